@@ -1,0 +1,364 @@
+"""Tabular sources: the study's annotation sheets and the generic annotation format.
+
+The column layout is recognised from the header, whatever the container
+(CSV, TSV, XLSX, JSON Lines):
+
+* annotation sheet, layout 1: ``DOI, Uses DL, Uses PTMs, PTM Reuse Pairings``
+* annotation sheet, layout 2: ``DOI, Review Date, Uses DL?, Are PTMs Used?,
+  PTM and PTM Reuse Method Pairings``
+* generic: ``doi`` plus any of ``title, year, journal, fields, uses_dl,
+  uses_ptms, model, pattern, stages, evidence`` (one row per reuse instance)
+
+Column names match whatever their case, spacing, underscores and question marks.
+Columns whose name starts with ``_`` are ignored, so a rejects file (which adds
+``_line`` and ``_reason``) loads again as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import SourceError
+from kg.importers import ImportOptions, SourceReading
+from kg.iris import InvalidDoi, name_key, normalize_doi
+from kg.pairings import PairingSyntaxError, parse_pairings
+from kg.records import PaperRecord, Reject, Reuse
+from kg.tables import Row, read_table
+from kg.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
+from kg.vocabulary import ConceptScheme
+
+
+class RowRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    name: str
+    doi: str
+    uses_dl: str
+    uses_ptms: str
+    pairings: str
+    review_date: str | None = None
+
+
+SHEET_LAYOUTS = (
+    SheetLayout("annotation sheet (layout 1)", "doi", "usesdl", "usesptms", "ptmreusepairings"),
+    SheetLayout(
+        "annotation sheet (layout 2)",
+        "doi",
+        "usesdl",
+        "areptmsused",
+        "ptmandptmreusemethodpairings",
+        review_date="reviewdate",
+    ),
+)
+GENERIC_COLUMNS = {
+    "doi",
+    "title",
+    "year",
+    "journal",
+    "venue",
+    "fields",
+    "usesdl",
+    "usesptms",
+    "model",
+    "pattern",
+    "stages",
+    "evidence",
+}
+
+
+def _column_keys(columns: list[str]) -> dict[str, str]:
+    """Normalised key -> column name as written, for columns that are not ignored."""
+    return {name_key(c): c for c in columns if c and not c.startswith("_")}
+
+
+def open_tabular(path: Path, table_format: str, options: ImportOptions) -> SourceReading:
+    table = read_table(path, table_format, options.encoding)
+    keys = _column_keys(table.columns)
+    converter: _Converter
+    for layout in SHEET_LAYOUTS:
+        if layout.pairings in keys:
+            wanted = [layout.doi, layout.uses_dl, layout.uses_ptms, layout.pairings]
+            if layout.review_date:
+                wanted.append(layout.review_date)
+            missing = [w for w in wanted if w not in keys]
+            if missing:
+                raise SourceError(
+                    path,
+                    f"looks like an {layout.name} but lacks the column(s) "
+                    + ", ".join(repr(m) for m in missing),
+                )
+            converter = _SheetConverter(layout, keys, options)
+            break
+    else:
+        if "doi" not in keys:
+            raise SourceError(
+                path,
+                "no 'DOI' column; expected an annotation sheet (DOI, Uses DL, Uses PTMs, "
+                "PTM Reuse Pairings) or the generic format (doi, title, year, fields, model, "
+                "pattern, stages, evidence)",
+            )
+        converter = _GenericConverter(keys, options)
+    reading = SourceReading(
+        path=path,
+        format=table_format,
+        layout=converter.layout,
+        columns=[c for c in table.columns if not c.startswith("_")],
+        items=iter(()),
+        reject_format="jsonl"
+        if table_format == "jsonl"
+        else ("tsv" if table_format == "tsv" else "csv"),
+        size_bytes=table.size_bytes,
+        progress=table.progress,
+    )
+    unknown = sorted(c for k, c in keys.items() if k not in converter.known_keys)
+    if unknown:
+        reading.warnings.append(f"{path}: ignored column(s) {', '.join(repr(u) for u in unknown)}")
+    reading.items = _convert_rows(table.rows, converter, reading.columns)
+    return reading
+
+
+def _convert_rows(
+    rows: Iterator[Row], converter: _Converter, columns: list[str]
+) -> Iterator[PaperRecord | Reject]:
+    for row in rows:
+        kept = {
+            k: v for k, v in row.values.items() if not k.startswith("_") or k in ("_extra", "_raw")
+        }
+        if row.problem:
+            yield Reject(row.line, row.problem, kept, tuple(columns))
+            continue
+        try:
+            yield converter.convert(row)
+        except RowRejected as rejected:
+            yield Reject(row.line, rejected.reason, kept, tuple(columns))
+
+
+class _Converter:
+    layout: str
+    known_keys: set[str]
+
+    def __init__(self, keys: dict[str, str], options: ImportOptions) -> None:
+        self.keys = keys
+        self.options = options
+        self.vocabulary = options.vocabulary
+
+    def value(self, row: Row, key: str) -> Any:
+        column = self.keys.get(key)
+        return None if column is None else row.values.get(column)
+
+    def column(self, key: str) -> str:
+        return self.keys.get(key, key)
+
+    def doi(self, row: Row) -> str:
+        raw = self.value(row, "doi")
+        if is_blank(raw):
+            raise RowRejected("the DOI is missing")
+        try:
+            return normalize_doi(str(raw))
+        except InvalidDoi as exc:
+            raise RowRejected(f"malformed DOI: {exc}") from None
+
+    def boolean(self, row: Row, key: str) -> bool | None:
+        try:
+            return parse_bool(self.value(row, key), self.column(key))
+        except ValueError as exc:
+            raise RowRejected(str(exc)) from None
+
+    def concepts(self, scheme: ConceptScheme, labels: list[str], what: str) -> tuple[str, ...]:
+        iris: list[str] = []
+        for label in labels:
+            concept = scheme.lookup(label)
+            if concept is None:
+                expected = (
+                    ", ".join(scheme.labels())
+                    if len(scheme.labels()) < 10
+                    else "an OpenAlex field name or id (11-36)"
+                )
+                raise RowRejected(f"unknown {what} {label!r} (expected {expected})")
+            if concept.iri not in iris:
+                iris.append(concept.iri)
+        return tuple(iris)
+
+    def convert(self, row: Row) -> PaperRecord:
+        raise NotImplementedError
+
+
+def _consistent_flags(
+    uses_dl: bool | None,
+    uses_ptms: bool | None,
+    has_models: bool,
+    dl_column: str,
+    ptms_column: str,
+) -> tuple[bool | None, bool | None]:
+    """Reuse of a named model implies PTM use, and PTM use implies deep learning."""
+    if has_models:
+        if uses_ptms is False:
+            raise RowRejected(f"models are named but {ptms_column} is False")
+        uses_ptms = True
+    if uses_ptms:
+        if uses_dl is False:
+            raise RowRejected(f"{ptms_column} is True but {dl_column} is False")
+        uses_dl = True
+    return uses_dl, uses_ptms
+
+
+class _SheetConverter(_Converter):
+    def __init__(self, layout: SheetLayout, keys: dict[str, str], options: ImportOptions) -> None:
+        super().__init__(keys, options)
+        self.sheet = layout
+        self.layout = layout.name
+        self.known_keys = {layout.doi, layout.uses_dl, layout.uses_ptms, layout.pairings}
+        if layout.review_date:
+            self.known_keys.add(layout.review_date)
+        self.first_line: dict[str, int] = {}
+
+    def convert(self, row: Row) -> PaperRecord:
+        sheet = self.sheet
+        doi = self.doi(row)
+        if doi in self.first_line:
+            raise RowRejected(f"duplicate row: DOI {doi} is already on line {self.first_line[doi]}")
+        uses_dl = self.boolean(row, sheet.uses_dl)
+        uses_ptms = self.boolean(row, sheet.uses_ptms)
+        review_date = None
+        if sheet.review_date:
+            try:
+                review_date = parse_date(
+                    self.value(row, sheet.review_date), self.column(sheet.review_date)
+                )
+            except ValueError as exc:
+                raise RowRejected(str(exc)) from None
+        cell = self.value(row, sheet.pairings)
+        reuses = self.parse_pairing_cell("" if cell is None else str(cell))
+        uses_dl, uses_ptms = _consistent_flags(
+            uses_dl,
+            uses_ptms,
+            bool(reuses),
+            self.column(sheet.uses_dl),
+            self.column(sheet.uses_ptms),
+        )
+        self.first_line[doi] = row.line
+        return PaperRecord(
+            doi=doi,
+            line=row.line,
+            uses_deep_learning=uses_dl,
+            reuses_pretrained_models=uses_ptms,
+            review_date=review_date,
+            reuses=reuses,
+        )
+
+    def parse_pairing_cell(self, cell: str) -> tuple[Reuse, ...]:
+        patterns = self.vocabulary.patterns
+        column = self.column(self.sheet.pairings)
+        try:
+            pairings = parse_pairings(cell, lambda label: patterns.lookup(label) is not None)
+        except PairingSyntaxError as exc:
+            raise RowRejected(f"{column}: cannot parse {cell!r}: {exc}") from None
+        reuses: list[Reuse] = []
+        for number, pairing in enumerate(pairings, start=1):
+            if not name_key(pairing.model):
+                raise RowRejected(f"{column}: pairing {number} has no model name")
+            for label in pairing.pattern_labels:
+                concept = patterns.lookup(label)
+                if concept is None:
+                    raise RowRejected(
+                        f"{column}: unknown reuse pattern {label!r} in pairing {number} "
+                        f"(expected {', '.join(patterns.labels())})"
+                    )
+                reuses.append(Reuse(mention=pairing.model, pattern=concept.iri))
+        return tuple(reuses)
+
+
+class _GenericConverter(_Converter):
+    layout = "generic annotations"
+    known_keys = GENERIC_COLUMNS
+
+    def __init__(self, keys: dict[str, str], options: ImportOptions) -> None:
+        super().__init__(keys, options)
+        self.papers: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        self.instances: dict[tuple[str, str, tuple[str, ...]], int] = {}
+
+    def convert(self, row: Row) -> PaperRecord:
+        doi = self.doi(row)
+        title = text_or_none(self.value(row, "title"))
+        venue = text_or_none(self.value(row, "journal")) or text_or_none(self.value(row, "venue"))
+        try:
+            year = parse_year(self.value(row, "year"), self.column("year"))
+        except ValueError as exc:
+            raise RowRejected(str(exc)) from None
+        fields = self.concepts(
+            self.vocabulary.fields, split_list(self.value(row, "fields")), "field"
+        )
+        model = text_or_none(self.value(row, "model"))
+        patterns = self.concepts(
+            self.vocabulary.patterns, split_list(self.value(row, "pattern")), "reuse pattern"
+        )
+        stages = self.concepts(
+            self.vocabulary.stages, split_list(self.value(row, "stages")), "stage"
+        )
+        evidence = text_or_none(self.value(row, "evidence"))
+        if model is None and (patterns or stages or evidence):
+            raise RowRejected("a pattern, stages or evidence are given but no model")
+        if model is not None and not name_key(model):
+            raise RowRejected(f"model name {model!r} has no letters or digits")
+        uses_dl, uses_ptms = _consistent_flags(
+            self.boolean(row, "usesdl"),
+            self.boolean(row, "usesptms"),
+            model is not None,
+            self.column("usesdl"),
+            self.column("usesptms"),
+        )
+        self.check_paper(doi, row.line, (title, year, venue, fields, uses_dl, uses_ptms))
+        reuses: tuple[Reuse, ...] = ()
+        if model is not None:
+            identity = (doi, name_key(model), patterns)
+            if identity in self.instances:
+                raise RowRejected(
+                    f"duplicate row: the same paper, model and pattern as line "
+                    f"{self.instances[identity]}"
+                )
+            self.instances[identity] = row.line
+            reuses = tuple(
+                Reuse(mention=model, pattern=p, stages=stages, evidence=evidence)
+                for p in (patterns or (None,))
+            )
+        return PaperRecord(
+            doi=doi,
+            line=row.line,
+            title=title,
+            year=year,
+            venue=venue,
+            fields=fields,
+            uses_deep_learning=uses_dl,
+            reuses_pretrained_models=uses_ptms,
+            reuses=reuses,
+        )
+
+    _METADATA = ("title", "year", "journal", "fields", "uses_dl", "uses_ptms")
+
+    def check_paper(self, doi: str, line: int, metadata: tuple[Any, ...]) -> None:
+        """Rows of one paper must not contradict each other; blanks agree with anything."""
+        known = self.papers.get(doi)
+        if known is None:
+            self.papers[doi] = (line, metadata)
+            return
+        first_line, first = known
+        merged = list(first)
+        for index, (old, new) in enumerate(zip(first, metadata, strict=True)):
+            if is_blank(new) or new == ():
+                continue
+            if is_blank(old) or old == ():
+                merged[index] = new
+            elif old != new:
+                raise RowRejected(
+                    f"{self._METADATA[index]} {new!r} contradicts {old!r} given for "
+                    f"DOI {doi} on line {first_line}"
+                )
+        self.papers[doi] = (first_line, tuple(merged))

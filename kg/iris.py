@@ -1,0 +1,103 @@
+"""The one place where IRIs are minted, and DOIs normalised.
+
+Every node ptmkg writes gets its IRI here, so the same paper, model or source
+always gets the same IRI, whichever importer saw it and however often a build
+runs. IRIs carry no blank nodes and no timestamps: two builds of the same input
+give the same graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from kg.namespaces import DEFAULT_BASE_IRI
+
+_DOI_URL_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+# Characters kept as they are in the path of a DOI IRI; everything else is
+# percent-encoded (so '#', '?', '%', '<', '"', spaces and non-ASCII are safe).
+_DOI_SAFE = "/:;()"
+
+
+class InvalidDoi(ValueError):
+    """The text is not a DOI."""
+
+
+def normalize_doi(raw: str) -> str:
+    """Return the DOI in its canonical form: lower case, no resolver prefix.
+
+    >>> normalize_doi("https://doi.org/10.1371/Journal.PONE.0001")
+    '10.1371/journal.pone.0001'
+    """
+    text = raw.strip()
+    if not text:
+        raise InvalidDoi("the DOI is empty")
+    match = _DOI_URL_PREFIX.match(text)
+    if match:
+        text = text[match.end() :].strip()
+        if match.group(0).lower().startswith("http"):
+            text = unquote(text)
+    text = text.lower()
+    if not _DOI_SHAPE.match(text):
+        shown = raw if len(raw) <= 80 else raw[:77] + "..."
+        raise InvalidDoi(f"{shown!r} is not a DOI (expected 10.<registrant>/<suffix>)")
+    return text
+
+
+def doi_url(doi: str) -> str:
+    """The doi.org IRI of a normalised DOI."""
+    return "https://doi.org/" + quote(doi, safe=_DOI_SAFE)
+
+
+def name_key(name: str) -> str:
+    """A spelling-insensitive key: case, spaces, hyphens and punctuation removed.
+
+    ``ResNet-50``, ``resnet50`` and ``ResNet 50`` share the key ``resnet50``.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def slug(name: str) -> str:
+    """A readable IRI segment: lower case words joined by hyphens."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    words = re.findall(r"\w+", folded)
+    return "-".join(w.replace("_", "-") for w in words) or "unnamed"
+
+
+@dataclass(frozen=True)
+class IriMinter:
+    """Mints the IRIs of instance data under one base IRI."""
+
+    base: str = DEFAULT_BASE_IRI
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+[/#]$", self.base):
+            raise ValueError(f"base IRI {self.base!r} must be an absolute IRI ending in '/' or '#'")
+
+    def paper(self, doi: str) -> str:
+        return f"{self.base}paper/{quote(doi, safe=_DOI_SAFE)}"
+
+    def doi_of_paper(self, iri: str) -> str:
+        prefix = f"{self.base}paper/"
+        if not iri.startswith(prefix):
+            raise ValueError(f"{iri} is not a paper IRI under {self.base}")
+        return unquote(iri[len(prefix) :])
+
+    def model(self, key: str) -> str:
+        return f"{self.base}model/{quote(key, safe='')}"
+
+    def venue(self, name: str) -> str:
+        return f"{self.base}venue/{quote(slug(name), safe='-')}"
+
+    def source(self, name: str) -> str:
+        return f"{self.base}source/{quote(name, safe='')}"
+
+    def reuse(self, source_name: str, doi: str, model_key: str, pattern: str | None) -> str:
+        identity = "\x1f".join((source_name, doi, model_key, pattern or ""))
+        digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]
+        return f"{self.base}reuse/{digest}"

@@ -1,0 +1,39 @@
+"""Rejects files: every rejected row, verbatim, with its line and the reason.
+
+A rejects file has the source's own columns (CSV/TSV) or keys (JSON Lines),
+plus ``_line`` and ``_reason``. Importers ignore columns that start with ``_``,
+so a fixed rejects file loads again as it is. Bytes that were not valid text
+are written back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from kg.records import Reject
+
+
+def rejects_path(directory: Path, source_name: str, reject_format: str) -> Path:
+    return directory / f"{source_name}.rejects.{reject_format}"
+
+
+def write_rejects(
+    path: Path, rejects: list[Reject], columns: list[str], reject_format: str
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        if reject_format == "jsonl":
+            for reject in rejects:
+                entry = {"_line": reject.line, "_reason": reject.reason, **reject.row}
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            return
+        writer = csv.writer(
+            handle, delimiter="\t" if reject_format == "tsv" else ",", lineterminator="\n"
+        )
+        writer.writerow(["_line", "_reason", *columns])
+        for reject in rejects:
+            cells = [reject.row.get(column, "") for column in columns]
+            extra = reject.row.get("_extra") or []
+            writer.writerow([reject.line, reject.reason, *cells, *extra])

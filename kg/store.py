@@ -1,0 +1,275 @@
+"""Graph stores: the one interface every command reads and writes the graph through.
+
+:class:`GraphStore` is what the rest of ptmkg sees. :class:`EmbeddedStore` is
+Oxigraph on disk (or in memory for a throw-away run).
+
+An on-disk store is a folder of *generations*::
+
+    <store>/current -> gen-000004     (a symlink, swapped atomically)
+    <store>/gen-000004/               (an Oxigraph database)
+    <store>/gen-000003/               (the previous generation, kept for readers)
+    <store>/lock                      (held by the one build that may write)
+
+A build copies the current generation (Oxigraph's backup: hard links, cheap),
+changes the copy, and only then points ``current`` at it. Readers open the
+generation ``current`` points to, read-only, and a published generation is
+never written again: a build that fails or is killed leaves the previous graph
+intact and queryable, and a query never sees a half-built graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import gc
+import os
+import re
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import PtmkgError, StoreInUseError
+
+STORE_ENV = "PTMKG_STORE"
+_GENERATION = re.compile(r"^gen-(\d{6,})$")
+
+
+def default_store_path() -> Path:
+    """``$PTMKG_STORE``, else ``$XDG_DATA_HOME/ptmkg/store`` (``~/.local/share/ptmkg/store``)."""
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "ptmkg" / "store"
+
+
+class GraphWriter(ABC):
+    """What a build may do inside a write transaction."""
+
+    @abstractmethod
+    def replace_graph(self, graph_iri: str, path: Path, rdf_format: ox.RdfFormat) -> None:
+        """Drop the named graph and load a file's triples into it (quads name their graph)."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every graph."""
+
+
+class GraphStore(ABC):
+    """A place the graph lives: read it with SPARQL, write it in transactions."""
+
+    location: str
+
+    @abstractmethod
+    def query(
+        self, sparql: str, substitutions: dict[str, ox.Literal | ox.NamedNode] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of all graphs."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]: ...
+
+    @abstractmethod
+    def dump(
+        self, output: IO[bytes], rdf_format: ox.RdfFormat, graph: str | None = None
+    ) -> None: ...
+
+    @abstractmethod
+    def writing(self, fresh: bool = False) -> contextlib.AbstractContextManager[GraphWriter]:
+        """A write transaction: all of it becomes visible at the end, or none of it."""
+
+    @abstractmethod
+    def is_empty(self) -> bool: ...
+
+
+class _OxigraphWriter(GraphWriter):
+    def __init__(self, store: ox.Store) -> None:
+        self.store: ox.Store | None = store
+
+    def _live(self) -> ox.Store:
+        if self.store is None:
+            raise PtmkgError("the write transaction is over")
+        return self.store
+
+    def replace_graph(self, graph_iri: str, path: Path, rdf_format: ox.RdfFormat) -> None:
+        store = self._live()
+        graph = ox.NamedNode(graph_iri)
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            store.bulk_load(path=str(path), format=rdf_format)
+        else:
+            store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
+
+    def clear(self) -> None:
+        self._live().clear()
+
+
+def _query(store: ox.Store, sparql: str, substitutions):
+    from kg.namespaces import PREFIXES
+
+    return store.query(
+        sparql,
+        prefixes=PREFIXES,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
+    )
+
+
+class EmbeddedStore(GraphStore):
+    """Oxigraph, embedded: on disk at ``path``, or in memory when ``path`` is None."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = Path(path).expanduser().absolute() if path is not None else None
+        self.location = str(self.path) if self.path else "memory"
+        self._memory = ox.Store() if path is None else None
+        self._reader: ox.Store | None = None
+
+    # ------------------------------------------------------------ reading
+
+    def _current_generation(self) -> Path | None:
+        assert self.path is not None
+        link = self.path / "current"
+        if not link.is_symlink():
+            return None
+        target = self.path / os.readlink(link)
+        return target if target.is_dir() else None
+
+    def _store(self) -> ox.Store:
+        if self._memory is not None:
+            return self._memory
+        if self._reader is None:
+            generation = self._current_generation()
+            if generation is None:
+                raise PtmkgError(
+                    f"no graph in {self.location} yet: run 'ptmkg build SOURCE...' first "
+                    f"(or pass --store)"
+                )
+            try:
+                self._reader = ox.Store.read_only(str(generation))
+            except OSError as exc:
+                raise PtmkgError(f"cannot open the store at {self.location}: {exc}") from None
+        return self._reader
+
+    def is_empty(self) -> bool:
+        if self._memory is not None:
+            return len(self._memory) == 0
+        return self._current_generation() is None
+
+    def query(self, sparql, substitutions=None):
+        return _query(self._store(), sparql, substitutions)
+
+    def named_graphs(self) -> list[str]:
+        if self.is_empty():
+            return []
+        return sorted(g.value for g in self._store().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump(self, output: IO[bytes], rdf_format: ox.RdfFormat, graph: str | None = None) -> None:
+        from kg.namespaces import PREFIXES
+
+        store = self._store()
+        if graph is not None:
+            store.dump(output, rdf_format, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
+        elif rdf_format.supports_datasets:
+            store.dump(output, rdf_format, prefixes=PREFIXES)
+        else:
+            # Triple formats get the union of all graphs.
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            scratch = ox.Store()
+            scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in union)
+            scratch.dump(output, rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+
+    def close(self) -> None:
+        self._reader = None
+        gc.collect()
+
+    # ------------------------------------------------------------ writing
+
+    @contextlib.contextmanager
+    def writing(self, fresh: bool = False) -> Iterator[GraphWriter]:
+        if self._memory is not None:
+            writer = _OxigraphWriter(self._memory)
+            if fresh:
+                writer.clear()
+            yield writer
+            return
+        assert self.path is not None
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = (self.path / "lock").open("a+")
+        except OSError as exc:
+            raise PtmkgError(f"cannot write the store at {self.location}: {exc.strerror}") from None
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    raise StoreInUseError(
+                        f"the store at {self.location} is in use by another build; "
+                        f"wait for it to finish"
+                    ) from None
+                raise
+            self._remove_stale_staging()
+            yield from self._write_generation(fresh)
+
+    def _write_generation(self, fresh: bool) -> Iterator[GraphWriter]:
+        assert self.path is not None
+        current = self._current_generation()
+        number = int(_GENERATION.match(current.name).group(1)) + 1 if current else 1
+        staging = self.path / f"staging-{os.getpid()}"
+        try:
+            if current is not None and not fresh:
+                source = ox.Store.read_only(str(current))
+                source.backup(str(staging))
+                del source
+            store = ox.Store(str(staging))
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PtmkgError(f"cannot write the store at {self.location}: {exc}") from None
+        writer = _OxigraphWriter(store)
+        try:
+            yield writer
+            store.flush()
+        except BaseException:
+            writer.store = None
+            del store
+            gc.collect()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        writer.store = None
+        del store
+        gc.collect()
+        generation = self.path / f"gen-{number:06d}"
+        os.rename(staging, generation)
+        self._publish(generation)
+        self.close()
+        self._remove_old_generations(keep={generation.name, current.name if current else ""})
+
+    def _publish(self, generation: Path) -> None:
+        assert self.path is not None
+        link = self.path / "current"
+        temporary = self.path / "current.new"
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        os.symlink(generation.name, temporary)
+        os.replace(temporary, link)  # atomic: readers see the old or the new generation
+        directory = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _remove_stale_staging(self) -> None:
+        assert self.path is not None
+        for entry in self.path.glob("staging-*"):
+            shutil.rmtree(entry, ignore_errors=True)
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        assert self.path is not None
+        for entry in self.path.iterdir():
+            if _GENERATION.match(entry.name) and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)

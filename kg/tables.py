@@ -1,0 +1,314 @@
+"""Reading tabular sources (CSV, TSV, XLSX, JSON Lines) into numbered rows.
+
+One function, :func:`read_table`, sniffs nothing but reads the format it is
+given; :func:`detect_format` decides the format from a file's first bytes and
+its extension. Every importer of tabular data goes through here, so line
+numbers, encodings and malformed rows are handled once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import SourceError
+
+TABLE_FORMATS = ("csv", "tsv", "xlsx", "jsonl")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, Any]
+    problem: str | None = None  # set when the row itself is unreadable (encoding, JSON)
+
+
+@dataclass
+class Table:
+    format: str
+    columns: list[str]
+    rows: Iterator[Row]
+    size_bytes: int = 0
+    progress: list[int] = field(default_factory=lambda: [0])  # bytes consumed so far
+
+
+def detect_format(path: Path) -> str:
+    """The table format of a file, from its content first and its extension second."""
+    head = _read_head(path)
+    extension = _EXTENSIONS.get(path.suffix.lower())
+    if head.startswith(b"PK\x03\x04"):
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                if "xl/workbook.xml" in archive.namelist():
+                    return "xlsx"
+        raise SourceError(path, "a ZIP archive that is not an XLSX workbook")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SourceError(path, "an old binary Excel (.xls) file; save it as .xlsx or CSV")
+    if b"\x00" in head:
+        raise SourceError(path, "a binary file in no supported format (CSV, TSV, XLSX, JSON Lines)")
+    if extension == "xlsx":
+        raise SourceError(path, "has an .xlsx name but is not an XLSX workbook")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{"):
+        return "jsonl"
+    if text.startswith(b"["):
+        raise SourceError(path, "a JSON array; ptmkg reads JSON Lines (one JSON object per line)")
+    if extension in ("csv", "tsv"):
+        return extension
+    first_line = text.split(b"\n", 1)[0]
+    if first_line.count(b"\t") > first_line.count(b","):
+        return "tsv"
+    if first_line.count(b",") > 0:
+        return "csv"
+    raise SourceError(
+        path, "unsupported format: not CSV, TSV, XLSX or JSON Lines (use --format to say which)"
+    )
+
+
+def check_readable(path: Path) -> None:
+    if not path.exists():
+        raise SourceError(path, "no such file")
+    if path.is_dir():
+        raise SourceError(path, "is a directory; give the files in it")
+    try:
+        size = path.stat().st_size
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+    if size == 0:
+        raise SourceError(path, "the file is empty")
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(_SNIFF_BYTES)
+
+
+def read_table(path: Path, table_format: str, encoding: str = "utf-8") -> Table:
+    readers = {
+        "csv": _read_delimited,
+        "tsv": _read_delimited,
+        "xlsx": _read_xlsx,
+        "jsonl": _read_json_lines,
+    }
+    if table_format not in readers:
+        raise SourceError(path, f"unknown table format {table_format!r}")
+    return readers[table_format](path, table_format, encoding)
+
+
+# ------------------------------------------------------------------ CSV, TSV
+
+
+def _decoded_lines(path: Path, encoding: str, table: Table) -> Iterator[str]:
+    """Lines decoded so that undecodable bytes survive (as lone surrogates)."""
+    with path.open("rb") as handle:
+        first = True
+        for raw in handle:
+            table.progress[0] += len(raw)
+            if first:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+                first = False
+            yield raw.decode(encoding, errors="surrogateescape")
+
+
+def has_undecodable(value: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in value)
+
+
+def _undecodable_problem(values: dict[str, Any], encoding: str) -> str | None:
+    for column, value in values.items():
+        if isinstance(value, str) and has_undecodable(value):
+            byte = next(ord(ch) - 0xDC00 for ch in value if "\udc80" <= ch <= "\udcff")
+            return (
+                f"not valid {encoding.upper()} text (byte 0x{byte:02x} in column {column!r}); "
+                f"save the file as UTF-8 or pass --encoding"
+            )
+    return None
+
+
+def _read_delimited(path: Path, table_format: str, encoding: str) -> Table:
+    table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
+    lines = _decoded_lines(path, encoding, table)
+    reader = csv.reader(lines, delimiter="\t" if table_format == "tsv" else ",")
+    try:
+        header = next(reader)
+        while not any(cell.strip() for cell in header):
+            header = next(reader)
+    except StopIteration:
+        raise SourceError(path, "the file has no header row") from None
+    except csv.Error as exc:
+        raise SourceError(path, f"line {reader.line_num}: unreadable header ({exc})") from None
+    if any(has_undecodable(cell) for cell in header):
+        raise SourceError(path, f"line {reader.line_num}: the header is not valid {encoding} text")
+    columns = [cell.strip() for cell in header]
+    _check_columns(path, columns)
+    table.columns = columns
+
+    def rows() -> Iterator[Row]:
+        last = reader.line_num
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Row(last + 1, {}, f"unreadable CSV ({exc})")
+                last = reader.line_num
+                continue
+            start, last = last + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            values = dict(zip(columns, cells, strict=False))
+            if len(cells) > len(columns):
+                extra = cells[len(columns) :]
+                values["_extra"] = extra
+                yield Row(
+                    start, values, f"{len(cells)} values but the header has {len(columns)} columns"
+                )
+                continue
+            yield Row(start, values, _undecodable_problem(values, encoding))
+
+    table.rows = rows()
+    return table
+
+
+def _check_columns(path: Path, columns: list[str]) -> None:
+    seen: set[str] = set()
+    for column in columns:
+        if column and column.casefold() in seen:
+            raise SourceError(path, f"the header repeats the column {column!r}")
+        seen.add(column.casefold())
+
+
+# --------------------------------------------------------------------- XLSX
+
+
+def _cell_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise SourceError(
+            path, f"not a readable XLSX workbook ({exc.__class__.__name__})"
+        ) from None
+    sheet = workbook.worksheets[0]
+    table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
+    iterator = sheet.iter_rows(values_only=True)
+    row_number = 0
+    header: list[str] = []
+    for cells in iterator:
+        row_number += 1
+        header = [_cell_text(c).strip() for c in cells]
+        if any(header):
+            break
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        workbook.close()
+        raise SourceError(path, f"the first worksheet ({sheet.title!r}) has no header row")
+    _check_columns(path, header)
+    table.columns = header
+    total_rows = sheet.max_row or 1
+
+    def rows() -> Iterator[Row]:
+        number = row_number
+        try:
+            for cells in iterator:
+                number += 1
+                table.progress[0] = int(table.size_bytes * number / max(total_rows, 1))
+                texts = [_cell_text(c) for c in cells]
+                if not any(str(t).strip() for t in texts):
+                    continue
+                values = dict(zip(header, texts, strict=False))
+                extra = [t for t in texts[len(header) :] if str(t).strip()]
+                if extra:
+                    values["_extra"] = extra
+                    yield Row(
+                        number,
+                        values,
+                        f"{len(header) + len(extra)} values but the header has "
+                        f"{len(header)} columns",
+                    )
+                    continue
+                yield Row(number, values)
+        finally:
+            workbook.close()
+
+    table.rows = rows()
+    return table
+
+
+# --------------------------------------------------------------- JSON Lines
+
+
+def _read_json_lines(path: Path, table_format: str, encoding: str) -> Table:
+    table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
+    lines = _decoded_lines(path, encoding, table)
+
+    def rows() -> Iterator[Row]:
+        for number, text in enumerate(lines, start=1):
+            if not text.strip():
+                continue
+            if has_undecodable(text):
+                yield Row(
+                    number,
+                    {"_raw": text},
+                    f"not valid {encoding.upper()} text; save the file as UTF-8",
+                )
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Row(
+                    number,
+                    {"_raw": text.rstrip("\r\n")},
+                    f"invalid JSON ({exc.msg} at column {exc.colno})",
+                )
+                continue
+            if not isinstance(value, dict):
+                yield Row(
+                    number,
+                    {"_raw": text.rstrip("\r\n")},
+                    f"expected a JSON object, found {type(value).__name__}",
+                )
+                continue
+            for key in value:
+                if key not in table.columns:
+                    table.columns.append(key)
+            yield Row(number, value)
+
+    table.rows = rows()
+    return table
