@@ -213,9 +213,14 @@ def _print_build_report(report: kg.BuildReport) -> None:
 def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -> Table:
     table = Table(title=title, title_justify="left")
     for key, heading in columns.items():
-        table.add_column(heading, justify="left" if key.endswith("label") else "right")
+        if key.endswith("label"):
+            table.add_column(heading, justify="left", no_wrap=True)
+        else:
+            table.add_column(heading, justify="right")
     for row in result.rows:
         table.add_row(*(escape(_number(row.get(key))) for key in columns))
+    if not result.rows:
+        table.caption = "(none in this graph)"
     return table
 
 

@@ -1,0 +1,89 @@
+"""Shared fixtures: real on-disk Oxigraph stores built from small files written by the tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import kg
+from cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the user's default store or reads their alias files."""
+    monkeypatch.setenv("PTMKG_STORE", str(tmp_path / "default-store"))
+    monkeypatch.delenv("PTMKG_ALIASES", raising=False)
+    monkeypatch.delenv("PTMKG_BASE_IRI", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a file under the test's folder and return its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "input" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def build_store(store_path: Path, tmp_path: Path) -> Callable[..., kg.EmbeddedStore]:
+    """Build the given sources into a fresh on-disk store and return it opened for reading."""
+
+    def _build(*sources: Path, **options: object) -> kg.EmbeddedStore:
+        store = kg.EmbeddedStore(store_path)
+        options.setdefault("rejects_dir", tmp_path / "rejects")
+        kg.build(store, list(sources), **options)
+        store.close()
+        return kg.EmbeddedStore(store_path)
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def illustrative_store(tmp_path_factory: pytest.TempPathFactory) -> kg.EmbeddedStore:
+    """The shipped illustrative corpus and sheet, built once per test session."""
+    path = tmp_path_factory.mktemp("illustrative") / "store"
+    store = kg.EmbeddedStore(path)
+    kg.build(
+        store,
+        [EXAMPLES / "illustrative-corpus.csv", EXAMPLES / "illustrative-sheet.csv"],
+        rejects_dir=path.parent / "rejects",
+    )
+    store.close()
+    return kg.EmbeddedStore(path)
+
+
+class Cli:
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | os.PathLike[str], input: str | None = None):  # noqa: A002
+        return self.runner.invoke(app, [str(a) for a in args], input=input)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """Run ptmkg commands in-process; results have .exit_code, .stdout, .stderr, .output."""
+    return Cli()
