@@ -276,6 +276,7 @@ def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
 
 def _read_json_lines(path: Path, table_format: str, encoding: str) -> Table:
     table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
+    table.columns = _json_keys(path, encoding)
     lines = _decoded_lines(path, encoding, table)
 
     def rows() -> Iterator[Row]:
@@ -312,3 +313,20 @@ def _read_json_lines(path: Path, table_format: str, encoding: str) -> Table:
 
     table.rows = rows()
     return table
+
+
+def _json_keys(path: Path, encoding: str, sample: int = 100) -> list[str]:
+    """The keys of the first objects, so that the layout is known before rows stream."""
+    keys: list[str] = []
+    with path.open("r", encoding=encoding, errors="replace") as handle:
+        for text in handle:
+            if sample == 0:
+                break
+            try:
+                value = json.loads(text.removeprefix("\ufeff"))
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                sample -= 1
+                keys.extend(k for k in value if k not in keys)
+    return keys

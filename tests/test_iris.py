@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.iris import InvalidDoi, IriMinter, doi_url, name_key, normalize_doi
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("10.1371/journal.pone.0000001", "10.1371/journal.pone.0000001"),
+        ("https://doi.org/10.1371/Journal.PONE.0000001", "10.1371/journal.pone.0000001"),
+        ("http://dx.doi.org/10.1000/ABC", "10.1000/abc"),
+        ("doi:10.1000/xyz", "10.1000/xyz"),
+        ("  10.1000/with-spaces-around  ", "10.1000/with-spaces-around"),
+        ("https://doi.org/10.1000%2Fencoded", "10.1000/encoded"),
+    ],
+)
+def test_dois_are_normalised(raw: str, expected: str) -> None:
+    assert normalize_doi(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "not a doi", "10.1/too-short-registrant", "11.1000/x", "10.1000/has space"]
+)
+def test_malformed_dois_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidDoi):
+        normalize_doi(raw)
+
+
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.1002/(sici)1097-4636(199706)35:4<423::aid-jbm3>3.0.co;2-n",
+        '10.1000/quote"and>angle#hash?query%percent',
+        "10.1000/ünïcödé",
+        "10.1000/back\\slash{}|^`",
+    ],
+)
+def test_any_doi_character_is_safe_in_the_iri_and_maps_back(doi: str) -> None:
+    minter = IriMinter()
+    iri = minter.paper(doi)
+    for forbidden in '<>"{}|\\^` ':
+        assert forbidden not in iri
+    assert "#" not in iri and "?" not in iri
+    assert minter.doi_of_paper(iri) == doi
+    assert doi_url(doi).startswith("https://doi.org/10.")
+
+
+def test_the_same_doi_from_two_spellings_gives_one_iri() -> None:
+    minter = IriMinter()
+    assert minter.paper(normalize_doi("https://doi.org/10.1000/ABC")) == minter.paper(
+        normalize_doi("10.1000/abc")
+    )
+
+
+def test_base_iri_is_overridable_and_checked() -> None:
+    assert (
+        IriMinter("https://example.org/kg/")
+        .paper("10.1000/x")
+        .startswith("https://example.org/kg/paper/")
+    )
+    with pytest.raises(ValueError, match="must be an absolute IRI"):
+        IriMinter("not-an-iri")
+
+
+def test_name_keys_ignore_case_spaces_and_hyphens() -> None:
+    assert name_key("ResNet-50") == name_key("resnet50") == name_key("ResNet 50") == "resnet50"
+    assert name_key("AlphaFold") != name_key("AlphaFold 2")
