@@ -301,23 +301,30 @@ def stats(
 # --------------------------------------------------------------- validate
 
 
-def _print_validation(report: kg.ValidationReport) -> None:
+def _short(iri: str | None) -> str:
+    if not iri:
+        return ""
+    for prefix, namespace in kg.PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
     if report.conforms:
         out.print(f"[green]valid[/green]: {report.triples:,} triples conform to the shapes")
         return
-    table = Table(title=f"{len(report.violations)} SHACL violation(s)", title_justify="left")
-    for heading in ("node", "property", "value", "problem"):
-        table.add_column(heading, overflow="fold")
-    for violation in report.violations[:50]:
-        table.add_row(
-            escape(violation.focus),
-            escape(violation.path or ""),
-            escape(violation.value or ""),
-            escape(violation.message),
-        )
-    out.print(table)
-    if len(report.violations) > 50:
-        out.print(f"... and {len(report.violations) - 50} more")
+    out.print(
+        f"[red]{len(report.violations)} SHACL violation(s)[/red] in {report.triples:,} triples"
+    )
+    for violation in report.violations[:shown]:
+        detail = f"  property {_short(violation.path)}" if violation.path else ""
+        if violation.value is not None:
+            detail += f"  value {escape(violation.value)!r}"
+        out.print(f"- {escape(_short(violation.focus))}{escape(detail)}")
+        out.print(f"    {escape(violation.message)}")
+    if len(report.violations) > shown:
+        out.print(f"... and {len(report.violations) - shown} more")
     raise typer.Exit(1)
 
 
