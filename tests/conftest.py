@@ -79,7 +79,7 @@ class Cli:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str | os.PathLike[str], input: str | None = None):  # noqa: A002
+    def __call__(self, *args: str | os.PathLike[str], input: str | None = None):
         return self.runner.invoke(app, [str(a) for a in args], input=input)
 
 

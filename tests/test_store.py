@@ -131,7 +131,7 @@ def test_a_failing_build_leaves_the_previous_graph(write, tmp_path, monkeypatch)
 
 
 def test_no_store_yet_is_a_clear_message(tmp_path):
-    with pytest.raises(kg.PtmkgError, match="no graph in .* yet: run 'ptmkg build"):
+    with pytest.raises(kg.PtmkgError, match=r"no graph in .* yet: run 'ptmkg build"):
         kg.stats(kg.EmbeddedStore(tmp_path / "nothing-here"))
 
 
