@@ -3,25 +3,32 @@
 Every figure ptmkg shows comes from one of these files, so the CLI, reports and
 exports cannot disagree. A query file starts with a comment header::
 
-    # name: papers-by-field
-    # title: Papers by field
+    # name: top-models
+    # title: Top models
     # description: What it answers.
+    # param: limit integer default=10 Show the models ranked this high or higher.
+    # param: field field Count only papers in this field.
+
+and marks with ``#@bind NAME...`` comment lines where its parameters are bound
+(see :mod:`kg.parameters`, the one place that binds them). Without the
+markers' ``VALUES`` blocks a query file is still plain SPARQL that other tools
+run as it is, answering for "all".
 """
 
 from __future__ import annotations
 
-import decimal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.namespaces import XSD
+from kg.parameters import Parameter, bind, bind_markers, parse_parameter, resolve_parameters
 from kg.resources import queries_dir
+from kg.results import QueryResult, from_solutions, to_python
 from kg.store import GraphStore
+
+ParameterValue = str | int | bool | None
 
 
 @dataclass(frozen=True)
@@ -32,26 +39,34 @@ class NamedQuery:
     text: str
     path: Path
     header: dict[str, str] = field(default_factory=dict)
+    parameters: tuple[Parameter, ...] = ()
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    @property
+    def body(self) -> str:
+        """The SPARQL after the comment header."""
+        lines = self.text.splitlines()
+        start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+        return "\n".join(lines[start:]).strip("\n") + "\n"
 
 
-@dataclass
-class QueryResult:
-    columns: list[str]
-    rows: list[dict[str, Any]]
-
-    def column(self, name: str) -> list[Any]:
-        return [row.get(name) for row in self.rows]
-
-
-def _parse_header(path: Path, text: str) -> dict[str, str]:
+def _parse_header(path: Path, text: str) -> tuple[dict[str, str], list[Parameter]]:
     header: dict[str, str] = {}
-    for line in text.splitlines():
+    parameters: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
         key, separator, value = line[1:].partition(":")
-        if separator:
-            header[key.strip().lower()] = value.strip()
-    return header
+        if not separator:
+            continue
+        key = key.strip().lower()
+        if key == "param":
+            parameters.append(parse_parameter(value.strip(), f"{path}, line {number}"))
+        else:
+            header[key] = value.strip()
+    return header, parameters
 
 
 @cache
@@ -60,8 +75,15 @@ def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
     queries: dict[str, NamedQuery] = {}
     for path in sorted(directory.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        header = _parse_header(path, text)
+        header, parameters = _parse_header(path, text)
         name = header.get("name", path.stem)
+        declared = {p.name for p in parameters}
+        marked = bind_markers(text)
+        if declared != marked:
+            raise PtmkgError(
+                f"{path}: parameters declared ({', '.join(sorted(declared)) or 'none'}) and "
+                f"bound with #@bind ({', '.join(sorted(marked)) or 'none'}) differ"
+            )
         queries[name] = NamedQuery(
             name=name,
             title=header.get("title", name),
@@ -69,6 +91,7 @@ def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
             text=text,
             path=path,
             header=header,
+            parameters=tuple(parameters),
         )
     return queries
 
@@ -80,38 +103,41 @@ def get_query(name: str) -> NamedQuery:
     return queries[name]
 
 
-_NUMERIC = {
-    XSD + "integer": int,
-    XSD + "int": int,
-    XSD + "long": int,
-    XSD + "decimal": lambda v: float(decimal.Decimal(v)),
-    XSD + "double": float,
-    XSD + "float": float,
-}
+def prepare_query(
+    store: GraphStore | None,
+    name: str,
+    params: Mapping[str, ParameterValue] | None = None,
+) -> str:
+    """The query's SPARQL with its parameters bound (the store resolves model names)."""
+    query = get_query(name)
+    terms = resolve_parameters(list(query.parameters), params or {}, store, name)
+    return bind(query.text, terms)
 
 
-def to_python(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> Any:
-    """A term as a plain Python value: IRIs as strings, typed literals as numbers or booleans."""
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype in _NUMERIC:
-            return _NUMERIC[datatype](term.value)
-        if datatype == XSD + "boolean":
-            return term.value in ("true", "1")
-        return term.value
-    return term.value
-
-
-def run_query(store: GraphStore, name: str) -> QueryResult:
-    return run_sparql(store, get_query(name).text)
+def run_query(
+    store: GraphStore,
+    name: str,
+    params: Mapping[str, ParameterValue] | None = None,
+) -> QueryResult:
+    """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``."""
+    return run_sparql(store, prepare_query(store, name, params))
 
 
 def run_sparql(store: GraphStore, sparql: str) -> QueryResult:
-    solutions = store.query(sparql)
-    if not isinstance(solutions, ox.QuerySolutions):
+    """Run a SELECT query and return its rows."""
+    result = from_solutions(store.query(sparql))
+    if not isinstance(result, QueryResult):
         raise PtmkgError("expected a SELECT query")
-    columns = [v.value for v in solutions.variables]
-    rows = [{column: to_python(solution[column]) for column in columns} for solution in solutions]
-    return QueryResult(columns=columns, rows=rows)
+    return result
+
+
+__all__ = [
+    "NamedQuery",
+    "QueryResult",
+    "get_query",
+    "load_queries",
+    "prepare_query",
+    "run_query",
+    "run_sparql",
+    "to_python",
+]

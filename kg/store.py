@@ -58,6 +58,10 @@ class GraphWriter(ABC):
     def clear(self) -> None:
         """Remove every graph."""
 
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update (the common prefixes are predeclared)."""
+
 
 class GraphStore(ABC):
     """A place the graph lives: read it with SPARQL, write it in transactions."""
@@ -85,6 +89,11 @@ class GraphStore(ABC):
     @abstractmethod
     def is_empty(self) -> bool: ...
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one write transaction: all of it is applied, or none."""
+        with self.writing() as writer:
+            writer.update(sparql)
+
 
 class _OxigraphWriter(GraphWriter):
     def __init__(self, store: ox.Store) -> None:
@@ -107,6 +116,11 @@ class _OxigraphWriter(GraphWriter):
 
     def clear(self) -> None:
         self._live().clear()
+
+    def update(self, sparql: str) -> None:
+        from kg.namespaces import PREFIXES
+
+        self._live().update(sparql, prefixes=PREFIXES)
 
 
 def _query(store: ox.Store, sparql: str, substitutions):

@@ -1,0 +1,307 @@
+"""Query parameters: declared in a query's header, bound as RDF terms, never pasted as text.
+
+A canned query declares its parameters in its comment header::
+
+    # param: field field Restrict to papers in this field (label, id or IRI).
+    # param: limit integer default=10 How many ranks to show.
+    # param: model model required The model (a name, an alias or its IRI).
+
+that is ``NAME TYPE [required | default=VALUE] DESCRIPTION``. In the query body,
+a comment line ``#@bind field limit`` marks where the parameters are bound.
+
+Binding is the one place where user input meets SPARQL. Each value is first
+turned into an RDF term by its type (a field label becomes the field concept's
+IRI, a model name becomes the IRIs of the matching models in the graph, a
+string becomes a literal); pyoxigraph builds the term, which validates IRIs and
+escapes literals. The term's N-Triples form then replaces the marker as
+``VALUES ?field { <...> }``. User text therefore only ever reaches the query
+as one escaped RDF term and cannot change the query's structure, whatever
+quotes, braces, ``#`` or keywords it holds.
+
+A parameter left out (no value, no default) binds nothing: its variable stays
+unbound, and the queries read an unbound filter variable as "all".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+
+from kg.errors import PtmkgError
+from kg.iris import name_key
+from kg.namespaces import XSD
+from kg.values import parse_bool
+from kg.vocabulary import ConceptScheme, vocabulary
+
+if TYPE_CHECKING:
+    from kg.store import GraphStore
+
+Term = ox.NamedNode | ox.Literal
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_BIND_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)#@bind(?P<names>(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$"
+)
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+class ParameterError(PtmkgError):
+    """A parameter value that cannot be used (unknown name, wrong type, no such field)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter a canned query declares."""
+
+    name: str
+    type: str
+    description: str = ""
+    default: str | None = None
+    required: bool = False
+
+    def describe(self) -> str:
+        if self.required:
+            return "required"
+        if self.default is not None:
+            return f"default {self.default}"
+        return "optional (all when left out)"
+
+
+# ------------------------------------------------------------ parameter types
+
+
+@dataclass(frozen=True)
+class ParameterType:
+    """How a text value becomes RDF terms (one or more: a model name can match several)."""
+
+    name: str
+    description: str
+    to_terms: Callable[[str, GraphStore | None], list[Term]]
+
+
+def _integer(value: str, _store: GraphStore | None) -> list[Term]:
+    text = value.strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise ParameterError(f"{value!r} is not a whole number")
+    return [ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))]
+
+
+def _boolean(value: str, _store: GraphStore | None) -> list[Term]:
+    try:
+        parsed = parse_bool(value, "the value")
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+    if parsed is None:
+        raise ParameterError("the value is empty, expected True or False")
+    return [ox.Literal("true" if parsed else "false", datatype=ox.NamedNode(XSD + "boolean"))]
+
+
+def _string(value: str, _store: GraphStore | None) -> list[Term]:
+    return [ox.Literal(value)]
+
+
+def _iri(value: str, _store: GraphStore | None) -> list[Term]:
+    text = value.strip()
+    if not _ABSOLUTE_IRI.match(text):
+        raise ParameterError(f"{value!r} is not an absolute IRI")
+    try:
+        return [ox.NamedNode(text)]
+    except ValueError as exc:
+        raise ParameterError(f"{value!r} is not a valid IRI ({exc})") from None
+
+
+def _concept(scheme_of: Callable[[], ConceptScheme]) -> Callable[..., list[Term]]:
+    def to_terms(value: str, _store: GraphStore | None) -> list[Term]:
+        scheme = scheme_of()
+        concept = scheme.lookup(value)
+        if concept is None:
+            labels = scheme.labels()
+            close = difflib.get_close_matches(value, labels, n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            known = (
+                ", ".join(labels) if len(labels) < 10 else "an OpenAlex field name or id (11-36)"
+            )
+            raise ParameterError(f"unknown {scheme.name} {value!r} (expected {known}){hint}")
+        return [ox.NamedNode(concept.iri)]
+
+    return to_terms
+
+
+_MODEL_NAMES = """
+SELECT DISTINCT ?model ?name WHERE {
+  ?model a ptm:PretrainedModel .
+  { ?model rdfs:label ?name } UNION { ?model skos:altLabel ?name }
+}
+"""
+
+
+def _model(value: str, store: GraphStore | None) -> list[Term]:
+    """The models in the graph that a name, an alias or an IRI denotes."""
+    from kg.model_names import ModelResolver, UnresolvableMention
+
+    if store is None:
+        raise ParameterError("a model parameter needs a graph to look the model up in")
+    text = value.strip()
+    names: dict[str, set[str]] = {}
+    for solution in store.query(_MODEL_NAMES):
+        names.setdefault(solution["model"].value, set()).add(solution["name"].value)
+    if text in names:
+        return [ox.NamedNode(text)]
+    wanted = {name_key(text)}
+    try:
+        resolved = ModelResolver.from_environment().resolve(text)
+        wanted |= {resolved.key, name_key(resolved.name)}
+    except UnresolvableMention:
+        pass
+    wanted.discard("")
+    matches = sorted(
+        iri
+        for iri, spellings in names.items()
+        # A model's IRI ends in its key (``.../model/resnet50``), whatever the base IRI.
+        if name_key(unquote(iri.rsplit("/", 1)[-1])) in wanted
+        or any(name_key(spelling) in wanted for spelling in spellings)
+    )
+    if not matches:
+        labels = sorted({s for spellings in names.values() for s in spellings})
+        close = difflib.get_close_matches(text, labels, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise ParameterError(
+            f"no model called {value!r} in the graph{hint} ('ptmkg query models' lists them)"
+        )
+    return [ox.NamedNode(iri) for iri in matches]
+
+
+PARAMETER_TYPES: dict[str, ParameterType] = {
+    t.name: t
+    for t in (
+        ParameterType("string", "any text, matched as a plain literal", _string),
+        ParameterType("integer", "a whole number", _integer),
+        ParameterType("boolean", "True or False", _boolean),
+        ParameterType("iri", "an absolute IRI", _iri),
+        ParameterType(
+            "field",
+            "an OpenAlex field: name, id (11-36) or IRI",
+            _concept(lambda: vocabulary().fields),
+        ),
+        ParameterType(
+            "pattern",
+            "a reuse pattern: conceptual, adaptation or deployment",
+            _concept(lambda: vocabulary().patterns),
+        ),
+        ParameterType(
+            "stage",
+            "a stage: observation, background, hypothesis, test, analysis or conclusion",
+            _concept(lambda: vocabulary().stages),
+        ),
+        ParameterType("model", "a model name or alias as in the graph, or its IRI", _model),
+    )
+}
+
+
+# ------------------------------------------------------------ declarations
+
+
+def parse_parameter(declaration: str, where: str) -> Parameter:
+    """``NAME TYPE [required | default=VALUE] DESCRIPTION`` -> :class:`Parameter`."""
+    parts = declaration.split(None, 2)
+    if len(parts) < 2:
+        raise PtmkgError(f"{where}: a parameter needs a name and a type: {declaration!r}")
+    name, type_name = parts[0], parts[1]
+    rest = parts[2] if len(parts) > 2 else ""
+    if not _NAME.match(name):
+        raise PtmkgError(f"{where}: bad parameter name {name!r}")
+    if type_name not in PARAMETER_TYPES:
+        known = ", ".join(PARAMETER_TYPES)
+        raise PtmkgError(f"{where}: parameter {name} has unknown type {type_name!r} ({known})")
+    default = None
+    required = False
+    first, _, after = rest.partition(" ")
+    if first == "required":
+        required, rest = True, after
+    elif first.startswith("default="):
+        default, rest = first.removeprefix("default="), after
+    return Parameter(name, type_name, rest.strip(), default, required)
+
+
+def bind_markers(text: str) -> set[str]:
+    """The parameter names the query's ``#@bind`` lines mention."""
+    return {
+        name
+        for line in text.splitlines()
+        if (match := _BIND_MARKER.match(line))
+        for name in match.group("names").split()
+    }
+
+
+# ------------------------------------------------------------ binding
+
+
+def resolve_parameters(
+    declared: list[Parameter],
+    values: Mapping[str, str | int | bool | None],
+    store: GraphStore | None,
+    query_name: str,
+) -> dict[str, list[Term]]:
+    """Turn the given values (and the defaults) into RDF terms, checking names and types."""
+    by_name = {p.name: p for p in declared}
+    unknown = sorted(set(values) - set(by_name))
+    if unknown:
+        known = ", ".join(by_name) or "none"
+        raise ParameterError(
+            f"query {query_name} has no parameter {', '.join(repr(u) for u in unknown)} "
+            f"(its parameters: {known})"
+        )
+    bound: dict[str, list[Term]] = {}
+    for parameter in declared:
+        raw = values.get(parameter.name)
+        if raw is None or (isinstance(raw, str) and raw == ""):
+            raw = parameter.default
+        if raw is None:
+            if parameter.required:
+                raise ParameterError(
+                    f"query {query_name} needs --param {parameter.name}=... "
+                    f"({PARAMETER_TYPES[parameter.type].description})"
+                )
+            continue
+        if isinstance(raw, bool):
+            raw = "true" if raw else "false"
+        try:
+            bound[parameter.name] = PARAMETER_TYPES[parameter.type].to_terms(str(raw), store)
+        except ParameterError as exc:
+            raise ParameterError(f"parameter {parameter.name}: {exc}") from None
+    return bound
+
+
+def bind(text: str, terms: Mapping[str, list[Term]]) -> str:
+    """Replace each ``#@bind`` line by ``VALUES`` blocks of the bound parameters' terms."""
+
+    def values_blocks(match: re.Match[str]) -> str:
+        indent = match.group("indent")
+        blocks = [
+            f"{indent}VALUES ?{name} {{ {' '.join(str(term) for term in terms[name])} }}"
+            for name in match.group("names").split()
+            if name in terms
+        ]
+        return "\n".join(blocks) if blocks else f"{indent}# (no parameters given here)"
+
+    return "\n".join(
+        _BIND_MARKER.sub(values_blocks, line) if _BIND_MARKER.match(line) else line
+        for line in text.splitlines()
+    )
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """``["field=Neuroscience", "limit=5"]`` -> ``{"field": "Neuroscience", "limit": "5"}``."""
+    values: dict[str, str] = {}
+    for assignment in assignments:
+        name, separator, value = assignment.partition("=")
+        if not separator or not name.strip():
+            raise ParameterError(f"--param takes NAME=VALUE, got {assignment!r}")
+        values[name.strip()] = value
+    return values
