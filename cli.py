@@ -20,6 +20,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 import kg
+from kg.build import LOADING
 from kg.importers import IMPORTERS
 from kg.rdf_formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
 from kg.store import STORE_ENV
@@ -156,6 +157,9 @@ def build(
     tasks: dict[str, Any] = {}
 
     def advance(name: str, done: int, total: int) -> None:
+        if name == LOADING:
+            tasks[name] = progress.add_task(LOADING, total=None)
+            return
         if name not in tasks:
             tasks[name] = progress.add_task(f"reading {name}", total=total)
         progress.update(tasks[name], completed=done)
@@ -381,6 +385,234 @@ def dump(
     except OSError as exc:
         raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
     err.print(f"wrote {chosen.name} to {escape(str(output))}")
+
+
+# ========================================================= asking questions
+#
+# Canned queries, ad-hoc SPARQL, result formats and the report. Everything here
+# parses arguments and prints; the work is in kg.queries, kg.sparql, kg.results
+# and kg.report.
+
+ResultFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="Output format: table, csv, tsv, json, xml (SPARQL 1.1 results) or md; "
+        "CONSTRUCT and DESCRIBE take an RDF format "
+        f"({', '.join(RDF_OUTPUT_FORMATS)}). Default: a table on a terminal, else from the "
+        "output file's extension, else csv (turtle for graphs).",
+        show_default=False,
+    ),
+]
+ResultOutputOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+]
+
+queries_app = typer.Typer(
+    help="List the canned queries, or show one with its parameters.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    epilog="Examples:  ptmkg queries  |  ptmkg queries show top-models",
+)
+app.add_typer(queries_app, name="queries")
+
+
+@queries_app.callback()
+@user_errors
+def queries_list(context: typer.Context) -> None:
+    """List the canned queries: name, what they answer, and their parameters."""
+    if context.invoked_subcommand is not None:
+        return
+    table = Table(title="Canned queries (run one with: ptmkg query NAME)", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("title")
+    table.add_column("parameters")
+    for query in kg.load_queries().values():
+        parameters = ", ".join(p.name + ("" if p.required else "?") for p in query.parameters)
+        table.add_row(escape(query.name), escape(query.title), escape(parameters))
+    out.print(table)
+
+
+@queries_app.command(
+    "show", epilog="Examples:  ptmkg queries show top-models  |  ptmkg queries show co-reuse"
+)
+@user_errors
+def queries_show(
+    name: Annotated[str, typer.Argument(help="The query's name.", show_default=False)],
+) -> None:
+    """Print a canned query: what it answers, its parameters and its SPARQL."""
+    query = kg.get_query(name)
+    out.print(f"[bold]{escape(query.name)}[/bold]: {escape(query.title)}")
+    out.print(escape(query.description))
+    if query.parameters:
+        table = Table(title="Parameters (--param NAME=VALUE)", title_justify="left")
+        for heading in ("name", "type", "when left out", "description"):
+            table.add_column(heading)
+        for parameter in query.parameters:
+            table.add_row(
+                escape(parameter.name),
+                escape(parameter.type),
+                escape(parameter.describe()),
+                escape(parameter.description),
+            )
+        out.print(table)
+    else:
+        out.print("Parameters: none")
+    out.print(f"\n[dim]{escape(str(query.path))}[/dim]")
+    out.print(escape(query.body), highlight=False)
+
+
+def _emit(result: Any, format_name: str | None, output: Path | None, title: str | None) -> None:
+    """Print a result as a table on a terminal, else write it in the chosen format."""
+    if isinstance(result, kg.UpdateResult):
+        out.print(f"applied the {result.form} update; {escape(result.store)} has a new generation")
+        return
+    if output is not None:
+        try:
+            with output.open("wb") as handle:
+                written = kg.write_result(result, handle, format_name, output.name)
+        except OSError as exc:
+            raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
+        err.print(f"wrote {written} to {escape(str(output))}")
+        return
+    if format_name is None and out.is_terminal and not isinstance(result, kg.GraphResult):
+        out.print(kg.rich_table(result, title))
+        return
+    kg.write_result(result, sys.stdout.buffer, format_name)
+    sys.stdout.flush()
+
+
+@app.command(
+    epilog="Examples:  ptmkg query papers-by-field  |  ptmkg query top-models --param limit=5 "
+    "--param field=Neuroscience  |  ptmkg query papers-reusing-model -p model=ResNet-50 "
+    "--format csv -o resnet.csv"
+)
+@user_errors
+def query(
+    name: Annotated[
+        str, typer.Argument(help="A canned query ('ptmkg queries' lists them).", show_default=False)
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A parameter as NAME=VALUE; repeatable. 'ptmkg queries show NAME' lists them.",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+    result_format: ResultFormatOption = None,
+    output: ResultOutputOption = None,
+) -> None:
+    """Run a canned query, with its parameters bound safely as values.
+
+    Fields, patterns and stages are given by name (field=Neuroscience, field=28,
+    pattern=adaptation, stage=test), models by any name or alias in the graph
+    (model=ResNet-50, model=AF2).
+    """
+    values = kg.parse_assignments(param or [])
+    named = kg.get_query(name)
+    result = kg.run_query(_store(store), name, values)
+    _emit(result, result_format, output, named.title)
+
+
+@app.command(
+    epilog="Examples:  ptmkg sparql 'SELECT ?m WHERE { ?m a ptm:PretrainedModel }'  |  "
+    "ptmkg sparql --file q.rq --format json -o out.srj  |  "
+    "echo 'ASK { ?p a ptm:Paper }' | ptmkg sparql  |  "
+    "ptmkg sparql --update 'INSERT DATA { ... }'"
+)
+@user_errors
+def sparql(
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="The query. Default: read from --file, else from stdin.", show_default=False
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read the query from this file ('-' is stdin).")
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Allow a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP, ...). Updates run "
+            "as one atomic write; their WHERE sees the default graph, use GRAPH ?g for sources.",
+        ),
+    ] = False,
+    store: StoreOption = None,
+    result_format: ResultFormatOption = None,
+    output: ResultOutputOption = None,
+) -> None:
+    """Run your own SPARQL over the graph (the union of all sources' graphs).
+
+    The common prefixes are predeclared ('ptmkg prefixes' lists them). Queries are
+    read-only: an update is refused unless --update is given. Results come in a
+    stable order: a query without ORDER BY has its rows sorted.
+    """
+    if text is not None and file is not None:
+        raise kg.PtmkgError("give the query as an argument or with --file, not both")
+    if text is None:
+        if file is not None and str(file) != "-":
+            try:
+                text = file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise kg.PtmkgError(f"cannot read {file}: {exc.strerror}") from None
+            except UnicodeDecodeError:
+                raise kg.PtmkgError(f"{file} is not UTF-8 text") from None
+        elif file is not None or not sys.stdin.isatty():
+            text = sys.stdin.read()
+        else:
+            raise kg.PtmkgError(
+                "no query: give it as an argument, with --file, or on stdin "
+                "(ptmkg sparql --help has examples)"
+            )
+    result = kg.execute_sparql(_store(store), text, allow_update=update)
+    _emit(result, result_format, output, None)
+
+
+@app.command(epilog="Example:  ptmkg prefixes")
+@user_errors
+def prefixes() -> None:
+    """List the prefixes every query may use without declaring them."""
+    if not out.is_terminal:
+        for prefix, iri in kg.PREFIXES.items():
+            sys.stdout.write(f"PREFIX {prefix}: <{iri}>\n")
+        return
+    table = Table(title="Predeclared prefixes", title_justify="left")
+    table.add_column("prefix")
+    table.add_column("IRI")
+    for prefix, iri in kg.PREFIXES.items():
+        table.add_row(escape(f"{prefix}:"), escape(iri))
+    out.print(table)
+
+
+@app.command(
+    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o out --title 'PTM reuse 2025'"
+)
+@user_errors
+def report(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder to write the report into.")
+    ],
+    store: StoreOption = None,
+    title: Annotated[
+        str, typer.Option("--title", help="The report's title.")
+    ] = "Pre-trained model reuse in science",
+) -> None:
+    """Write a report: Markdown and one self-contained HTML file with the study's tables
+    and PNG charts (PTM-reusing papers by field, pattern shares per field, stage impact
+    per pattern, reuse over time).
+
+    Every number comes from the canned queries, so it matches 'ptmkg query'.
+    """
+    written = kg.write_report(_store(store), output, title=title)
+    out.print(f"wrote {escape(str(written.markdown))}")
+    out.print(f"wrote {escape(str(written.html))}")
+    for chart in written.charts:
+        out.print(f"wrote {escape(str(chart))}")
 
 
 def main() -> None:

@@ -28,8 +28,10 @@ from kg.resources import ontology_file
 from kg.store import GraphStore
 from kg.triples import SourceGraphWriter
 
-#: Called with (source name, bytes read so far, total bytes) while reading.
+#: Called with (source name, bytes read so far, total bytes) while reading, and
+#: with (LOADING, 0, 0) once the store is being written.
 ProgressCallback = Callable[[str, int, int], None]
+LOADING = "loading into the store"
 
 
 @dataclass
@@ -111,6 +113,8 @@ def build(
             raise StrictBuildError(
                 f"--strict: {total} record(s) rejected, the store was not changed"
             )
+        if progress is not None:
+            progress(LOADING, 0, 0)
         with store.writing(fresh=fresh) as writer:
             writer.replace_graph(ONTOLOGY_IRI, ontology_file(), ox.RdfFormat.TURTLE)
             for graph, nquads in graph_files:

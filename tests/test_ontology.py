@@ -1,0 +1,138 @@
+"""The ontology and shapes: every term explained, the vocabularies complete."""
+
+from __future__ import annotations
+
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+import kg
+from kg.resources import ontology_file, shapes_file
+from kg.vocabulary import vocabulary
+
+PTM = rdflib.Namespace("https://w3id.org/ptmkg/ontology#")
+
+
+def ontology() -> rdflib.Graph:
+    return rdflib.Graph().parse(ontology_file(), format="turtle")
+
+
+def test_every_term_has_a_label_and_a_definition():
+    graph = ontology()
+    kinds = (
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        SKOS.Concept,
+        SKOS.ConceptScheme,
+        SKOS.Collection,
+    )
+    terms = {s for kind in kinds for s in graph.subjects(RDF.type, kind)}
+    assert len(terms) > 60
+    for term in terms:
+        assert (term, RDFS.label, None) in graph or (term, SKOS.prefLabel, None) in graph, term
+        assert (term, SKOS.definition, None) in graph, term
+
+
+def test_every_ptm_term_in_a_built_graph_is_declared(illustrative_store):
+    declared = {str(s) for s in ontology().subjects() if str(s).startswith(str(PTM))}
+    used = kg.run_sparql(
+        illustrative_store,
+        """
+        SELECT DISTINCT ?term WHERE {
+          { ?s ?term ?o } UNION { ?s a ?term }
+          FILTER(STRSTARTS(STR(?term), "https://w3id.org/ptmkg/ontology#"))
+        }""",
+    ).column("term")
+    assert len(used) > 20
+    assert set(used) <= declared
+
+
+def test_the_26_openalex_fields_with_codes_domains_and_matches():
+    graph = ontology()
+    fields = set(graph.subjects(RDF.type, PTM.Field))
+    assert len(fields) == 26
+    notations = sorted(int(graph.value(f, SKOS.notation)) for f in fields)
+    assert notations == list(range(11, 37))
+    for field in fields:
+        code = str(graph.value(field, SKOS.notation))
+        assert (
+            field,
+            SKOS.exactMatch,
+            rdflib.URIRef(f"https://openalex.org/fields/{code}"),
+        ) in graph
+        assert (graph.value(field, SKOS.broader), RDF.type, PTM.Domain) in graph
+    natural = {
+        str(graph.value(f, SKOS.prefLabel))
+        for f in fields
+        if graph.value(f, PTM.isNaturalScience).toPython() is True
+    }
+    assert natural == {
+        "Agricultural and Biological Sciences",
+        "Biochemistry, Genetics and Molecular Biology",
+        "Chemistry",
+        "Earth and Planetary Sciences",
+        "Environmental Science",
+        "Immunology and Microbiology",
+        "Neuroscience",
+        "Physics and Astronomy",
+    }
+    members = set(graph.objects(PTM.NaturalScienceFields, SKOS.member))
+    assert {str(graph.value(m, SKOS.prefLabel)) for m in members} == natural
+    assert (
+        str(graph.value(rdflib.URIRef("https://w3id.org/ptmkg/field/27"), SKOS.broader))
+        == "https://w3id.org/ptmkg/domain/4"
+    )
+
+
+def test_patterns_and_stages_in_their_schemes():
+    vocab = vocabulary()
+    assert vocab.patterns.labels() == ["Conceptual", "Adaptation", "Deployment"]
+    assert vocab.stages.labels() == [
+        "Observation",
+        "Background",
+        "Hypothesis",
+        "Test",
+        "Analysis",
+        "Conclusion",
+    ]
+    for label in ("adaptation_reuse", "Adaptation", "adaptation reuse", "ADAPTATION"):
+        assert vocab.patterns.lookup(label).iri == "https://w3id.org/ptmkg/pattern/adaptation"
+    assert vocab.stages.lookup("Testing") is None  # labels outside the list are not mapped
+
+
+def test_alignment_with_established_vocabularies():
+    graph = ontology()
+    assert (
+        PTM.Paper,
+        RDFS.subClassOf,
+        rdflib.URIRef("http://schema.org/ScholarlyArticle"),
+    ) in graph
+    assert (
+        PTM.PretrainedModel,
+        RDFS.subClassOf,
+        rdflib.URIRef("https://w3id.org/fair4ml#MLModel"),
+    ) in graph
+    assert (
+        PTM.hasField,
+        RDFS.subPropertyOf,
+        rdflib.URIRef("http://purl.org/dc/terms/subject"),
+    ) in graph
+    assert (
+        PTM.ReuseInstance,
+        RDFS.subClassOf,
+        rdflib.URIRef("http://www.w3.org/ns/prov#Entity"),
+    ) in graph
+
+
+def test_the_shapes_parse_and_target_every_class_written():
+    shapes = rdflib.Graph().parse(shapes_file(), format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    targets = set(shapes.objects(None, sh.targetClass))
+    assert {
+        PTM.Paper,
+        PTM.ReuseInstance,
+        PTM.PretrainedModel,
+        PTM.Venue,
+        PTM.Source,
+        PTM.Field,
+    } <= targets
