@@ -116,7 +116,7 @@ def test_validate_fails_with_a_readable_report_on_a_broken_graph(cli, tmp_path):
     cli("build", EXAMPLES / "illustrative-sheet.csv", "--store", tmp_path / "s")
     store = kg.EmbeddedStore(tmp_path / "s")
     with store.writing() as writer:
-        writer.store.update("""
+        writer.update("""
             PREFIX bibo: <http://purl.org/ontology/bibo/>
             PREFIX ptm: <https://w3id.org/ptmkg/ontology#>
             INSERT DATA { GRAPH <urn:broken> {
