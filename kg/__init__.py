@@ -15,16 +15,32 @@ from kg.errors import PtmkgError, SourceError, StoreInUseError, StrictBuildError
 from kg.iris import IriMinter, normalize_doi
 from kg.model_names import ModelResolver
 from kg.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from kg.queries import QueryResult, get_query, load_queries, run_query, run_sparql
+from kg.parameters import PARAMETER_TYPES, parse_assignments
+from kg.queries import QueryResult, get_query, load_queries, prepare_query, run_query, run_sparql
+from kg.report import build_report, write_report
+from kg.results import (
+    RESULT_FORMATS,
+    BooleanResult,
+    GraphResult,
+    UpdateResult,
+    rich_table,
+    write_result,
+)
+from kg.sparql import SparqlSyntaxError, UpdateRefused
+from kg.sparql import execute as execute_sparql
 from kg.stats import Stats, stats
 from kg.store import EmbeddedStore, GraphStore, default_store_path
 from kg.validate import ValidationReport, validate
 
 __all__ = [
     "DEFAULT_BASE_IRI",
+    "PARAMETER_TYPES",
     "PREFIXES",
+    "RESULT_FORMATS",
+    "BooleanResult",
     "BuildReport",
     "EmbeddedStore",
+    "GraphResult",
     "GraphStore",
     "IriMinter",
     "ModelResolver",
@@ -32,17 +48,27 @@ __all__ = [
     "QueryResult",
     "SourceError",
     "SourceReport",
+    "SparqlSyntaxError",
     "Stats",
     "StoreInUseError",
     "StrictBuildError",
+    "UpdateRefused",
+    "UpdateResult",
     "ValidationReport",
     "build",
+    "build_report",
     "default_store_path",
+    "execute_sparql",
     "get_query",
     "load_queries",
     "normalize_doi",
+    "parse_assignments",
+    "prepare_query",
+    "rich_table",
     "run_query",
     "run_sparql",
     "stats",
     "validate",
+    "write_report",
+    "write_result",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import decimal
+import html
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -368,7 +369,9 @@ def write_xml(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
 
 
 def _md_cell(text: str) -> str:
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+    """A cell's text on one line, with the characters Markdown would read as markup escaped."""
+    text = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.split())
 
 
 def markdown_table(

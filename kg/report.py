@@ -1,0 +1,356 @@
+"""The report: the study's tables and charts as Markdown and as one self-contained HTML file.
+
+:func:`build_report` runs the canned queries and keeps their results;
+rendering only formats them, so every number in the report is a number a
+canned query returned (each section names its query, so a reader can check it
+with ``ptmkg query``). The HTML inlines its PNG charts as ``data:`` URIs and
+its CSS, needs nothing else to open offline, and escapes every text that comes
+from the data.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg import charts
+from kg.errors import PtmkgError
+from kg.queries import get_query, run_query
+from kg.results import QueryResult, display_value, markdown_table
+from kg.store import GraphStore
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One part of the report: which query fills its table, and which columns it shows."""
+
+    key: str
+    heading: str
+    query: str
+    columns: dict[str, str]  # query column -> heading
+    text: str = ""
+    params: Mapping[str, str | int] = field(default_factory=dict)
+    chart: tuple[str, Callable[[QueryResult], bytes], str] | None = None  # file, drawer, caption
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        "fields",
+        "PTM reuse by field",
+        "papers-by-field",
+        {
+            "field_label": "field",
+            "papers": "papers",
+            "dl_papers": "DL papers",
+            "ptm_papers": "PTM papers",
+            "ptm_share": "PTM share",
+            "natural_science": "natural science",
+        },
+        "Distinct papers per field: a paper counts once in each of its fields, however many "
+        "of its topics fall in that field. The PTM share is the field's papers that reuse PTMs.",
+        chart=(
+            "ptm-papers-by-field.png",
+            charts.ptm_papers_by_field,
+            "Papers reusing pre-trained models, by field",
+        ),
+    ),
+    SectionSpec(
+        "patterns",
+        "Reuse patterns",
+        "reuse-by-pattern",
+        {
+            "pattern_label": "pattern",
+            "reuse_instances": "reuse instances",
+            "share": "share",
+            "papers": "papers",
+        },
+        "A reuse instance is a distinct paper, model and pattern, however many sources assert it.",
+    ),
+    SectionSpec(
+        "patterns-by-field",
+        "Reuse patterns per field",
+        "pattern-by-field",
+        {
+            "field_label": "field",
+            "pattern_label": "pattern",
+            "reuse_instances": "reuse instances",
+            "share": "share of field",
+            "papers": "papers",
+        },
+        chart=(
+            "pattern-shares-by-field.png",
+            charts.pattern_shares_by_field,
+            "Reuse pattern shares per field",
+        ),
+    ),
+    SectionSpec(
+        "stages",
+        "Stage impact",
+        "reuse-by-stage",
+        {"stage_label": "stage", "model_reuses": "reused models", "papers": "papers"},
+        "Reused models (distinct paper and model) that had impact on each stage of the "
+        "scientific process; one model can serve several stages.",
+    ),
+    SectionSpec(
+        "stages-by-pattern",
+        "Stage impact per reuse pattern",
+        "stage-by-pattern",
+        {
+            "pattern_label": "pattern",
+            "stage_label": "stage",
+            "model_reuses": "reused models",
+            "share": "share of pattern",
+            "papers": "papers",
+        },
+        chart=(
+            "stage-impact-by-pattern.png",
+            charts.stage_impact_by_pattern,
+            "Stage impact per reuse pattern",
+        ),
+    ),
+    SectionSpec(
+        "top-models",
+        "Top models",
+        "top-models",
+        {
+            "rank": "rank",
+            "model_label": "model",
+            "papers": "papers",
+            "reuse_instances": "reuse instances",
+        },
+        "Ranked by the distinct papers reusing each model; tied models share a rank.",
+        params={"limit": 10},
+    ),
+    SectionSpec(
+        "trend",
+        "Reuse over time",
+        "reuse-by-year",
+        {
+            "year": "year",
+            "papers": "papers",
+            "ptm_papers": "PTM papers",
+            "ptm_share": "PTM share",
+            "reuse_instances": "reuse instances",
+            "models": "models",
+        },
+        chart=("reuse-over-time.png", charts.reuse_over_time, "PTM reuse per publication year"),
+    ),
+    SectionSpec(
+        "without-models",
+        "Data quality: papers flagged as reusing PTMs with no model",
+        "ptm-papers-without-models",
+        {"doi": "DOI", "title": "title", "year": "year", "source": "flagged by"},
+    ),
+    SectionSpec(
+        "outside-vocabulary",
+        "Data quality: labels outside the vocabulary",
+        "labels-outside-vocabulary",
+        {"kind": "kind", "label": "label", "model_reuses": "reused models", "papers": "papers"},
+    ),
+)
+
+SUMMARY_LABELS = {
+    "papers": "papers",
+    "dl_papers": "papers using deep learning",
+    "ptm_papers": "papers reusing PTMs",
+    "models": "distinct models reused",
+    "reuse_instances": "reuse instances (paper, model, pattern)",
+}
+
+
+@dataclass
+class Section:
+    spec: SectionSpec
+    result: QueryResult
+    chart_png: bytes | None = None
+
+    @property
+    def command(self) -> str:
+        params = "".join(f" --param {k}={v}" for k, v in self.spec.params.items())
+        return f"ptmkg query {self.spec.query}{params}"
+
+
+@dataclass
+class Report:
+    title: str
+    store: str
+    created: str
+    summary: QueryResult
+    sections: list[Section]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.spec.key == key)
+
+
+@dataclass
+class WrittenReport:
+    markdown: Path
+    html: Path
+    charts: list[Path]
+    report: Report
+
+
+def build_report(store: GraphStore, title: str = "Pre-trained model reuse in science") -> Report:
+    """Run every query the report shows and draw its charts."""
+    summary = run_query(store, "corpus-summary")
+    sections = []
+    for spec in SECTIONS:
+        result = run_query(store, spec.query, spec.params)
+        chart = spec.chart[1](result) if spec.chart else None
+        sections.append(Section(spec, result, chart))
+    return Report(
+        title=title,
+        store=store.location,
+        created=dt.date.today().isoformat(),
+        summary=summary,
+        sections=sections,
+    )
+
+
+# ------------------------------------------------------------ Markdown
+
+
+def _md_text(text: str) -> str:
+    return html.escape(" ".join(text.split()), quote=False)
+
+
+def _summary_rows(report: Report) -> QueryResult:
+    values = report.summary.rows[0] if report.summary.rows else {}
+    return QueryResult(
+        columns=["measure", "value"],
+        rows=[
+            {"measure": label, "value": values.get(key)} for key, label in SUMMARY_LABELS.items()
+        ],
+    )
+
+
+def render_markdown(report: Report, chart_folder: str = "charts") -> str:
+    lines = [
+        f"# {_md_text(report.title)}",
+        "",
+        f"Made by ptmkg on {report.created} from the graph in `{_md_text(report.store)}`. "
+        "Every number below is the answer of the canned query named under its table.",
+        "",
+        "## Corpus",
+        "",
+        markdown_table(_summary_rows(report)),
+        "Query: `ptmkg query corpus-summary`",
+        "",
+    ]
+    for section in report.sections:
+        spec = section.spec
+        lines += [f"## {_md_text(spec.heading)}", ""]
+        if spec.text:
+            lines += [_md_text(spec.text), ""]
+        if spec.chart:
+            lines += [f"![{_md_text(spec.chart[2])}]({chart_folder}/{spec.chart[0]})", ""]
+        if section.result.rows:
+            lines.append(markdown_table(section.result, spec.columns))
+        else:
+            lines += ["(none in this graph)", ""]
+        lines += [f"Query: `{section.command}` ({_md_text(get_query(spec.query).title)})", ""]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------ HTML
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 60rem; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.7rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
+     border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; } td.number { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption, .query, .note { color: #555; font-size: .85rem; }
+code { background: #f3f3f3; padding: 0 .2rem; }
+"""
+
+
+def _html_table(result: QueryResult, columns: Mapping[str, str]) -> str:
+    numeric = {
+        c
+        for c in columns
+        if any(
+            isinstance(r.get(c), int | float) and not isinstance(r.get(c), bool)
+            for r in result.rows
+        )
+    }
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    body = []
+    for row in result.rows:
+        cells = "".join(
+            f'<td class="number">{html.escape(display_value(c, row.get(c)))}</td>'
+            if c in numeric
+            else f"<td>{html.escape(display_value(c, row.get(c)))}</td>"
+            for c in columns
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render_html(report: Report) -> str:
+    escape = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(report.title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{escape(report.title)}</h1>",
+        f'<p class="note">Made by ptmkg on {escape(report.created)} from the graph in '
+        f"<code>{escape(report.store)}</code>. Every number below is the answer of the canned "
+        "query named under its table.</p>",
+        "<h2>Corpus</h2>",
+        _html_table(_summary_rows(report), {"measure": "measure", "value": "value"}),
+        '<p class="query">Query: <code>ptmkg query corpus-summary</code></p>',
+    ]
+    for section in report.sections:
+        spec = section.spec
+        parts.append(f'<h2 id="{escape(spec.key)}">{escape(spec.heading)}</h2>')
+        if spec.text:
+            parts.append(f"<p>{escape(spec.text)}</p>")
+        if spec.chart and section.chart_png:
+            encoded = base64.b64encode(section.chart_png).decode("ascii")
+            parts.append(
+                f'<figure><img alt="{escape(spec.chart[2])}" '
+                f'src="data:image/png;base64,{encoded}">'
+                f"<figcaption>{escape(spec.chart[2])}</figcaption></figure>"
+            )
+        if section.result.rows:
+            parts.append(_html_table(section.result, spec.columns))
+        else:
+            parts.append('<p class="note">(none in this graph)</p>')
+        parts.append(f'<p class="query">Query: <code>{escape(section.command)}</code></p>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+# ------------------------------------------------------------ writing
+
+
+def write_report(
+    store: GraphStore, directory: Path, title: str = "Pre-trained model reuse in science"
+) -> WrittenReport:
+    """Write ``report.md``, ``report.html`` and ``charts/*.png`` into ``directory``."""
+    report = build_report(store, title)
+    chart_dir = directory / "charts"
+    try:
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        chart_paths = []
+        for section in report.sections:
+            if section.spec.chart and section.chart_png:
+                path = chart_dir / section.spec.chart[0]
+                path.write_bytes(section.chart_png)
+                chart_paths.append(path)
+        markdown = directory / "report.md"
+        markdown.write_text(render_markdown(report, "charts"), encoding="utf-8")
+        page = directory / "report.html"
+        page.write_text(render_html(report), encoding="utf-8")
+    except OSError as exc:
+        raise PtmkgError(f"cannot write the report to {directory}: {exc.strerror}") from None
+    return WrittenReport(markdown=markdown, html=page, charts=chart_paths, report=report)
