@@ -46,7 +46,8 @@ Term = ox.NamedNode | ox.Literal
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BIND_MARKER = re.compile(
-    r"^(?P<indent>[ \t]*)#@bind(?P<names>(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$"
+    r"^(?P<indent>[ \t]*)#@bind(?P<names>(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$",
+    re.MULTILINE,
 )
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
@@ -290,10 +291,7 @@ def bind(text: str, terms: Mapping[str, list[Term]]) -> str:
         ]
         return "\n".join(blocks) if blocks else f"{indent}# (no parameters given here)"
 
-    return "\n".join(
-        _BIND_MARKER.sub(values_blocks, line) if _BIND_MARKER.match(line) else line
-        for line in text.splitlines()
-    )
+    return _BIND_MARKER.sub(values_blocks, text)
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, str]:

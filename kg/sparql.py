@@ -124,6 +124,13 @@ def syntax_error(exc: SyntaxError, text: str) -> SparqlSyntaxError:
         expected = expected[:157] + "..."
     lines = text.splitlines() or [""]
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "Prefix not found" in expected:
+        before = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", shown[: max(column - 1, 0)])
+        prefix = f"{before.group(1) or ''}: " if before else ""
+        expected = (
+            f"unknown prefix {prefix}(declare it with PREFIX; 'ptmkg prefixes' lists the "
+            "predeclared ones)"
+        )
     gutter = f"{line} | "
     caret = " " * (len(gutter) + max(column - 1, 0)) + "^"
     return SparqlSyntaxError(

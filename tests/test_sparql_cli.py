@@ -1,0 +1,288 @@
+"""Asking the graph from the command line: canned queries, parameters, ad-hoc SPARQL, updates."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyoxigraph as ox
+import pytest
+from hand_counted import HEADER, build_hand_counted, model
+
+import kg
+from kg.parameters import PARAMETER_TYPES, ParameterError, bind, resolve_parameters
+
+HOSTILE = [
+    '"',
+    "'",
+    '"} }',
+    "} UNION { ?model ?p ?name }",
+    '" ) ) } } DROP ALL ; INSERT DATA { <urn:x> <urn:y> <urn:z> } #',
+    "x' . } ; CLEAR ALL #",
+    "# a comment\n} SELECT * WHERE { ?s ?p ?o",
+    "line one\nline two\r\n}",
+    "SELECT ?s WHERE { ?s ?p ?o }",
+    "\\",
+    '\\"',
+    "?model",
+    "<urn:evil>",
+    'VALUES ?text { "" }',
+    "\u0000nul",
+]
+
+
+@pytest.fixture(scope="module")
+def hand_counted(tmp_path_factory):
+    return build_hand_counted(tmp_path_factory.mktemp("hand-counted"))
+
+
+@pytest.fixture
+def hostile_store(build_store, write):
+    """A graph with a model whose very name is SPARQL-looking text."""
+    name = 'Evil "} # Net'
+    return build_store(
+        write(
+            "hostile.csv",
+            HEADER
+            + f'10.1000/h1,Hostile,2024,J,Chemistry,True,True,"{name.replace(chr(34), 2 * chr(34))}",'
+            "Adaptation,Test,\n"
+            "10.1000/h2,Plain,2024,J,Chemistry,True,True,BERT,Adaptation,Test,\n",
+        )
+    )
+
+
+def _summary(store) -> dict:
+    return kg.run_query(store, "corpus-summary").rows[0]
+
+
+# ----------------------------------------------------------------- safe binding
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_text_is_a_plain_value(hand_counted, value):
+    before = _summary(hand_counted)
+    result = kg.run_query(hand_counted, "find-models", {"text": value})
+    assert result.rows == []  # no model name contains it
+    assert _summary(hand_counted) == before
+
+
+def test_hostile_text_matches_exactly_the_name_that_contains_it(hostile_store):
+    result = kg.run_query(hostile_store, "find-models", {"text": '"} #'})
+    assert [row["model_label"] for row in result.rows] == ['Evil "} # Net']
+    papers = kg.run_query(hostile_store, "papers-reusing-model", {"model": 'Evil "} # Net'})
+    assert [row["doi"] for row in papers.rows] == ["10.1000/h1"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("papers-reusing-model", "model"),
+        ("top-models", "field"),
+        ("top-models", "pattern"),
+        ("top-models", "limit"),
+        ("reuse-by-stage", "pattern"),
+        ("papers-by-field", "natural_science"),
+    ],
+)
+def test_hostile_values_for_typed_parameters_are_refused_as_values(
+    hostile_store, query, parameter, value
+):
+    before = _summary(hostile_store)
+    with pytest.raises(ParameterError, match=f"parameter {parameter}"):
+        kg.run_query(hostile_store, query, {parameter: value})
+    assert _summary(hostile_store) == before
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_iri_parameters_refuse_anything_but_an_iri(value):
+    with pytest.raises(ParameterError):
+        PARAMETER_TYPES["iri"].to_terms(value, None)
+
+
+def test_binding_only_ever_inserts_one_escaped_term():
+    text = "SELECT ?x WHERE {\n  #@bind text\n  BIND(?text AS ?x)\n}\n"
+    for value in HOSTILE:
+        terms = resolve_parameters(
+            [kg.get_query("find-models").parameter("text")], {"text": value}, None, "q"
+        )
+        bound = bind(text, terms)
+        assert bound.count("\n") == text.count("\n")  # nothing but the marker line changed
+        solutions = ox.Store().query(bound)
+        assert [s["x"].value for s in solutions] == [value]
+
+
+def test_unknown_parameters_and_bad_types_are_named(hand_counted):
+    with pytest.raises(kg.PtmkgError, match=r"no parameter 'feild'.*limit, field, pattern"):
+        kg.run_query(hand_counted, "top-models", {"feild": "Chemistry"})
+    with pytest.raises(
+        kg.PtmkgError, match=r"parameter field: unknown field 'Chemestry'.*Chemistry"
+    ):
+        kg.run_query(hand_counted, "top-models", {"field": "Chemestry"})
+    with pytest.raises(kg.PtmkgError, match="parameter limit: 'ten' is not a whole number"):
+        kg.run_query(hand_counted, "top-models", {"limit": "ten"})
+
+
+# ----------------------------------------------------------------- canned queries, CLI
+
+
+def test_queries_lists_every_canned_query(cli):
+    result = cli("queries")
+    assert result.exit_code == 0
+    for name in kg.load_queries():
+        assert name in result.stdout
+
+
+def test_queries_show_prints_parameters_and_sparql(cli):
+    result = cli("queries", "show", "top-models")
+    assert result.exit_code == 0
+    assert "limit" in result.stdout and "default 10" in result.stdout
+    assert "SELECT ?rank ?model ?model_label" in result.stdout
+    missing = cli("queries", "show", "nope")
+    assert missing.exit_code == 1
+    assert "no query named 'nope'" in missing.stderr
+
+
+def test_query_runs_with_parameters(cli, hand_counted):
+    result = cli(
+        "query", "top-models", "--param", "field=Neuroscience", "-p", "limit=1",
+        "--store", hand_counted.location,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["rank"], r["model_label"], r["papers"]) for r in table] == [("1", "ResNet-50", "3")]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["query", "nope"], "no query named 'nope'"),
+        (["query", "top-models", "-p", "limit"], "--param takes NAME=VALUE, got 'limit'"),
+        (["query", "top-models", "-p", "colour=red"], "has no parameter 'colour'"),
+        (["query", "papers-reusing-model"], "needs --param model="),
+        (["query", "top-models", "--format", "pdf"], "unknown result format 'pdf'"),
+    ],
+)
+def test_query_mistakes_are_one_line_messages(cli, hand_counted, arguments, message):
+    result = cli(*arguments, "--store", hand_counted.location)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+# ----------------------------------------------------------------- ad-hoc SPARQL
+
+
+def test_sparql_takes_the_query_as_argument_file_or_stdin(cli, hand_counted, write):
+    text = "SELECT DISTINCT ?doi WHERE { ?p a ptm:Paper ; bibo:doi ?doi } ORDER BY ?doi LIMIT 2"
+    expected = "doi\n10.1000/p1\n10.1000/p2\n"  # the runner shows CSV's CRLF as \n
+    store = ("--store", hand_counted.location)
+    assert cli("sparql", text, *store).stdout == expected
+    assert cli("sparql", "--file", write("q.rq", text), *store).stdout == expected
+    assert cli("sparql", *store, input=text).stdout == expected
+    assert cli("sparql", "--file", "-", *store, input=text).stdout == expected
+
+
+def test_sparql_without_order_by_is_sorted_for_diffing(cli, hand_counted):
+    result = cli(
+        "sparql", "SELECT ?doi WHERE { ?p bibo:doi ?doi }", "--store", hand_counted.location
+    )
+    dois = result.stdout.splitlines()[1:]
+    # p1's DOI is asserted by both sources, and the union of their graphs matches it twice.
+    assert dois == sorted(dois) and len(dois) == 9 and dois[:2] == ["10.1000/p1"] * 2
+
+
+def test_prefixes_lists_the_predeclared_prefixes(cli):
+    result = cli("prefixes")
+    assert result.exit_code == 0
+    assert "PREFIX ptm: <https://w3id.org/ptmkg/ontology#>" in result.stdout
+    for prefix in ("rdf", "rdfs", "xsd", "skos", "dcterms", "prov", "bibo", "fabio"):
+        assert f"PREFIX {prefix}: <{kg.PREFIXES[prefix]}>" in result.stdout
+
+
+INSERT = f'INSERT DATA {{ <{model("bert")}> rdfs:comment "added by hand" }}'
+COMMENTS = "SELECT ?c WHERE { ?m rdfs:comment ?c }"
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        INSERT,
+        "PREFIX ex: <http://example.org/>\n# a comment with SELECT in it\n" + INSERT,
+        "DELETE WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+        "DROP GRAPH <urn:x>",
+        "LOAD <http://example.org/data.ttl>",
+        "  with <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    ],
+)
+def test_updates_are_refused_without_update_flag(cli, tmp_path, update):
+    store = build_hand_counted(tmp_path / "graph")
+    before = _summary(store)
+    result = cli("sparql", update, "--store", store.location)
+    assert result.exit_code == 1
+    assert "is a SPARQL update" in result.stderr and "--update" in result.stderr
+    store = kg.EmbeddedStore(store.path)
+    assert _summary(store) == before
+    assert kg.execute_sparql(store, COMMENTS).rows == []
+
+
+def test_update_flag_applies_an_update(cli, tmp_path):
+    store = build_hand_counted(tmp_path / "graph")
+    result = cli("sparql", "--update", INSERT, "--store", store.location)
+    assert result.exit_code == 0, result.output
+    assert "applied the INSERT update" in result.stdout
+    after = cli("sparql", COMMENTS, "--store", store.location)
+    assert after.stdout.splitlines() == ["c", "added by hand"]
+
+
+def test_a_failed_update_changes_nothing(tmp_path):
+    store = build_hand_counted(tmp_path / "graph")
+    before = _summary(store)
+    with pytest.raises(kg.SparqlSyntaxError):
+        kg.execute_sparql(store, "INSERT DATA { <urn:a> <urn:b> }", allow_update=True)
+    assert _summary(kg.EmbeddedStore(store.path)) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ("SELECT ?x WHERE { ?x a ptm:Paper  LIMIT 2", 1, 42, "expected one of"),
+        ("SELECT ?x WHERE {\n  ?x a ptm:Paper .\n}\nORDER ?x", 4, 9, "expected BY"),
+        ("SELEKT ?x WHERE { ?x ?p ?o }", 1, 10, "expected CONSTRUCT"),
+        ("SELECT ?x WHERE { ?x nope:thing ?o }", 1, 32, "unknown prefix nope:"),
+    ],
+)
+def test_syntax_errors_say_where_without_a_traceback(cli, hand_counted, text, line, column, reason):
+    result = cli("sparql", text, "--store", hand_counted.location)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: SPARQL syntax error at line {line}, column {column}: {reason}"
+    )
+    assert "Traceback" not in result.output
+    shown = text.splitlines()[line - 1]
+    assert f"{line} | {shown}" in result.stderr
+
+
+def test_update_syntax_errors_are_reported_too(cli, hand_counted):
+    result = cli("sparql", "--update", "INSERT DATA { <urn:a> <urn:b> }", "--store",
+                 hand_counted.location)  # fmt: skip
+    assert result.exit_code == 1
+    assert "SPARQL syntax error at line 1" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_empty_and_missing_queries_are_messages(cli, hand_counted):
+    assert "the query is empty" in cli("sparql", "  ", "--store", hand_counted.location).stderr
+    both = cli("sparql", "ASK {}", "--file", "x.rq", "--store", hand_counted.location)
+    assert "not both" in both.stderr
+    missing = cli("sparql", "--file", "nowhere.rq", "--store", hand_counted.location)
+    assert missing.exit_code == 1 and "cannot read nowhere.rq" in missing.stderr
+
+
+@pytest.mark.parametrize("command", ["query", "sparql", "queries", "prefixes", "report"])
+def test_every_new_command_explains_itself_with_an_example(cli, command):
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"ptmkg {command}" in result.stdout
