@@ -61,7 +61,7 @@ def ptm_papers_by_field(by_field: QueryResult) -> bytes:
     """Horizontal bars: papers reusing PTMs per field, labelled with the field's PTM share."""
     plt = _pyplot()
     rows = [r for r in by_field.rows if r.get("ptm_papers")]
-    figure, axes = plt.subplots(figsize=(8, 1.2 + 0.45 * max(len(rows), 2)))
+    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.2 + 0.45 * len(rows))))
     if not rows:
         _empty(axes)
         return _png(figure)
@@ -96,7 +96,7 @@ def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes:
         if pattern not in patterns:
             patterns.append(pattern)
         shares[(field, pattern)] = row["share"] or 0.0
-    figure, axes = plt.subplots(figsize=(8, 1.6 + 0.45 * max(len(fields), 2)))
+    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.6 + 0.45 * len(fields))))
     if not fields:
         _empty(axes)
         return _png(figure)

@@ -1,0 +1,222 @@
+"""``ptmkg report``: the numbers it shows are the canned queries' answers, its charts are real
+images, and its HTML is one file that opens offline and escapes the data."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hand_counted import HEADER
+from PIL import Image
+
+import kg
+from kg.report import SECTIONS
+
+CHARTS = {
+    "ptm-papers-by-field.png",
+    "pattern-shares-by-field.png",
+    "stage-impact-by-pattern.png",
+    "reuse-over-time.png",
+}
+
+
+@pytest.fixture(scope="module")
+def written(illustrative_store, tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    folder = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(
+        app, ["report", "-o", str(folder), "--store", illustrative_store.location]
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def markdown_tables(text: str) -> dict[str, list[list[str]]]:
+    """Each '## heading' -> the rows (cells) of the first table under it, header included."""
+    tables: dict[str, list[list[str]]] = {}
+    heading = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            heading = html.unescape(line[3:])
+            tables[heading] = []
+        elif heading and line.startswith("|") and not re.fullmatch(r"[|\s\-:]+", line):
+            cells = line.strip().strip("|").replace("\\|", "\x00").split("|")
+            tables[heading].append([html.unescape(c.strip().replace("\x00", "|")) for c in cells])
+    return tables
+
+
+def matches(cell: str, value) -> bool:
+    """Whether a cell shows the value (a person reads 61.1% as 0.611, 1,234 as 1234)."""
+    if value is None:
+        return cell == ""
+    if isinstance(value, bool):
+        return cell == ("yes" if value else "no")
+    if isinstance(value, int):
+        return int(cell.replace(",", "")) == value
+    if isinstance(value, float):
+        return cell.endswith("%") and abs(float(cell[:-1]) / 100 - value) <= 0.0005 + 1e-9
+    return cell == str(value)
+
+
+def test_report_writes_markdown_html_and_charts(written):
+    assert (written / "report.md").is_file()
+    assert (written / "report.html").is_file()
+    assert {p.name for p in (written / "charts").iterdir()} == CHARTS
+
+
+def test_every_number_in_the_markdown_is_a_query_answer(written, illustrative_store):
+    tables = markdown_tables((written / "report.md").read_text(encoding="utf-8"))
+    summary = kg.run_query(illustrative_store, "corpus-summary").rows[0]
+    corpus = {row[0]: row[1] for row in tables["Corpus"][1:]}
+    assert matches(corpus["papers"], summary["papers"])
+    assert matches(corpus["papers reusing PTMs"], summary["ptm_papers"])
+    assert matches(corpus["reuse instances (paper, model, pattern)"], summary["reuse_instances"])
+    assert len(corpus) == 5
+    for spec in SECTIONS:
+        expected = kg.run_query(illustrative_store, spec.query, spec.params)
+        table = tables[spec.heading]
+        if not expected.rows:
+            assert table == [], spec.heading
+            continue
+        header, *shown = table
+        assert header == list(spec.columns.values()), spec.heading
+        assert len(shown) == len(expected.rows), spec.heading
+        for cells, row in zip(shown, expected.rows, strict=True):
+            for cell, column in zip(cells, spec.columns, strict=True):
+                assert matches(cell, row[column]), (spec.heading, column, cell, row[column])
+
+
+def test_the_report_shows_the_studys_tables(written):
+    text = (written / "report.md").read_text(encoding="utf-8")
+    for heading in ("PTM reuse by field", "Reuse patterns", "Stage impact", "Top models",
+                    "Reuse over time"):  # fmt: skip
+        assert f"## {heading}\n" in text
+    assert "Query: `ptmkg query top-models --param limit=10`" in text
+    for chart in CHARTS:
+        assert f"](charts/{chart})" in text
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.tags: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes["src"])
+        for name in ("href", "src"):
+            if name in attributes and tag != "img":
+                self.links.append(attributes[name])
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_html_is_one_file_with_its_images_inlined(written):
+    page = _Page()
+    page.feed((written / "report.html").read_text(encoding="utf-8"))
+    assert "script" not in page.tags and "link" not in page.tags
+    assert page.links == []
+    assert len(page.images) == len(CHARTS)
+    pngs = {p.read_bytes() for p in (written / "charts").iterdir()}
+    for source in page.images:
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.removeprefix("data:image/png;base64,")) in pngs
+
+
+def test_html_tables_show_the_same_numbers_as_the_markdown(written):
+    page = _Page()
+    page.feed((written / "report.html").read_text(encoding="utf-8"))
+    markdown = [t for t in markdown_tables((written / "report.md").read_text()).values() if t]
+    assert page.tables == markdown
+
+
+def assert_real_image(data: bytes, ink: float = 0.03) -> None:
+    """A PNG that opens, of a useful size, with at least ``ink`` of its pixels not white."""
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.verify()
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    width, height = image.size
+    assert width >= 400 and height >= 250
+    colours = image.getcolors(maxcolors=width * height)
+    assert len(colours) > 20  # text and anti-aliasing at least, not a flat fill
+    white = sum(count for count, colour in colours if colour == (255, 255, 255))
+    assert white <= (1 - ink) * width * height
+
+
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_charts_are_real_non_blank_pngs(written, chart):
+    assert_real_image((written / "charts" / chart).read_bytes())
+
+
+def test_report_escapes_every_text_from_the_data(build_store, write, tmp_path):
+    evil_model = "<script>alert('model')</script> & Co"
+    evil_title = '<img src=x onerror="alert(1)">'
+    store = build_store(
+        write(
+            "evil.csv",
+            HEADER + f'10.1000/e1,T,2024,J,Chemistry,True,True,"{evil_model}",Adaptation,Test,\n'
+            f'10.1000/e2,"{evil_title.replace(chr(34), 2 * chr(34))}",2024,J,Chemistry,True,True'
+            ",,,,\n",
+        )
+    )
+    result = kg.write_report(store, tmp_path / "out", title="<b>Title</b>")
+    page = result.html.read_text(encoding="utf-8")
+    for text in (evil_model, evil_title, "<b>Title</b>"):
+        assert text not in page
+        assert html.escape(text) in page or html.escape(text, quote=False) in page
+    assert "<script" not in page and "<img src=x" not in page
+    markdown = result.markdown.read_text(encoding="utf-8")
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+
+
+def test_report_on_a_graph_without_reuse_still_draws_every_chart(build_store, write, tmp_path):
+    store = build_store(
+        write("plain.csv", HEADER + "10.1000/x,T,2020,J,Chemistry,True,False,,,,\n")
+    )
+    result = kg.write_report(store, tmp_path / "out")
+    assert {p.name for p in result.charts} == CHARTS
+    for chart in result.charts:
+        assert_real_image(chart.read_bytes(), ink=0.001)  # a "no data" message at least
+    assert "(none in this graph)" in result.markdown.read_text(encoding="utf-8")
+
+
+def test_report_to_an_unwritable_place_is_a_message(cli, illustrative_store, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = cli("report", "-o", blocker / "sub", "--store", illustrative_store.location)
+    assert result.exit_code == 1
+    assert "cannot write the report" in result.stderr
+
+
+def test_report_is_callable_from_python(illustrative_store, tmp_path):
+    written = kg.write_report(illustrative_store, Path(tmp_path / "r"))
+    assert written.report.section("top-models").result.rows[0]["rank"] == 1
+    assert written.markdown.exists() and written.html.exists()
