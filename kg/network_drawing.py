@@ -1,0 +1,368 @@
+"""Static drawings of networks (PNG, SVG) with matplotlib, and the colours every view shares.
+
+Bipartite networks are drawn in two columns (models on one side, fields or papers
+on the other, ordered to keep edges short); the others with a seeded
+force-directed layout, so the same network gives the same picture. Labels never
+pile up: they are placed from the most connected node down, and a label that
+would overlap one already placed, or leave the picture, is left out. Node size
+follows degree, edge width follows weight.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import PtmkgError
+
+DPI = 100
+SEED = 7
+#: One colour per node type, the same in PNG, SVG, GEXF and HTML.
+TYPE_COLOURS = {"model": "#4C72B0", "field": "#DD8452", "paper": "#55A868"}
+#: Colours for fields (a network of one node type is coloured by field).
+FIELD_PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+)  # fmt: skip
+OTHER_COLOUR = "#9a9a9a"
+TYPE_ORDER = ("paper", "model", "field")
+LABEL_CHARACTERS = 40
+
+
+def node_types(graph: nx.Graph) -> list[str]:
+    present = {str(data.get("type", "")) for _n, data in graph.nodes(data=True)}
+    return [t for t in TYPE_ORDER if t in present] + sorted(present - set(TYPE_ORDER))
+
+
+def colour_by(graph: nx.Graph) -> str:
+    """``type`` for networks of two node types, ``field`` for networks of one."""
+    return "type" if len(node_types(graph)) > 1 else "field"
+
+
+def field_colours(graph: nx.Graph) -> dict[str, str]:
+    """A colour per main field, the most common fields first; the rest share grey."""
+    counts = Counter(
+        data["main_field"] for _n, data in graph.nodes(data=True) if data.get("main_field")
+    )
+    ranked = sorted(counts, key=lambda name: (-counts[name], name))
+    return {name: FIELD_PALETTE[i] for i, name in enumerate(ranked[: len(FIELD_PALETTE)])}
+
+
+def node_colours(graph: nx.Graph, by: str | None = None) -> dict[Any, str]:
+    by = by or colour_by(graph)
+    if by == "type":
+        return {
+            n: TYPE_COLOURS.get(d.get("type", ""), OTHER_COLOUR) for n, d in graph.nodes(data=True)
+        }
+    palette = field_colours(graph)
+    return {
+        n: palette.get(d.get("main_field", ""), OTHER_COLOUR) for n, d in graph.nodes(data=True)
+    }
+
+
+def node_sizes(graph: nx.Graph, smallest: float, largest: float) -> dict[Any, float]:
+    """Sizes from ``smallest`` to ``largest`` by the square root of the degree."""
+    top = max((graph.degree(n) for n in graph), default=0)
+    return {
+        n: round(smallest + (largest - smallest) * math.sqrt(graph.degree(n) / top), 2)
+        if top
+        else smallest
+        for n in graph
+    }
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
+
+
+# ------------------------------------------------------------------ layouts
+
+
+def bipartite_positions(graph: nx.Graph) -> tuple[dict[Any, tuple[float, float]], list[list[Any]]]:
+    """Two columns: the right one by papers, the left one by where its neighbours sit."""
+    right_type = node_types(graph)[1]
+    right = sorted(
+        (n for n, d in graph.nodes(data=True) if d.get("type") == right_type),
+        key=lambda n: (-graph.nodes[n].get("papers", 0), str(graph.nodes[n].get("label", n)), n),
+    )
+    rank = {n: i for i, n in enumerate(right)}
+
+    def barycentre(node: Any) -> float:
+        total = sum(graph[node][m].get("weight", 1) for m in graph[node] if m in rank)
+        if not total:
+            return float(len(right))
+        return (
+            sum(rank[m] * graph[node][m].get("weight", 1) for m in graph[node] if m in rank) / total
+        )
+
+    left = sorted(
+        (n for n, d in graph.nodes(data=True) if d.get("type") != right_type),
+        key=lambda n: (barycentre(n), -graph.degree(n), str(graph.nodes[n].get("label", n)), n),
+    )
+    positions = {}
+    for x, column in ((0.0, left), (1.0, right)):
+        for i, node in enumerate(column):
+            positions[node] = (x, 1.0 - (i + 0.5) / len(column))
+    return positions, [left, right]
+
+
+def spread_positions(graph: nx.Graph) -> dict[Any, tuple[float, float]]:
+    """A seeded force-directed layout per connected component, the components packed in rows.
+
+    Laying out each component on its own keeps small components and lone nodes
+    from being flung to the corners while the big component shrinks to a dot.
+    """
+    if len(graph) == 0:
+        return {}
+    components = sorted(
+        (sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0])
+    )
+    sides = [math.sqrt(len(c)) for c in components]
+    row_width = max(sides[0], 1.4 * math.sqrt(sum(side * side for side in sides)))
+    positions: dict[Any, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for component, side in zip(components, sides, strict=True):
+        if x > 0 and x + side > row_width + 1e-9:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (u, v) in _component_layout(graph.subgraph(component)).items():
+            positions[node] = (x + side * (0.1 + 0.8 * u), y + side * (0.1 + 0.8 * (1 - v)))
+        x += side
+        row_height = max(row_height, side)
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    # Rows were stacked downwards from y = 0; the first row goes at the top.
+    return {
+        n: (
+            (p[0] - min(xs)) / span_x if len(xs) > 1 else 0.5,
+            1 - (p[1] - min(ys)) / span_y if len(ys) > 1 else 0.5,
+        )
+        for n, p in positions.items()
+    }
+
+
+def _component_layout(component: nx.Graph) -> dict[Any, tuple[float, float]]:
+    """One component's layout in the unit square."""
+    if len(component) == 1:
+        return {next(iter(component)): (0.5, 0.5)}
+    if len(component) > 2000:
+        raw = nx.circular_layout(component)
+    else:
+        raw = nx.spring_layout(
+            component,
+            k=1.8 / math.sqrt(len(component)),
+            iterations=200,
+            weight="weight",
+            seed=SEED,
+            method="force",
+        )
+    xs = [float(p[0]) for p in raw.values()]
+    ys = [float(p[1]) for p in raw.values()]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    return {
+        n: ((float(p[0]) - min(xs)) / span_x, (float(p[1]) - min(ys)) / span_y)
+        for n, p in raw.items()
+    }
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def _matplotlib() -> Any:
+    try:
+        import matplotlib
+    except ImportError:
+        raise PtmkgError("PNG and SVG drawings need matplotlib: pip install matplotlib") from None
+    return matplotlib
+
+
+def draw(
+    graph: nx.Graph,
+    image_format: str,
+    *,
+    width: int = 1200,
+    height: int = 900,
+    title: str | None = None,
+    max_labels: int = 80,
+) -> bytes:
+    """The network drawn as PNG or SVG bytes, exactly ``width`` x ``height`` pixels."""
+    if width < 200 or height < 200:
+        raise PtmkgError(f"a drawing needs at least 200 x 200 pixels, got {width} x {height}")
+    matplotlib = _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    with matplotlib.rc_context({"svg.hashsalt": "ptmkg", "svg.fonttype": "none"}):
+        figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+        FigureCanvasAgg(figure)
+        renderer = figure.canvas.get_renderer()
+        heading = figure.suptitle(title or _title(graph), fontsize=12, y=1 - 8 / height, va="top")
+        while heading.get_window_extent(renderer).width > width - 10 and heading.get_fontsize() > 6:
+            heading.set_fontsize(heading.get_fontsize() - 1)
+        top = heading.get_window_extent(renderer).y0 - 6
+        by = colour_by(graph)
+        colours = node_colours(graph, by)
+        if len(graph):
+            legend = _legend(figure, graph, by, colours, Line2D, top / height)
+            top = legend.get_window_extent(renderer).y0 - 6
+        axes = figure.add_axes((0.01, 0.01, 0.98, max(0.2, top / height - 0.01)))
+        axes.set_axis_off()
+        if len(graph) == 0:
+            axes.text(0.5, 0.5, "no nodes: the filters left nothing to draw", ha="center")
+            return _save(figure, image_format)
+
+        bipartite = by == "type" and len(node_types(graph)) == 2
+        if bipartite:
+            positions, columns = bipartite_positions(graph)
+            axes.set_xlim(-0.8, 1.8)
+            tallest = max(len(c) for c in columns)
+        else:
+            positions = spread_positions(graph)
+            axes.set_xlim(-0.08, 1.08)
+            tallest = 0
+        axes.set_ylim(-0.03, 1.03)
+
+        heaviest = max((w for _a, _b, w in graph.edges(data="weight", default=1)), default=1)
+        for a, b, weight in graph.edges(data="weight", default=1):
+            (x1, y1), (x2, y2) = positions[a], positions[b]
+            axes.plot(
+                (x1, x2),
+                (y1, y2),
+                color="#7f7f7f",
+                alpha=0.35,
+                linewidth=0.6 + 3.4 * weight / heaviest,
+                zorder=1,
+            )
+        sizes = node_sizes(graph, smallest=25.0, largest=420.0)
+        nodes = list(graph)
+        axes.scatter(
+            [positions[n][0] for n in nodes],
+            [positions[n][1] for n in nodes],
+            s=[sizes[n] for n in nodes],
+            c=[colours[n] for n in nodes],
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=2,
+        )
+        if bipartite:
+            plot_height = axes.get_window_extent(renderer).height / 1.06
+            spacing_points = plot_height / max(tallest, 1) * 72 / DPI
+            font_size = max(5.0, min(9.0, spacing_points * 0.8))
+        else:
+            font_size = 8.0
+        _place_labels(figure, axes, graph, positions, bipartite, font_size, max_labels)
+        return _save(figure, image_format)
+
+
+def _title(graph: nx.Graph) -> str:
+    kind = graph.graph.get("kind", "")
+    via = graph.graph.get("via")
+    heading = f"{kind} network" + (
+        f" (via {via})" if kind in ("model-model", "field-field") else ""
+    )
+    text = f"{heading}: {len(graph):,} nodes, {graph.number_of_edges():,} edges"
+    if graph.graph.get("filters"):
+        text += f"   [{graph.graph['filters']}]"
+    return text
+
+
+def _place_labels(
+    figure: Any,
+    axes: Any,
+    graph: nx.Graph,
+    positions: dict[Any, tuple[float, float]],
+    bipartite: bool,
+    font_size: float,
+    max_labels: int,
+) -> list[Any]:
+    """Label the most connected nodes first; skip any label that would overlap or leave."""
+    renderer = figure.canvas.get_renderer()
+    frame = figure.bbox
+    placed: list[Any] = []
+    boxes: list[Any] = []
+    order = sorted(
+        graph,
+        key=lambda n: (
+            -graph.degree(n),
+            -graph.degree(n, weight="weight"),
+            str(graph.nodes[n].get("label", n)),
+        ),
+    )
+    left_x = 0.0
+    for node in order:
+        if len(placed) >= max_labels:
+            break
+        x, y = positions[node]
+        if bipartite:
+            on_left = x == left_x
+            text = axes.annotate(
+                _short(str(graph.nodes[node].get("label", node))),
+                (x, y),
+                xytext=(-9 if on_left else 9, 0),
+                textcoords="offset points",
+                ha="right" if on_left else "left",
+                va="center",
+                fontsize=font_size,
+                zorder=3,
+            )
+        else:
+            text = axes.annotate(
+                _short(str(graph.nodes[node].get("label", node))),
+                (x, y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=font_size,
+                zorder=3,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+            )
+        box = text.get_window_extent(renderer)
+        inside = (
+            box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+        )
+        if not inside or any(box.overlaps(other) for other in boxes):
+            text.remove()
+            continue
+        placed.append(text)
+        boxes.append(box)
+    return placed
+
+
+def _legend(
+    figure: Any, graph: nx.Graph, by: str, colours: dict[Any, str], line: Any, top: float
+) -> Any:
+    """The colour key, in rows under the title (never over the nodes)."""
+    if by == "type":
+        entries = [(t, TYPE_COLOURS.get(t, OTHER_COLOUR)) for t in node_types(graph)]
+    else:
+        entries = list(field_colours(graph).items())
+        if any(c == OTHER_COLOUR for c in colours.values()):
+            entries.append(("other or no field", OTHER_COLOUR))
+    handles = [
+        line([0], [0], marker="o", linestyle="", markersize=7, color=colour, label=_short(name))
+        for name, colour in entries
+    ]
+    return figure.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, top),
+        ncol=max(1, min(len(handles), 4)),
+        fontsize=7,
+        frameon=False,
+    )
+
+
+def _save(figure: Any, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    metadata = {"Software": None} if image_format == "png" else {"Date": None}
+    figure.savefig(buffer, format=image_format, dpi=DPI, metadata=metadata)
+    return buffer.getvalue()

@@ -1,0 +1,287 @@
+"""Writing networks: one registry of file formats, chosen by name or by file extension.
+
+==========  ==============================  =========================================
+format      extensions                      for
+==========  ==============================  =========================================
+graphml     .graphml                        Gephi, Cytoscape desktop, yEd, igraph
+gexf        .gexf                           Gephi (with node colours and sizes)
+gml         .gml                            Cytoscape, igraph, Pajek converters
+json        .json                           d3 (node-link: ``nodes`` and ``links``)
+cyjs        .cyjs                           Cytoscape.js (``elements.nodes/edges``)
+csv         .csv                            spreadsheets: OUT-nodes.csv, OUT-edges.csv
+png, svg    .png, .svg                      a static drawing (matplotlib)
+html        .html, .htm                     an interactive page that opens offline
+==========  ==============================  =========================================
+
+GraphML, GEXF and GML cannot hold ``None`` or lists: :func:`writable` drops the
+one and joins the other with ``"; "``. The JSON formats keep lists as arrays.
+GML reserves a node's ``label`` for its id, so there the IRI is the label and
+the readable label is in ``name``.
+
+CSV writes two files. For ``-o net.csv`` they are ``net-nodes.csv`` and
+``net-edges.csv``; for ``-o folder/`` (an existing folder, or a path ending in
+``/``) they are ``folder/nodes.csv`` and ``folder/edges.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import PtmkgError
+
+LIST_SEPARATOR = "; "
+#: Node attributes that come first in CSV files, in this order; the rest follow sorted.
+NODE_COLUMNS = ("id", "label", "type", "papers", "degree", "weighted_degree", "main_field")
+EDGE_COLUMNS = ("source", "target", "source_label", "target_label", "weight")
+
+
+def writable(graph: nx.Graph, *, keep_lists: bool = False) -> nx.Graph:
+    """A copy whose attribute values every format can write: no None, lists joined as text."""
+
+    def clean(attributes: dict[str, Any]) -> dict[str, Any]:
+        values = {}
+        for key, value in attributes.items():
+            if value is None:
+                continue
+            if isinstance(value, list | tuple | set | frozenset):
+                items = sorted(value) if isinstance(value, set | frozenset) else list(value)
+                value = items if keep_lists else LIST_SEPARATOR.join(str(v) for v in items)
+            values[key] = value
+        return values
+
+    copy = nx.Graph()
+    copy.graph.update(clean(graph.graph))
+    copy.add_nodes_from((node, clean(data)) for node, data in graph.nodes(data=True))
+    copy.add_edges_from((a, b, clean(data)) for a, b, data in graph.edges(data=True))
+    return copy
+
+
+# ------------------------------------------------------------------ writers
+
+
+def _graphml(graph: nx.Graph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(writable(graph), buffer)
+    return buffer.getvalue()
+
+
+def _gexf(graph: nx.Graph) -> bytes:
+    from kg.network_drawing import node_colours, node_sizes
+
+    copy = writable(graph)
+    colours = node_colours(graph)
+    sizes = node_sizes(graph, smallest=4.0, largest=24.0)
+    for node, data in copy.nodes(data=True):
+        red, green, blue = _rgb(colours[node])
+        data["viz"] = {"color": {"r": red, "g": green, "b": blue, "a": 1.0}, "size": sizes[node]}
+    buffer = io.BytesIO()
+    nx.write_gexf(copy, buffer)
+    return buffer.getvalue()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    text = colour.lstrip("#")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def _gml(graph: nx.Graph) -> bytes:
+    copy = writable(graph)
+    for _node, data in copy.nodes(data=True):
+        data["name"] = data.pop("label", "")
+        for key, value in list(data.items()):
+            if isinstance(value, bool):
+                data[key] = int(value)
+    for _a, _b, data in copy.edges(data=True):
+        for key, value in list(data.items()):
+            if isinstance(value, bool):
+                data[key] = int(value)
+    copy.graph = {k: int(v) if isinstance(v, bool) else v for k, v in copy.graph.items()}
+    buffer = io.BytesIO()
+    nx.write_gml(copy, buffer)
+    return buffer.getvalue()
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
+
+
+def node_link(graph: nx.Graph) -> dict[str, Any]:
+    """The d3 node-link form: ``{"nodes": [{"id": ...}], "links": [{"source", "target"}]}``."""
+    return nx.node_link_data(writable(graph, keep_lists=True), edges="links")
+
+
+def _json(graph: nx.Graph) -> bytes:
+    return _json_bytes(node_link(graph))
+
+
+def _cyjs(graph: nx.Graph) -> bytes:
+    return _json_bytes(nx.cytoscape_data(writable(graph, keep_lists=True), name="label"))
+
+
+def _columns(rows: list[dict[str, Any]], first: tuple[str, ...]) -> list[str]:
+    keys = dict.fromkeys(key for row in rows for key in row)
+    return [c for c in first if c in keys] + [k for k in keys if k not in first]
+
+
+def csv_tables(graph: nx.Graph) -> tuple[str, str]:
+    """The nodes and the edges as two CSV texts."""
+    copy = writable(graph)
+    nodes = [{"id": node, **data} for node, data in copy.nodes(data=True)]
+    edges = [
+        {
+            "source": a,
+            "target": b,
+            "source_label": copy.nodes[a].get("label", a),
+            "target_label": copy.nodes[b].get("label", b),
+            **data,
+        }
+        for a, b, data in copy.edges(data=True)
+    ]
+    texts = []
+    for rows, first in ((nodes, NODE_COLUMNS), (edges, EDGE_COLUMNS)):
+        buffer = io.StringIO()
+        columns = _columns(rows, first) or list(first[:2])
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        texts.append(buffer.getvalue())
+    return texts[0], texts[1]
+
+
+def csv_paths(path: Path) -> tuple[Path, Path]:
+    """Where ``-o PATH`` puts the nodes and edges CSV files."""
+    if path.is_dir() or str(path).endswith(("/", "\\")):
+        return path / "nodes.csv", path / "edges.csv"
+    stem = path.name.removesuffix(path.suffix) if path.suffix.lower() == ".csv" else path.name
+    return path.with_name(stem + "-nodes.csv"), path.with_name(stem + "-edges.csv")
+
+
+def _png(graph: nx.Graph, **options: Any) -> bytes:
+    from kg.network_drawing import draw
+
+    return draw(graph, "png", **options)
+
+
+def _svg(graph: nx.Graph, **options: Any) -> bytes:
+    from kg.network_drawing import draw
+
+    return draw(graph, "svg", **options)
+
+
+def _html(graph: nx.Graph, **options: Any) -> bytes:
+    from kg.network_html import html_page
+
+    return html_page(graph, **options).encode("utf-8")
+
+
+# ------------------------------------------------------------------ registry
+
+
+@dataclass(frozen=True)
+class NetworkFormat:
+    name: str
+    extensions: tuple[str, ...]
+    description: str
+    render: Callable[..., bytes] | None
+    binary: bool = False
+    drawing: bool = False
+
+    @property
+    def to_stdout(self) -> bool:
+        """Whether the format is one text file that can go to standard output."""
+        return self.render is not None and not self.binary
+
+
+NETWORK_FORMATS: dict[str, NetworkFormat] = {
+    f.name: f
+    for f in (
+        NetworkFormat("graphml", (".graphml",), "GraphML (Gephi, Cytoscape, yEd)", _graphml),
+        NetworkFormat("gexf", (".gexf",), "GEXF 1.2 (Gephi), with colours and sizes", _gexf),
+        NetworkFormat("gml", (".gml",), "GML (Cytoscape, igraph)", _gml),
+        NetworkFormat("json", (".json",), "node-link JSON for d3 (nodes, links)", _json),
+        NetworkFormat("cyjs", (".cyjs",), "Cytoscape.js JSON (elements)", _cyjs),
+        NetworkFormat("csv", (".csv",), "two CSV files: nodes and edges", None),
+        NetworkFormat("png", (".png",), "PNG drawing", _png, binary=True, drawing=True),
+        NetworkFormat("svg", (".svg",), "SVG drawing", _svg, drawing=True),
+        NetworkFormat(
+            "html", (".html", ".htm"), "interactive offline HTML page", _html, drawing=True
+        ),
+    )
+}
+
+
+def network_format(name: str) -> NetworkFormat:
+    chosen = NETWORK_FORMATS.get(name.lower().lstrip("."))
+    if chosen is None:
+        raise PtmkgError(
+            f"unknown network format {name!r}: choose one of {', '.join(NETWORK_FORMATS)}"
+        )
+    return chosen
+
+
+def network_format_for_file(path: Path | str) -> NetworkFormat | None:
+    """The format a file's extension names, if any."""
+    suffix = Path(path).suffix.lower()
+    return next((f for f in NETWORK_FORMATS.values() if suffix in f.extensions), None)
+
+
+def choose_format(name: str | None, path: Path | None) -> NetworkFormat:
+    """The format asked for, else the output file's; a folder means CSV."""
+    if name:
+        return network_format(name)
+    if path is not None:
+        by_extension = network_format_for_file(path)
+        if by_extension:
+            return by_extension
+        if path.is_dir() or str(path).endswith(("/", "\\")):
+            return NETWORK_FORMATS["csv"]
+        raise PtmkgError(
+            f"cannot tell the network format from {path.name!r}: give --format "
+            f"({', '.join(NETWORK_FORMATS)}) or an extension such as .graphml or .html"
+        )
+    raise PtmkgError("give --format or an output file")
+
+
+def render_network(graph: nx.Graph, format_name: str, **options: Any) -> bytes:
+    """The network as the bytes of one file (every format but csv)."""
+    chosen = network_format(format_name)
+    if chosen.render is None:
+        raise PtmkgError(f"{chosen.name} writes two files: give an output path")
+    if chosen.drawing:
+        return chosen.render(graph, **options)
+    return chosen.render(graph)
+
+
+def write_network(
+    graph: nx.Graph, path: Path | str, format_name: str | None = None, **options: Any
+) -> list[Path]:
+    """Write the network to ``path`` (format from ``format_name`` or the extension).
+
+    Returns the files written: one, or two for CSV. Drawings take ``width`` and
+    ``height`` in pixels (PNG, SVG) and ``title``.
+    """
+    path = Path(path)
+    chosen = choose_format(format_name, path)
+    try:
+        if chosen.render is None:
+            nodes_path, edges_path = csv_paths(path)
+            nodes_path.parent.mkdir(parents=True, exist_ok=True)
+            nodes_text, edges_text = csv_tables(graph)
+            nodes_path.write_text(nodes_text, encoding="utf-8")
+            edges_path.write_text(edges_text, encoding="utf-8")
+            return [nodes_path, edges_path]
+        data = render_network(graph, chosen.name, **options)
+        if path.parent != Path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise PtmkgError(f"cannot write {path}: {exc.strerror}") from None
+    return [path]

@@ -1,0 +1,152 @@
+"""The interactive network page: one HTML file that opens offline, with nothing to fetch.
+
+The page inlines its stylesheet, its script (``kg/data/network-page.js``, a
+small force layout drawn as SVG: zoom, pan, drag, hover for details, node size
+by degree, colour by type or field) and the network as JSON in a
+``<script type="application/json">`` block. In that block ``<``, ``>`` and
+``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026``, so no label can
+close the block; the script puts labels on the page with ``textContent`` only,
+so a label is always shown as text. A Content-Security-Policy allows exactly
+the inlined script (by its hash) and no network access at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from typing import Any
+
+import networkx as nx
+
+from kg.network_drawing import (
+    OTHER_COLOUR,
+    TYPE_COLOURS,
+    colour_by,
+    field_colours,
+    node_types,
+)
+from kg.network_formats import writable
+from kg.resources import data_file
+
+#: Node attributes shown as the first rows of the tooltip, not again as details.
+_SUMMARY = {"label", "type", "degree", "weighted_degree", "papers"}
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element, whatever its strings contain."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def page_data(graph: nx.Graph, title: str) -> dict[str, Any]:
+    """What the page's script reads: nodes, edges (by node index) and how to colour them."""
+    clean = writable(graph)
+    index = {node: i for i, node in enumerate(clean)}
+    nodes = []
+    for node, attributes in clean.nodes(data=True):
+        nodes.append(
+            {
+                "id": str(node),
+                "label": str(attributes.get("label", node)),
+                "type": str(attributes.get("type", "")),
+                "degree": clean.degree(node),
+                "weighted_degree": clean.degree(node, weight="weight"),
+                "papers": attributes.get("papers", 0),
+                "main_field": attributes.get("main_field", ""),
+                "details": [
+                    [key, value] for key, value in attributes.items() if key not in _SUMMARY
+                ],
+            }
+        )
+    edges = [
+        {
+            "s": index[a],
+            "t": index[b],
+            "weight": attributes.get("weight", 1),
+            "details": [
+                [key, value]
+                for key, value in attributes.items()
+                if key != "weight" and value not in (0, "")
+            ],
+        }
+        for a, b, attributes in clean.edges(data=True)
+    ]
+    return {
+        "title": title,
+        "kind": graph.graph.get("kind", ""),
+        "weight": graph.graph.get("weighting", "weight"),
+        "filters": graph.graph.get("filters", ""),
+        "bipartite": len(node_types(graph)) == 2,
+        "types": node_types(graph),
+        "colourBy": colour_by(graph),
+        "typeColours": TYPE_COLOURS,
+        "fieldColours": field_colours(graph),
+        "otherColour": OTHER_COLOUR,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: Any) -> str:
+    """The network as one self-contained HTML page."""
+    kind = graph.graph.get("kind", "")
+    title = title or f"ptmkg {kind} network".replace("  ", " ")
+    script = data_file("network-page.js").read_text(encoding="utf-8")
+    style = data_file("network-page.css").read_text(encoding="utf-8")
+    script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    policy = (
+        "default-src 'none'; "
+        f"script-src 'sha256-{script_hash}'; "
+        "style-src 'unsafe-inline'; img-src data:; connect-src 'none'"
+    )
+    summary = f"{len(graph):,} nodes, {graph.number_of_edges():,} edges"
+    if graph.graph.get("filters"):
+        summary += f"; filters: {graph.graph['filters']}"
+    weight = graph.graph.get("weighting", "")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="ptmkg">
+<title>{html.escape(title)}</title>
+<style>
+{style}</style>
+</head>
+<body>
+<header>
+<h1>{html.escape(title)}</h1>
+<span class="summary">{html.escape(summary)}</span>
+<span class="summary">edge weight: {html.escape(str(weight))}</span>
+<label>colour by <select id="colour-by"><option value="type">node type</option>\
+<option value="field">field</option></select></label>
+<label>labels <select id="labels"><option value="top">most connected</option>\
+<option value="all">all</option><option value="none">none</option></select></label>
+<label>find <input id="search" type="search" placeholder="a label"></label>
+<span id="search-count"></span>
+<button id="fit" type="button">fit</button>
+<button id="layout" type="button">re-run layout</button>
+</header>
+<div id="stage">
+<svg id="network" xmlns="http://www.w3.org/2000/svg" role="img" \
+aria-label="{html.escape(title)}"></svg>
+<div id="legend"></div>
+<div id="tooltip" role="tooltip"></div>
+<div id="help">scroll to zoom, drag the background to pan, drag a node to move it, \
+hover for details</div>
+</div>
+<script type="application/json" id="network-data">{json_for_script(page_data(graph, title))}\
+</script>
+<script>{script}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,625 @@
+"""Networks from the knowledge graph: which models serve which fields, which travel together.
+
+Every network is built from the rows of one named query, ``network-reuse``
+(paper, model, field, pattern, stage, year; the filters are bound there as
+parameters), plus the node details of ``network-nodes``. It therefore works on
+any store the other commands work on and counts exactly what ``ptmkg query``
+counts: distinct papers, never topic slots or reuse instances.
+
+Kinds (:data:`NETWORK_KINDS`):
+
+``model-field``
+    bipartite; a model and a field are linked when a paper in the field reuses
+    the model. Weight: distinct papers. Edges also count the papers per reuse
+    pattern (``pattern_adaptation`` ...) and per stage (``stage_test`` ...).
+``model-model``
+    models linked when one paper reuses both (``via="paper"``, weight: shared
+    papers), or when both are reused in one field (``via="field"``, weight:
+    shared fields, listed in the edge's ``fields``).
+``field-field``
+    fields linked by the models reused in both (``via="model"``, weight: shared
+    models, listed in ``models``), or by papers that belong to both
+    (``via="paper"``, weight: shared papers).
+``paper-model``
+    the raw bipartite graph: one edge per paper and model it reuses, weight 1,
+    with the patterns and stages of that reuse.
+
+Filters: ``field`` keeps the papers in that field (with all their fields),
+``pattern`` and ``stage`` keep the reuse instances with that pattern or stage,
+``year_from`` and ``year_to`` keep papers published in those years (papers with
+no year are then left out). ``min_weight`` drops lighter edges and the nodes
+left without any edge; ``top`` then keeps the N heaviest nodes (most papers,
+ties broken by weighted degree, then label).
+
+Node attributes: ``iri``, ``label``, ``type`` (model, field or paper),
+``papers`` (distinct papers behind the node after the filters), ``degree``,
+``weighted_degree``, ``main_field`` (the field most of its papers are in), and
+external ids where known: ``doi`` and ``doi_url`` for papers, ``openalex`` (the
+OpenAlex field IRI) for fields. List values (a model's ``alt_labels``, an
+edge's ``fields``) stay lists in the graph; :mod:`kg.network_formats` turns
+them into text for the file formats that need it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import PtmkgError
+from kg.queries import run_query
+from kg.store import GraphStore
+from kg.vocabulary import vocabulary
+
+MODEL, FIELD, PAPER = "model", "field", "paper"
+#: The seed of every random choice (Louvain communities), so results repeat.
+SEED = 42
+
+
+# ------------------------------------------------------------------ rows
+
+
+@dataclass
+class ReuseRows:
+    """The ``network-reuse`` rows, grouped: what each paper reuses, and how."""
+
+    models_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    fields_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    patterns_of: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    stages_of: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    pattern_labels: list[str] = field(default_factory=list)
+    stage_labels: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[dict[str, Any]]) -> ReuseRows:
+        grouped = cls()
+        seen_patterns: set[str] = set()
+        seen_stages: set[str] = set()
+        for row in rows:
+            paper, model = row["paper"], row["model"]
+            grouped.models_of[paper].add(model)
+            if row.get("paper_field"):
+                grouped.fields_of[paper].add(row["paper_field"])
+            if row.get("pattern_label"):
+                grouped.patterns_of[paper, model].add(row["pattern_label"])
+                seen_patterns.add(row["pattern_label"])
+            if row.get("stage_label"):
+                grouped.stages_of[paper, model].add(row["stage_label"])
+                seen_stages.add(row["stage_label"])
+        # The vocabularies' labels always come first and always get a count (0 if
+        # none), so every edge has the same columns; labels outside them follow.
+        words = vocabulary()
+        known_patterns = words.patterns.labels()
+        known_stages = words.stages.labels()
+        grouped.pattern_labels = known_patterns + sorted(seen_patterns - set(known_patterns))
+        grouped.stage_labels = known_stages + sorted(seen_stages - set(known_stages))
+        return grouped
+
+    def papers(self) -> list[str]:
+        return sorted(self.models_of)
+
+    def papers_of_model(self) -> dict[str, set[str]]:
+        papers: dict[str, set[str]] = defaultdict(set)
+        for paper, models in self.models_of.items():
+            for model in models:
+                papers[model].add(paper)
+        return papers
+
+    def papers_of_field(self) -> dict[str, set[str]]:
+        papers: dict[str, set[str]] = defaultdict(set)
+        for paper, fields in self.fields_of.items():
+            for field_iri in fields:
+                papers[field_iri].add(paper)
+        return papers
+
+
+def count_key(prefix: str, label: str) -> str:
+    """The attribute holding the papers of one pattern or stage: ``pattern_adaptation``."""
+    return prefix + "_" + (re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_") or "other")
+
+
+# ------------------------------------------------------------------ kinds
+
+
+@dataclass(frozen=True)
+class NetworkKind:
+    """One way of turning reuse rows into a network."""
+
+    name: str
+    description: str
+    weight: str
+    node_types: tuple[str, ...]
+    vias: tuple[str, ...]
+    build: Callable[[ReuseRows, str], nx.Graph]
+
+    @property
+    def bipartite(self) -> bool:
+        return len(self.node_types) == 2
+
+
+def _model_field(rows: ReuseRows, _via: str) -> nx.Graph:
+    graph = nx.Graph()
+    papers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    pattern_papers: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
+    stage_papers: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for paper, models in rows.models_of.items():
+        for model in models:
+            for field_iri in rows.fields_of.get(paper, ()):
+                edge = (model, field_iri)
+                papers[edge].add(paper)
+                for label in rows.patterns_of.get((paper, model), ()):
+                    pattern_papers[edge][label].add(paper)
+                for label in rows.stages_of.get((paper, model), ()):
+                    stage_papers[edge][label].add(paper)
+    for (model, field_iri), linked in sorted(papers.items()):
+        graph.add_node(model, type=MODEL)
+        graph.add_node(field_iri, type=FIELD)
+        attributes: dict[str, Any] = {"weight": len(linked)}
+        for label in rows.pattern_labels:
+            attributes[count_key("pattern", label)] = len(pattern_papers[model, field_iri][label])
+        for label in rows.stage_labels:
+            attributes[count_key("stage", label)] = len(stage_papers[model, field_iri][label])
+        graph.add_edge(model, field_iri, **attributes)
+    return graph
+
+
+def _model_model(rows: ReuseRows, via: str) -> nx.Graph:
+    graph = nx.Graph()
+    for model in sorted(rows.papers_of_model()):
+        graph.add_node(model, type=MODEL)
+    if via == "paper":
+        shared: Counter[tuple[str, str]] = Counter()
+        for models in rows.models_of.values():
+            shared.update(combinations(sorted(models), 2))
+        for (a, b), count in sorted(shared.items()):
+            graph.add_edge(a, b, weight=count)
+        return graph
+    fields_of_model: dict[str, set[str]] = defaultdict(set)
+    for paper, models in rows.models_of.items():
+        for model in models:
+            fields_of_model[model] |= rows.fields_of.get(paper, set())
+    for a, b in combinations(sorted(fields_of_model), 2):
+        common = fields_of_model[a] & fields_of_model[b]
+        if common:
+            graph.add_edge(a, b, weight=len(common), fields=sorted(common))
+    return graph
+
+
+def _field_field(rows: ReuseRows, via: str) -> nx.Graph:
+    graph = nx.Graph()
+    for field_iri in sorted(rows.papers_of_field()):
+        graph.add_node(field_iri, type=FIELD)
+    if via == "paper":
+        shared: Counter[tuple[str, str]] = Counter()
+        for fields in rows.fields_of.values():
+            shared.update(combinations(sorted(fields), 2))
+        for (a, b), count in sorted(shared.items()):
+            graph.add_edge(a, b, weight=count)
+        return graph
+    models_of_field: dict[str, set[str]] = defaultdict(set)
+    for paper, fields in rows.fields_of.items():
+        for field_iri in fields:
+            models_of_field[field_iri] |= rows.models_of[paper]
+    for a, b in combinations(sorted(models_of_field), 2):
+        common = models_of_field[a] & models_of_field[b]
+        if common:
+            graph.add_edge(a, b, weight=len(common), models=sorted(common))
+    return graph
+
+
+def _paper_model(rows: ReuseRows, _via: str) -> nx.Graph:
+    graph = nx.Graph()
+    for paper in rows.papers():
+        graph.add_node(paper, type=PAPER)
+        for model in sorted(rows.models_of[paper]):
+            graph.add_node(model, type=MODEL)
+            patterns = rows.patterns_of.get((paper, model), set())
+            stages = rows.stages_of.get((paper, model), set())
+            attributes: dict[str, Any] = {
+                "weight": 1,
+                "patterns": [p for p in rows.pattern_labels if p in patterns],
+                "stages": [s for s in rows.stage_labels if s in stages],
+            }
+            for label in rows.pattern_labels:
+                attributes[count_key("pattern", label)] = int(label in patterns)
+            for label in rows.stage_labels:
+                attributes[count_key("stage", label)] = int(label in stages)
+            graph.add_edge(paper, model, **attributes)
+    return graph
+
+
+NETWORK_KINDS: dict[str, NetworkKind] = {
+    kind.name: kind
+    for kind in (
+        NetworkKind(
+            "model-field",
+            "bipartite: models and the fields whose papers reuse them",
+            "distinct papers in the field that reuse the model; edges also count the papers "
+            "per reuse pattern (pattern_*) and per stage (stage_*)",
+            (MODEL, FIELD),
+            ("paper",),
+            _model_field,
+        ),
+        NetworkKind(
+            "model-model",
+            "models linked when reused in the same paper (or, with via=field, the same field)",
+            "via paper: distinct papers reusing both models; via field: fields in which both "
+            "models are reused (listed in 'fields')",
+            (MODEL,),
+            ("paper", "field"),
+            _model_model,
+        ),
+        NetworkKind(
+            "field-field",
+            "fields linked by the models they share (or, with via=paper, by shared papers)",
+            "via model: distinct models reused in both fields (listed in 'models'); via paper: "
+            "distinct papers in both fields",
+            (FIELD,),
+            ("model", "paper"),
+            _field_field,
+        ),
+        NetworkKind(
+            "paper-model",
+            "bipartite: each paper and the models it reuses (for your own projections)",
+            "1 per paper and model; the edge lists the reuse patterns and stages",
+            (PAPER, MODEL),
+            ("paper",),
+            _paper_model,
+        ),
+    )
+}
+
+
+def network_kind(name: str) -> NetworkKind:
+    if name not in NETWORK_KINDS:
+        raise PtmkgError(f"no network kind {name!r}: choose one of {', '.join(NETWORK_KINDS)}")
+    return NETWORK_KINDS[name]
+
+
+# ------------------------------------------------------------------ building
+
+
+@dataclass(frozen=True)
+class NetworkFilters:
+    """What a network keeps; every field left as None keeps everything."""
+
+    field: str | None = None
+    pattern: str | None = None
+    stage: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    min_weight: int | None = None
+    top: int | None = None
+
+    def check(self) -> None:
+        if (
+            self.year_from is not None
+            and self.year_to is not None
+            and self.year_from > self.year_to
+        ):
+            raise PtmkgError(f"--year-from {self.year_from} is after --year-to {self.year_to}")
+        if self.min_weight is not None and self.min_weight < 1:
+            raise PtmkgError(f"--min-weight must be 1 or more, got {self.min_weight}")
+        if self.top is not None and self.top < 1:
+            raise PtmkgError(f"--top must be 1 or more, got {self.top}")
+
+    def query_parameters(self) -> dict[str, str | int | None]:
+        return {
+            "field": self.field,
+            "pattern": self.pattern,
+            "stage": self.stage,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+        }
+
+    def describe(self) -> str:
+        """The filters in use, as the CLI options that set them (empty: none)."""
+        given = {
+            "field": self.field,
+            "pattern": self.pattern,
+            "stage": self.stage,
+            "year-from": self.year_from,
+            "year-to": self.year_to,
+            "min-weight": self.min_weight,
+            "top": self.top,
+        }
+        return " ".join(f"--{name} {value}" for name, value in given.items() if value is not None)
+
+
+def network(
+    store: GraphStore,
+    kind: str = "model-field",
+    *,
+    via: str | None = None,
+    field: str | None = None,
+    pattern: str | None = None,
+    stage: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    min_weight: int | None = None,
+    top: int | None = None,
+) -> nx.Graph:
+    """The network of one kind as a networkx graph (nodes keyed by IRI).
+
+    ``kg.network(store, "model-field", field="Neuroscience", min_weight=2)``
+    """
+    chosen = network_kind(kind)
+    via = via or chosen.vias[0]
+    if via not in chosen.vias:
+        raise PtmkgError(
+            f"a {chosen.name} network links through {' or '.join(chosen.vias)}, not {via!r}"
+        )
+    filters = NetworkFilters(field, pattern, stage, year_from, year_to, min_weight, top)
+    filters.check()
+    rows = ReuseRows.from_rows(run_query(store, "network-reuse", filters.query_parameters()).rows)
+    graph = chosen.build(rows, via)
+    _describe_nodes(graph, rows, _node_details(store, graph))
+    if min_weight is not None:
+        graph.remove_edges_from(
+            [(a, b) for a, b, weight in graph.edges(data="weight") if weight < min_weight]
+        )
+        graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
+    if top is not None and len(graph) > top:
+        graph = graph.subgraph(_heaviest(graph, top)).copy()
+    for node in graph:
+        graph.nodes[node]["degree"] = graph.degree(node)
+        graph.nodes[node]["weighted_degree"] = graph.degree(node, weight="weight")
+    graph.graph.update(
+        {
+            "name": f"ptmkg {chosen.name} network",
+            "kind": chosen.name,
+            "via": via,
+            "weighting": chosen.weight if len(chosen.vias) == 1 else _via_weight(chosen, via),
+            "filters": filters.describe(),
+            "bipartite": chosen.bipartite,
+        }
+    )
+    return _sorted(graph)
+
+
+def _via_weight(kind: NetworkKind, via: str) -> str:
+    for part in kind.weight.split("; "):
+        if part.startswith(f"via {via}:"):
+            return part.removeprefix(f"via {via}:").strip()
+    return kind.weight
+
+
+def _heaviest(graph: nx.Graph, top: int) -> list[str]:
+    ranked = sorted(
+        graph,
+        key=lambda n: (
+            -graph.nodes[n]["papers"],
+            -graph.degree(n, weight="weight"),
+            graph.nodes[n]["label"],
+            n,
+        ),
+    )
+    return ranked[:top]
+
+
+def _sorted(graph: nx.Graph) -> nx.Graph:
+    """The same graph with nodes and edges in a stable order, so files diff cleanly."""
+    ordered = nx.Graph()
+    ordered.graph.update(graph.graph)
+    ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: item[0]))
+    ordered.add_edges_from(
+        sorted(
+            ((min(a, b), max(a, b), data) for a, b, data in graph.edges(data=True)),
+            key=lambda edge: (edge[0], edge[1]),
+        )
+    )
+    return ordered
+
+
+def _node_details(store: GraphStore, graph: nx.Graph) -> dict[str, dict[str, Any]]:
+    if len(graph) == 0:
+        return {}
+    # Every model and field, for the labels in edge lists and main fields; papers in the graph.
+    return {
+        row["node"]: row
+        for row in run_query(store, "network-nodes").rows
+        if row["node_type"] != PAPER or row["node"] in graph
+    }
+
+
+def _describe_nodes(graph: nx.Graph, rows: ReuseRows, details: dict[str, dict[str, Any]]) -> None:
+    papers_of = {**rows.papers_of_model(), **rows.papers_of_field()}
+    field_label = {
+        iri: (row.get("label") or iri) for iri, row in details.items() if row["node_type"] == FIELD
+    }
+    model_label = {
+        iri: (row.get("label") or iri) for iri, row in details.items() if row["node_type"] == MODEL
+    }
+    for node, attributes in graph.nodes(data=True):
+        row = details.get(node, {})
+        node_type = attributes["type"]
+        attributes["iri"] = node
+        if node_type == PAPER:
+            attributes["label"] = row.get("doi") or node
+            papers = {node}
+            attributes.update(_paper_ids(row))
+        else:
+            attributes["label"] = row.get("label") or node
+            papers = papers_of.get(node, set())
+        attributes["papers"] = len(papers)
+        main = attributes["label"] if node_type == FIELD else _main_field(papers, rows, field_label)
+        if main:
+            attributes["main_field"] = main
+        if node_type == MODEL:
+            spellings = [s for s in (row.get("alt_labels") or "").split("; ") if s]
+            if spellings:
+                attributes["alt_labels"] = spellings
+            if row.get("backbone"):
+                attributes["backbone"] = model_label.get(row["backbone"], row["backbone"])
+        elif node_type == FIELD:
+            for key, name in (
+                ("openalex", "openalex"),
+                ("notation", "openalex_id"),
+                ("domain_label", "domain"),
+                ("natural_science", "natural_science"),
+            ):
+                if row.get(key) is not None:
+                    attributes[name] = row[key]
+    for _a, _b, data in graph.edges(data=True):
+        if "fields" in data:
+            data["fields"] = sorted(field_label.get(f, f) for f in data["fields"])
+        if "models" in data:
+            data["models"] = sorted(model_label.get(m, m) for m in data["models"])
+
+
+def _paper_ids(row: dict[str, Any]) -> dict[str, Any]:
+    ids: dict[str, Any] = {}
+    if row.get("doi"):
+        ids["doi"] = row["doi"]
+        ids["doi_url"] = "https://doi.org/" + row["doi"]
+    if row.get("title"):
+        ids["title"] = row["title"]
+    if row.get("year") is not None:
+        ids["year"] = row["year"]
+    return ids
+
+
+def _main_field(papers: set[str], rows: ReuseRows, label: dict[str, str]) -> str | None:
+    """The field most of these papers are in (ties: the first label)."""
+    counts: Counter[str] = Counter()
+    for paper in papers:
+        counts.update(label.get(f, f) for f in rows.fields_of.get(paper, ()))
+    if not counts:
+        return None
+    return min(counts, key=lambda name: (-counts[name], name))
+
+
+# ------------------------------------------------------------------ statistics
+
+
+@dataclass(frozen=True)
+class NodeCentrality:
+    iri: str
+    label: str
+    type: str
+    degree: int
+    weighted_degree: float
+    betweenness: float
+    eigenvector: float | None
+    community: int
+
+
+@dataclass(frozen=True)
+class NetworkStats:
+    """Degrees, centralities and Louvain communities of one network."""
+
+    kind: str
+    nodes: int
+    edges: int
+    density: float
+    components: int
+    centrality: list[NodeCentrality]
+    communities: list[list[str]]
+
+    def most_central(self, node_type: str | None = None, limit: int = 10) -> list[NodeCentrality]:
+        """The most central nodes (of one type): by degree, then weighted degree, betweenness."""
+        chosen = [c for c in self.centrality if node_type is None or c.type == node_type]
+        return sorted(
+            chosen,
+            key=lambda c: (-c.degree, -c.weighted_degree, -c.betweenness, c.label, c.iri),
+        )[:limit]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per node, most central first (the CSV of ``ptmkg network --stats``)."""
+        return [
+            {
+                "iri": c.iri,
+                "label": c.label,
+                "type": c.type,
+                "degree": c.degree,
+                "weighted_degree": c.weighted_degree,
+                "betweenness": round(c.betweenness, 6),
+                "eigenvector": None if c.eigenvector is None else round(c.eigenvector, 6),
+                "community": c.community,
+            }
+            for c in self.most_central(limit=len(self.centrality))
+        ]
+
+
+def stats_csv(stats: NetworkStats) -> str:
+    """The per-node statistics as CSV text, most central first."""
+    columns = [
+        "iri",
+        "label",
+        "type",
+        "degree",
+        "weighted_degree",
+        "betweenness",
+        "eigenvector",
+        "community",
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(stats.rows())
+    return buffer.getvalue()
+
+
+def network_stats(graph: nx.Graph) -> NetworkStats:
+    """Degree and weighted degree, betweenness, eigenvector centrality, Louvain communities.
+
+    Betweenness ignores weights (networkx would read a weight as a distance, and a
+    heavier edge here is a stronger tie, not a longer one); it is normalised.
+    Eigenvector centrality is defined on a connected graph: it is computed on the
+    largest connected component (weighted) and left empty for nodes outside it.
+    Communities come from Louvain with a fixed seed, numbered from 1, largest first.
+    """
+    betweenness = nx.betweenness_centrality(graph, normalized=True) if len(graph) else {}
+    eigenvector = _eigenvector(graph)
+    communities = (
+        nx.community.louvain_communities(graph, weight="weight", seed=SEED) if len(graph) else []
+    )
+    label = {n: str(graph.nodes[n].get("label", n)) for n in graph}
+    ordered = sorted(
+        (sorted(c, key=lambda n: (label[n], n)) for c in communities),
+        key=lambda members: (-len(members), label[members[0]], members[0]),
+    )
+    community_of = {n: number for number, members in enumerate(ordered, 1) for n in members}
+    centrality = [
+        NodeCentrality(
+            iri=node,
+            label=label[node],
+            type=str(graph.nodes[node].get("type", "")),
+            degree=graph.degree(node),
+            weighted_degree=graph.degree(node, weight="weight"),
+            betweenness=betweenness.get(node, 0.0),
+            eigenvector=eigenvector.get(node),
+            community=community_of[node],
+        )
+        for node in graph
+    ]
+    return NetworkStats(
+        kind=str(graph.graph.get("kind", "")),
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        density=nx.density(graph) if len(graph) > 1 else 0.0,
+        components=nx.number_connected_components(graph) if len(graph) else 0,
+        centrality=centrality,
+        communities=[[label[n] for n in members] for members in ordered],
+    )
+
+
+def _eigenvector(graph: nx.Graph) -> dict[str, float]:
+    if graph.number_of_edges() == 0:
+        return {}
+    largest = max(nx.connected_components(graph), key=lambda c: (len(c), sorted(c)))
+    try:
+        return nx.eigenvector_centrality(
+            graph.subgraph(largest), max_iter=1000, tol=1e-9, weight="weight"
+        )
+    except nx.PowerIterationFailedConvergence:
+        return {}
