@@ -130,6 +130,15 @@ def build(
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of CSV, TSV and JSON Lines sources.")
     ] = "utf-8",
+    natural_science: Annotated[
+        str | None,
+        typer.Option(
+            "--natural-science",
+            help="Keep only papers meeting this version of the study's natural-science rule: "
+            "v1 (two of three topic fields) or v2 (any one); both need a citation. Applies to "
+            "sources with OpenAlex topics (the pipeline database).",
+        ),
+    ] = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -176,6 +185,7 @@ def build(
                 rejects_dir=rejects,
                 alias_files=aliases or [],
                 encoding=encoding,
+                natural_science=natural_science,
                 progress=advance,
             )
     except kg.StrictBuildError as exc:
@@ -187,27 +197,41 @@ def build(
 
 def _print_build_report(report: kg.BuildReport) -> None:
     for source in report.sources:
+        skipped = f" + {source.skipped:,} {source.skip_reason}" if source.skipped else ""
         out.print(
             f"[bold]{escape(str(source.path))}[/bold] ({source.format}, {source.layout}): "
-            f"{source.read:,} read = {source.accepted:,} accepted + {source.rejected:,} rejected; "
-            f"{source.triples:,} triples"
+            f"{source.read:,} read = {source.accepted:,} accepted + {source.rejected:,} rejected"
+            f"{escape(skipped)}; {source.triples:,} triples"
         )
         for warning in source.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
         for reject in source.rejects[:MAX_REJECTS_SHOWN]:
-            err.print(f"  {escape(source.name)}, line {reject.line}: {escape(reject.reason)}")
+            err.print(f"  {escape(source.name)}, {reject.location}: {escape(reject.reason)}")
         if source.rejected > MAX_REJECTS_SHOWN:
             err.print(f"  ... and {source.rejected - MAX_REJECTS_SHOWN:,} more")
-        if source.rejects_file:
+        if source.rejects_file and source.rejects_reloadable:
             err.print(
                 f"  rejected rows are in {escape(str(source.rejects_file))}: fix them there and "
                 f"build that file, or fix {escape(source.name)} and build it again"
             )
+        elif source.rejects_file:
+            err.print(
+                f"  rejected rows are listed in {escape(str(source.rejects_file))}: fix them in "
+                f"{escape(source.name)} and build it again"
+            )
+        if source.problems_file:
+            err.print(
+                f"  {len(source.problems):,} problem(s) that did not stop a paper (failed "
+                f"analyses, models without a pattern or stage) are listed in "
+                f"{escape(str(source.problems_file))}; they are kept visible in the graph"
+            )
     read = sum(s.read for s in report.sources)
     accepted = sum(s.accepted for s in report.sources)
+    skipped = sum(s.skipped for s in report.sources)
     out.print(
         f"Built {len(report.sources)} source(s) into {escape(report.store)}: "
         f"{read:,} read = {accepted:,} accepted + {report.rejected:,} rejected"
+        + (f" + {skipped:,} filtered out" if skipped else "")
     )
 
 

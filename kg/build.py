@@ -9,6 +9,7 @@ read, so a missing file or a ``--strict`` failure leaves it unchanged.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import tempfile
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError, StrictBuildError
-from kg.importers import ImportOptions, SourceReading, open_source
+from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.iris import IriMinter
 from kg.model_names import ModelResolver
 from kg.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
@@ -48,6 +49,11 @@ class SourceReport:
     rejects: list[Reject] = field(default_factory=list)
     rejects_file: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    skipped: int = 0  # left out on purpose by a filter; read = accepted + rejected + skipped
+    skip_reason: str = ""
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    problems_file: Path | None = None
+    rejects_reloadable: bool = True
 
 
 @dataclass
@@ -60,11 +66,12 @@ class BuildReport:
         return sum(s.rejected for s in self.sources)
 
 
-def _sha256(path: Path) -> str:
+def _sha256(paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for path in paths:
+        with path.open("rb") as handle:
+            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -79,6 +86,7 @@ def build(
     rejects_dir: Path = Path("ptmkg-rejects"),
     alias_files: list[Path] | None = None,
     encoding: str = "utf-8",
+    natural_science: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
     """Import ``sources`` into ``store``; each source replaces its own named graph."""
@@ -86,19 +94,22 @@ def build(
         minter = IriMinter(base_iri)
     except ValueError as exc:
         raise PtmkgError(str(exc)) from None
+    if natural_science not in (None, "v1", "v2"):
+        raise PtmkgError(f"unknown natural-science rule {natural_science!r} (use v1 or v2)")
     options = ImportOptions(
-        resolver=ModelResolver.from_environment(alias_files or []), encoding=encoding
+        resolver=ModelResolver.from_environment(alias_files or []),
+        encoding=encoding,
+        natural_science=natural_science,
     )
+    readings = open_sources([Path(path) for path in sources], source_format, options)
     names: dict[str, Path] = {}
-    for path in sources:
-        name = Path(path).name
-        if name in names:
+    for reading in readings:
+        if reading.name in names:
             raise PtmkgError(
-                f"{path} and {names[name]} share the file name {name!r}, which names a source's "
-                f"graph; rename one of them"
+                f"{reading.path} and {names[reading.name]} share the name {reading.name!r}, "
+                f"which names a source's graph; rename one of them"
             )
-        names[name] = Path(path)
-    readings = [open_source(Path(path), source_format, options) for path in sources]
+        names[reading.name] = reading.path
     reports: list[SourceReport] = []
     with tempfile.TemporaryDirectory(prefix="ptmkg-build-") as scratch:
         graph_files: list[tuple[str, Path]] = []
@@ -106,6 +117,7 @@ def build(
             nquads = Path(scratch) / f"source-{index}.nq"
             report = _read_source(reading, nquads, minter, options, progress)
             report.rejects_file = _store_rejects(report, reading, rejects_dir)
+            report.problems_file = _store_problems(report, rejects_dir)
             reports.append(report)
             graph_files.append((report.graph, nquads))
         if strict and any(r.rejected for r in reports):
@@ -129,7 +141,7 @@ def _read_source(
     options: ImportOptions,
     progress: ProgressCallback | None,
 ) -> SourceReport:
-    name = reading.path.name
+    name = reading.name
     report = SourceReport(
         path=reading.path,
         name=name,
@@ -150,14 +162,23 @@ def _read_source(
                 report.rejected += 1
             if progress is not None and count % 512 == 0:
                 progress(name, reading.progress[0], reading.size_bytes)
+        report.skipped, report.skip_reason = reading.skipped, reading.skip_reason
+        report.read += reading.skipped
         writer.finish(
-            sha256=_sha256(reading.path),
+            sha256=_sha256(reading.paths),
             source_format=f"{reading.format}, {reading.layout}",
             read=report.read,
             accepted=report.accepted,
             rejected=report.rejected,
+            skipped=report.skipped,
+            natural_science_rule=options.natural_science
+            if reading.skipped or reading.format in ("aius", "parquet")
+            else None,
         )
         report.triples = writer.triples
+    report.warnings = list(reading.warnings)
+    report.problems = reading.problems
+    report.rejects_reloadable = reading.rejects_reloadable
     if progress is not None:
         progress(name, reading.size_bytes, reading.size_bytes)
     return report
@@ -172,4 +193,21 @@ def _store_rejects(report: SourceReport, reading: SourceReading, directory: Path
         write_rejects(path, report.rejects, reading.columns, reading.reject_format)
     except OSError as exc:
         raise PtmkgError(f"cannot write the rejects file {path}: {exc.strerror}") from None
+    return path
+
+
+def _store_problems(report: SourceReport, directory: Path) -> Path | None:
+    """Problems that did not stop a record, one per line, for the user to act on."""
+    path = directory / f"{report.name}.problems.csv"
+    if not report.problems:
+        path.unlink(missing_ok=True)
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["doi", "where", "problem"])
+            writer.writerows(report.problems)
+    except OSError as exc:
+        raise PtmkgError(f"cannot write the problems file {path}: {exc.strerror}") from None
     return path

@@ -97,6 +97,11 @@ class IriMinter:
     def source(self, name: str) -> str:
         return f"{self.base}source/{quote(name, safe='')}"
 
+    def analysis(self, source_name: str, doi: str, kind: str) -> str:
+        identity = "\x1f".join((source_name, doi, kind))
+        digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]
+        return f"{self.base}analysis/{digest}"
+
     def reuse(self, source_name: str, doi: str, model_key: str, pattern: str | None) -> str:
         identity = "\x1f".join((source_name, doi, model_key, pattern or ""))
         digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]

@@ -20,6 +20,38 @@ class Reuse:
     pattern: str | None = None  # IRI of a reuse pattern concept
     stages: tuple[str, ...] = ()  # IRIs of stage concepts
     evidence: str | None = None
+    # Labels outside the vocabularies, kept as written (never mapped silently).
+    pattern_label: str | None = None
+    stage_labels: tuple[str, ...] = ()
+    stage_evidence: tuple[str, ...] = ()  # text supporting the stages
+    generated_by: tuple[str, ...] = ()  # kinds of the analyses that produced it
+
+
+@dataclass(frozen=True)
+class Topic:
+    """An OpenAlex topic with its place in the OpenAlex hierarchy."""
+
+    iri: str  # https://openalex.org/T...
+    label: str
+    subfield_iri: str | None = None
+    subfield_label: str | None = None
+    field_iri: str | None = None  # our field concept
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One automated analysis of a paper (one of the study pipeline's five questions)."""
+
+    kind: str  # uses_dl, uses_ptms, identify_ptms, identify_ptm_reuse, identify_ptm_impact
+    succeeded: bool
+    failure: str | None = None  # why it failed (empty answer, not JSON, an error object)
+    result: bool | None = None  # the yes/no answer of uses_dl and uses_ptms
+    evidence: str | None = None
+    prompt_tag: str | None = None
+    llm: str | None = None
+    compute_seconds: float | None = None
+    source_row: str | None = None  # e.g. "uses_dl_analysis row 17"
+    raw_response: str | None = None  # kept when the analysis failed
 
 
 @dataclass(frozen=True)
@@ -36,6 +68,15 @@ class PaperRecord:
     reuses_pretrained_models: bool | None = None
     review_date: str | None = None  # ISO 8601 date
     reuses: tuple[Reuse, ...] = ()
+    # OpenAlex metadata and the study pipeline's results, where the source has them.
+    openalex_id: str | None = None  # https://openalex.org/W...
+    cited_by_count: int | None = None
+    open_access: bool | None = None
+    topics: tuple[Topic, ...] = ()
+    natural_science_rules: tuple[str, ...] = ()  # the rule versions the paper meets ("v1", "v2")
+    megajournal: str | None = None
+    search_keywords: tuple[str, ...] = ()
+    analyses: tuple[Analysis, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,3 +87,8 @@ class Reject:
     reason: str
     row: dict[str, Any] = field(default_factory=dict)  # the row as read, column -> value
     columns: tuple[str, ...] = ()  # the source's columns, in order
+    where: str | None = None  # for sources without lines, e.g. "openalex row 17"
+
+    @property
+    def location(self) -> str:
+        return self.where or f"line {self.line}"

@@ -26,7 +26,8 @@ def write_rejects(
     with path.open("w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
         if reject_format == "jsonl":
             for reject in rejects:
-                entry = {"_line": reject.line, "_reason": reject.reason, **reject.row}
+                place = {"_where": reject.where} if reject.where else {"_line": reject.line}
+                entry = {**place, "_reason": reject.reason, **reject.row}
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
             return
         writer = csv.writer(

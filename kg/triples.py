@@ -8,15 +8,19 @@ depend on row order.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from kg.iris import IriMinter, doi_url
 from kg.model_names import ModelResolver, ResolvedModel
 from kg.namespaces import BIBO, DCTERMS, FABIO, FAIR4ML, PROV, PTM, RDF, RDFS, SCHEMA, SKOS, XSD
-from kg.records import PaperRecord
+from kg.records import Analysis, PaperRecord, Topic
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+# IRIs taken from source data must be plain absolute IRIs; anything else is not written.
+_SAFE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 
 TYPE = f"<{RDF}type>"
 _PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}ResearchPaper>", f"<{SCHEMA}ScholarlyArticle>")
@@ -60,6 +64,7 @@ class SourceGraphWriter:
     triples: int = 0
     _models: dict[str, _ModelNode] = field(default_factory=dict)
     _venues: set[str] = field(default_factory=set)
+    _topics: dict[str, Topic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.graph = f"<{self.minter.source(self.source_name)}>"
@@ -91,12 +96,18 @@ class SourceGraphWriter:
             emit(paper, p("reusesPretrainedModels"), boolean(record.reuses_pretrained_models))
         if record.review_date:
             emit(paper, p("reviewDate"), typed(record.review_date, "date"))
+        self._add_openalex(paper, record)
+        analyses = {}
+        for analysis in record.analyses:
+            analyses[analysis.kind] = self._add_analysis(paper, record.doi, analysis)
         for reuse in record.reuses:
             model = self._model(reuse.mention)
             model_iri = f"<{self.minter.model(model.key)}>"
-            instance = (
-                f"<{self.minter.reuse(self.source_name, record.doi, model.key, reuse.pattern)}>"
+            pattern_identity = reuse.pattern or (
+                f"label:{reuse.pattern_label}" if reuse.pattern_label else None
             )
+            reuse_iri = self.minter.reuse(self.source_name, record.doi, model.key, pattern_identity)
+            instance = f"<{reuse_iri}>"
             emit(paper, p("hasReuse"), instance)
             emit(paper, p("reusesModel"), model_iri)
             emit(instance, TYPE, p("ReuseInstance"))
@@ -110,8 +121,64 @@ class SourceGraphWriter:
             if reuse.evidence:
                 emit(instance, p("evidence"), literal(reuse.evidence))
             emit(instance, p("modelMention"), literal(reuse.mention))
-            emit(instance, p("sourceLine"), typed(str(record.line), "integer"))
+            if reuse.pattern_label:
+                emit(instance, p("patternLabel"), literal(reuse.pattern_label))
+            for label in reuse.stage_labels:
+                emit(instance, p("stageLabel"), literal(label))
+            for text in reuse.stage_evidence:
+                emit(instance, p("impactEvidence"), literal(text))
+            for kind in reuse.generated_by:
+                if kind in analyses:
+                    emit(instance, p("wasGeneratedBy", PROV), analyses[kind])
+            if record.line > 0:
+                emit(instance, p("sourceLine"), typed(str(record.line), "integer"))
             emit(instance, p("wasDerivedFrom", PROV), self.source)
+
+    def _add_openalex(self, paper: str, record: PaperRecord) -> None:
+        emit = self._emit
+        if record.openalex_id and _SAFE_IRI.match(record.openalex_id):
+            emit(paper, p("openAlexWork"), f"<{record.openalex_id}>")
+        if record.cited_by_count is not None:
+            emit(paper, p("citedByCount"), typed(str(record.cited_by_count), "integer"))
+        if record.open_access is not None:
+            emit(paper, p("isOpenAccess"), boolean(record.open_access))
+        for rule in record.natural_science_rules:
+            emit(paper, p("meetsNaturalScienceRule"), literal(rule))
+        if record.megajournal:
+            emit(paper, p("megajournal"), literal(record.megajournal))
+        for keyword in record.search_keywords:
+            emit(paper, p("searchKeyword"), literal(keyword))
+        for topic in record.topics:
+            if _SAFE_IRI.match(topic.iri):
+                self._topics.setdefault(topic.iri, topic)
+                emit(paper, p("hasTopic"), f"<{topic.iri}>")
+
+    def _add_analysis(self, paper: str, doi: str, analysis: Analysis) -> str:
+        emit = self._emit
+        node = f"<{self.minter.analysis(self.source_name, doi, analysis.kind)}>"
+        emit(node, TYPE, p("Analysis"))
+        emit(node, TYPE, p("Activity", PROV))
+        emit(node, p("analysedPaper"), paper)
+        emit(node, p("analysisKind"), literal(analysis.kind))
+        emit(node, p("analysisSucceeded"), boolean(analysis.succeeded))
+        if analysis.failure:
+            emit(node, p("failureReason"), literal(analysis.failure))
+        if analysis.raw_response is not None:
+            emit(node, p("rawResponse"), literal(analysis.raw_response))
+        if analysis.result is not None:
+            emit(node, p("analysisResult"), boolean(analysis.result))
+        if analysis.evidence:
+            emit(node, p("evidence"), literal(analysis.evidence))
+        if analysis.prompt_tag:
+            emit(node, p("promptTag"), literal(analysis.prompt_tag))
+        if analysis.llm:
+            emit(node, p("llm"), literal(analysis.llm))
+        if analysis.compute_seconds is not None and math.isfinite(analysis.compute_seconds):
+            emit(node, p("computeTimeSeconds"), typed(repr(analysis.compute_seconds), "double"))
+        if analysis.source_row:
+            emit(node, p("sourceRecord"), literal(analysis.source_row))
+        emit(node, p("recordedIn"), self.source)
+        return node
 
     def _model(self, mention: str) -> ResolvedModel:
         resolved = self.resolver.resolve(mention)
@@ -131,7 +198,15 @@ class SourceGraphWriter:
             self._remember(resolved.backbone, None)
 
     def finish(
-        self, *, sha256: str, source_format: str, read: int, accepted: int, rejected: int
+        self,
+        *,
+        sha256: str,
+        source_format: str,
+        read: int,
+        accepted: int,
+        rejected: int,
+        skipped: int = 0,
+        natural_science_rule: str | None = None,
     ) -> None:
         emit = self._emit
         for key in sorted(self._models):
@@ -144,6 +219,23 @@ class SourceGraphWriter:
                 emit(iri, p("altLabel", SKOS), literal(mention))
             if node.backbone:
                 emit(iri, p("hasBackbone"), f"<{self.minter.model(node.backbone)}>")
+        for iri in sorted(self._topics):
+            topic = self._topics[iri]
+            emit(f"<{iri}>", TYPE, p("Topic"))
+            emit(f"<{iri}>", p("label", RDFS), literal(topic.label))
+            broader = (
+                topic.subfield_iri
+                if topic.subfield_iri and _SAFE_IRI.match(topic.subfield_iri)
+                else None
+            )
+            if broader:
+                emit(f"<{iri}>", p("broader", SKOS), f"<{broader}>")
+                emit(f"<{broader}>", TYPE, p("Subfield"))
+                emit(f"<{broader}>", p("label", RDFS), literal(topic.subfield_label or broader))
+                if topic.field_iri:
+                    emit(f"<{broader}>", p("broader", SKOS), f"<{topic.field_iri}>")
+            elif topic.field_iri:
+                emit(f"<{iri}>", p("broader", SKOS), f"<{topic.field_iri}>")
         for venue in sorted(self._venues):
             iri = f"<{self.minter.venue(venue)}>"
             for venue_type in _VENUE_TYPES:
@@ -158,3 +250,7 @@ class SourceGraphWriter:
         emit(source, p("recordsRead"), typed(str(read), "integer"))
         emit(source, p("recordsAccepted"), typed(str(accepted), "integer"))
         emit(source, p("recordsRejected"), typed(str(rejected), "integer"))
+        if skipped:
+            emit(source, p("recordsSkipped"), typed(str(skipped), "integer"))
+        if natural_science_rule:
+            emit(source, p("naturalScienceFilter"), literal(natural_science_rule))
