@@ -111,7 +111,8 @@ class QueryResult:
     def pivot(self, index: str, columns: str, values: str) -> QueryResult:
         """A long table as a matrix: one row per ``index`` value, one column per ``columns`` value.
 
-        Rows and columns keep their first-seen order, so a query's ORDER BY decides them.
+        Rows keep their first-seen order (the query's ORDER BY decides it); columns are
+        sorted by name. Empty cells are None.
         """
         row_keys: list[Any] = []
         column_keys: list[Any] = []
@@ -122,6 +123,7 @@ class QueryResult:
             if row[columns] not in column_keys:
                 column_keys.append(row[columns])
             cells[(row[index], row[columns])] = row[values]
+        column_keys.sort(key=str)
         names = [index, *(str(k) for k in column_keys)]
         rows = [{index: r, **{str(c): cells.get((r, c)) for c in column_keys}} for r in row_keys]
         return QueryResult(columns=names, rows=rows)

@@ -254,11 +254,17 @@ def test_model_by_field(store):
         ("ResNet-50", "Neuroscience", 3),
     ]
     matrix = result.pivot("model_label", "field_label", "papers")
-    assert matrix.columns == ["model_label", "Computer Science", "Chemistry", "Neuroscience"]
+    assert matrix.columns == ["model_label", "Chemistry", "Computer Science", "Neuroscience"]
+    assert matrix.rows[0] == {
+        "model_label": "AlphaFold",
+        "Chemistry": None,
+        "Computer Science": 1,
+        "Neuroscience": None,
+    }
     assert matrix.rows[-1] == {
         "model_label": "ResNet-50",
-        "Computer Science": 1,
         "Chemistry": 1,
+        "Computer Science": 1,
         "Neuroscience": 3,
     }
 
