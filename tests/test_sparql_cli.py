@@ -286,3 +286,22 @@ def test_every_new_command_explains_itself_with_an_example(cli, command):
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert f"ptmkg {command}" in result.stdout
+
+
+def test_a_terminal_gets_a_readable_table(hand_counted, monkeypatch):
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    import cli as cli_module
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=160, color_system=None)
+    monkeypatch.setattr(cli_module, "out", terminal)
+    result = CliRunner().invoke(
+        cli_module.app, ["query", "reuse-by-pattern", "--store", hand_counted.location]
+    )
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    assert "Reuse by pattern" in shown  # the query's title
+    lines = [line for line in shown.splitlines() if "Adaptation" in line]
+    assert len(lines) == 1 and "50.0%" in lines[0] and "│" in lines[0]
