@@ -22,6 +22,8 @@ from rich.table import Table
 import kg
 from kg.build import LOADING
 from kg.importers import IMPORTERS
+from kg.network_formats import NETWORK_FORMATS, choose_format, render_network, write_network
+from kg.networks import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.rdf_formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
 from kg.store import STORE_ENV
 
@@ -637,6 +639,257 @@ def report(
     out.print(f"wrote {escape(str(written.html))}")
     for chart in written.charts:
         out.print(f"wrote {escape(str(chart))}")
+
+
+# ================================================================ networks
+#
+# 'ptmkg network KIND': the graph as a network for Gephi, Cytoscape, d3 or the
+# browser, or its statistics. The work is in kg.networks (building, stats) and
+# kg.network_formats (files).
+
+_KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KINDS.values())
+
+
+@app.command(
+    epilog="Examples:  ptmkg network model-field -o net.graphml  |  "
+    "ptmkg network model-model --field Neuroscience --min-weight 2 -o models.html  |  "
+    "ptmkg network field-field --format json > fields.json  |  "
+    "ptmkg network model-field --year-from 2020 --top 30 -o net.png  |  "
+    "ptmkg network paper-model -o raw.csv  |  ptmkg network model-field --stats"
+)
+@user_errors
+def network(
+    kind: Annotated[
+        str,
+        typer.Argument(help=f"The network. {_KIND_HELP}.", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write; its extension picks the format. CSV writes OUT-nodes.csv and "
+            "OUT-edges.csv for -o OUT.csv, or nodes.csv and edges.csv into a folder.",
+        ),
+    ] = None,
+    network_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"One of {', '.join(NETWORK_FORMATS)}. Default: from the output file's "
+            "extension. Text formats go to stdout without -o. With --stats: table or csv.",
+            show_default=False,
+        ),
+    ] = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            "--via",
+            help="model-model: link models through shared 'paper' (default) or 'field'; "
+            "field-field: through shared 'model' (default) or 'paper'.",
+            show_default=False,
+        ),
+    ] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            "--field",
+            help="Keep papers in this field (name, id such as 28, or IRI).",
+            show_default=False,
+        ),
+    ] = None,
+    pattern: Annotated[
+        str | None,
+        typer.Option(
+            "--pattern",
+            help="Keep reuse with this pattern (conceptual, adaptation, deployment).",
+            show_default=False,
+        ),
+    ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            "--stage",
+            help="Keep reuse with impact at this stage (e.g. test, analysis).",
+            show_default=False,
+        ),
+    ] = None,
+    year_from: Annotated[
+        int | None,
+        typer.Option(
+            "--year-from", help="Keep papers published in this year or later.", show_default=False
+        ),
+    ] = None,
+    year_to: Annotated[
+        int | None,
+        typer.Option(
+            "--year-to", help="Keep papers published in this year or earlier.", show_default=False
+        ),
+    ] = None,
+    min_weight: Annotated[
+        int | None,
+        typer.Option(
+            "--min-weight",
+            help="Drop lighter edges, then nodes left without an edge.",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            help="Keep the N heaviest nodes (most papers, then weighted degree).",
+            show_default=False,
+        ),
+    ] = None,
+    show_stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats",
+            help="Print degree, weighted degree, betweenness, eigenvector centrality and "
+            "Louvain communities instead of the network.",
+        ),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Rows in the tables printed on the terminal.")
+    ] = 10,
+    width: Annotated[int, typer.Option("--width", help="PNG and SVG width in pixels.")] = 1200,
+    height: Annotated[int, typer.Option("--height", help="PNG and SVG height in pixels.")] = 900,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="Title of a drawing or HTML page.", show_default=False),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Turn the graph into a network: which models serve which fields (model-field),
+    which models travel together (model-model), which fields share models (field-field),
+    or the raw paper-model graph.
+
+    Edge weights count distinct papers (model-field, model-model via paper, paper-model),
+    shared fields (model-model --via field) or shared models (field-field). model-field
+    edges also count papers per reuse pattern and per stage. Nodes carry their IRI,
+    label, type, degree, papers and external ids (DOI, OpenAlex field).
+
+    Formats: GraphML and GEXF (Gephi, Cytoscape), GML, node-link JSON (d3), Cytoscape.js
+    JSON (.cyjs), CSV (nodes + edges), PNG and SVG drawings, and an interactive HTML page
+    that works offline.
+    """
+    graph = kg.network(
+        _store(store),
+        kind,
+        via=via,
+        field=field,
+        pattern=pattern,
+        stage=stage,
+        year_from=year_from,
+        year_to=year_to,
+        min_weight=min_weight,
+        top=top,
+    )
+    if show_stats:
+        _print_network_stats(graph, network_format, output, limit)
+        return
+    drawing = {"width": width, "height": height, "title": title}
+    if output is not None:
+        chosen = choose_format(network_format, output)
+        written = write_network(graph, output, chosen.name, **drawing)
+        shown = ", ".join(escape(str(path)) for path in written)
+        err.print(
+            f"wrote the {escape(kind)} network ({len(graph):,} nodes, "
+            f"{graph.number_of_edges():,} edges) as {chosen.name} to {shown}"
+        )
+        return
+    if network_format is not None:
+        chosen = choose_format(network_format, None)
+        if not chosen.to_stdout:
+            raise kg.PtmkgError(f"{chosen.name} needs an output file: add -o FILE")
+        sys.stdout.buffer.write(render_network(graph, chosen.name, **drawing))
+        sys.stdout.flush()
+        return
+    _print_network_summary(graph, limit)
+
+
+def _print_network_summary(graph: Any, limit: int) -> None:
+    kind = network_kind(graph.graph["kind"])
+    out.print(
+        f"[bold]{escape(kind.name)}[/bold] network: {len(graph):,} nodes, "
+        f"{graph.number_of_edges():,} edges"
+        + (f" ({escape(graph.graph['filters'])})" if graph.graph.get("filters") else "")
+    )
+    out.print(f"edge weight: {escape(graph.graph['weighting'])}")
+    table = Table(title=f"Heaviest edges (top {limit})", title_justify="left")
+    table.add_column("node", no_wrap=True)
+    table.add_column("node", no_wrap=True)
+    table.add_column("weight", justify="right")
+    heaviest = sorted(
+        graph.edges(data="weight"),
+        key=lambda edge: (-edge[2], graph.nodes[edge[0]]["label"], graph.nodes[edge[1]]["label"]),
+    )
+    for a, b, weight in heaviest[:limit]:
+        table.add_row(
+            escape(graph.nodes[a]["label"]), escape(graph.nodes[b]["label"]), _number(weight)
+        )
+    if not heaviest:
+        table.caption = "(no edges)"
+    out.print(table)
+    err.print("write it with -o FILE (.graphml .gexf .gml .json .cyjs .csv .png .svg .html)")
+
+
+def _print_network_stats(
+    graph: Any, format_name: str | None, output: Path | None, limit: int
+) -> None:
+    figures = network_stats(graph)
+    as_csv = format_name == "csv" or (
+        format_name is None and output is not None and output.suffix.lower() == ".csv"
+    )
+    if format_name not in (None, "table", "csv"):
+        raise kg.PtmkgError(f"--stats prints a table or csv, not {format_name!r}")
+    if output is not None and not as_csv:
+        raise kg.PtmkgError("--stats writes CSV files only: use an output ending in .csv")
+    if as_csv:
+        text = stats_csv(figures)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
+        err.print(f"wrote statistics of {figures.nodes:,} nodes to {escape(str(output))}")
+        return
+    out.print(
+        f"[bold]{escape(figures.kind)}[/bold] network: {figures.nodes:,} nodes, "
+        f"{figures.edges:,} edges, density {figures.density:.3f}, "
+        f"{figures.components:,} connected component(s), "
+        f"{len(figures.communities):,} Louvain communities"
+    )
+    types = sorted({c.type for c in figures.centrality})
+    central_type = "model" if "model" in types else (types[0] if types else None)
+    table = Table(
+        title=f"Most central {central_type or 'node'}s (top {limit})", title_justify="left"
+    )
+    headings = ("label", "degree", "weighted degree", "betweenness", "eigenvector", "community")
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading == "label" else "right", no_wrap=True)
+    for node in figures.most_central(central_type, limit):
+        table.add_row(
+            escape(node.label),
+            _number(node.degree),
+            _number(node.weighted_degree),
+            f"{node.betweenness:.3f}",
+            "" if node.eigenvector is None else f"{node.eigenvector:.3f}",
+            str(node.community),
+        )
+    out.print(table)
+    communities = Table(title="Communities (Louvain)", title_justify="left")
+    communities.add_column("community", justify="right")
+    communities.add_column("size", justify="right")
+    communities.add_column("members")
+    for number, members in enumerate(figures.communities[:limit], 1):
+        communities.add_row(str(number), _number(len(members)), escape(", ".join(members)))
+    if len(figures.communities) > limit:
+        communities.caption = f"... and {len(figures.communities) - limit} more"
+    out.print(communities)
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from kg.errors import PtmkgError, SourceError, StoreInUseError, StrictBuildError
 from kg.iris import IriMinter, normalize_doi
 from kg.model_names import ModelResolver
 from kg.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from kg.network_formats import write_network
+from kg.networks import network, network_stats
 from kg.parameters import PARAMETER_TYPES, parse_assignments
 from kg.queries import QueryResult, get_query, load_queries, prepare_query, run_query, run_sparql
 from kg.report import build_report, write_report
@@ -61,6 +63,8 @@ __all__ = [
     "execute_sparql",
     "get_query",
     "load_queries",
+    "network",
+    "network_stats",
     "normalize_doi",
     "parse_assignments",
     "prepare_query",
@@ -69,6 +73,7 @@ __all__ = [
     "run_sparql",
     "stats",
     "validate",
+    "write_network",
     "write_report",
     "write_result",
 ]

@@ -193,73 +193,87 @@ def draw(
     max_labels: int = 80,
 ) -> bytes:
     """The network drawn as PNG or SVG bytes, exactly ``width`` x ``height`` pixels."""
+    matplotlib = _matplotlib()
+    with matplotlib.rc_context({"svg.hashsalt": "ptmkg", "svg.fonttype": "none"}):
+        figure = drawing(graph, width=width, height=height, title=title, max_labels=max_labels)
+        return _save(figure, image_format)
+
+
+def drawing(
+    graph: nx.Graph,
+    *,
+    width: int = 1200,
+    height: int = 900,
+    title: str | None = None,
+    max_labels: int = 80,
+) -> Any:
+    """The matplotlib figure of the network (labels are the axes' texts)."""
     if width < 200 or height < 200:
         raise PtmkgError(f"a drawing needs at least 200 x 200 pixels, got {width} x {height}")
-    matplotlib = _matplotlib()
+    _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    with matplotlib.rc_context({"svg.hashsalt": "ptmkg", "svg.fonttype": "none"}):
-        figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
-        FigureCanvasAgg(figure)
-        renderer = figure.canvas.get_renderer()
-        heading = figure.suptitle(title or _title(graph), fontsize=12, y=1 - 8 / height, va="top")
-        while heading.get_window_extent(renderer).width > width - 10 and heading.get_fontsize() > 6:
-            heading.set_fontsize(heading.get_fontsize() - 1)
-        top = heading.get_window_extent(renderer).y0 - 6
-        by = colour_by(graph)
-        colours = node_colours(graph, by)
-        if len(graph):
-            legend = _legend(figure, graph, by, colours, Line2D, top / height)
-            top = legend.get_window_extent(renderer).y0 - 6
-        axes = figure.add_axes((0.01, 0.01, 0.98, max(0.2, top / height - 0.01)))
-        axes.set_axis_off()
-        if len(graph) == 0:
-            axes.text(0.5, 0.5, "no nodes: the filters left nothing to draw", ha="center")
-            return _save(figure, image_format)
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)
+    renderer = figure.canvas.get_renderer()
+    heading = figure.suptitle(title or _title(graph), fontsize=12, y=1 - 8 / height, va="top")
+    while heading.get_window_extent(renderer).width > width - 10 and heading.get_fontsize() > 6:
+        heading.set_fontsize(heading.get_fontsize() - 1)
+    top = heading.get_window_extent(renderer).y0 - 6
+    by = colour_by(graph)
+    colours = node_colours(graph, by)
+    if len(graph):
+        legend = _legend(figure, graph, by, colours, Line2D, top / height)
+        top = legend.get_window_extent(renderer).y0 - 6
+    axes = figure.add_axes((0.01, 0.01, 0.98, max(0.2, top / height - 0.01)))
+    axes.set_axis_off()
+    if len(graph) == 0:
+        axes.text(0.5, 0.5, "no nodes: the filters left nothing to draw", ha="center")
+        return figure
 
-        bipartite = by == "type" and len(node_types(graph)) == 2
-        if bipartite:
-            positions, columns = bipartite_positions(graph)
-            axes.set_xlim(-0.8, 1.8)
-            tallest = max(len(c) for c in columns)
-        else:
-            positions = spread_positions(graph)
-            axes.set_xlim(-0.08, 1.08)
-            tallest = 0
-        axes.set_ylim(-0.03, 1.03)
+    bipartite = by == "type" and len(node_types(graph)) == 2
+    if bipartite:
+        positions, columns = bipartite_positions(graph)
+        axes.set_xlim(-0.8, 1.8)
+        tallest = max(len(c) for c in columns)
+    else:
+        positions = spread_positions(graph)
+        axes.set_xlim(-0.08, 1.08)
+        tallest = 0
+    axes.set_ylim(-0.03, 1.03)
 
-        heaviest = max((w for _a, _b, w in graph.edges(data="weight", default=1)), default=1)
-        for a, b, weight in graph.edges(data="weight", default=1):
-            (x1, y1), (x2, y2) = positions[a], positions[b]
-            axes.plot(
-                (x1, x2),
-                (y1, y2),
-                color="#7f7f7f",
-                alpha=0.35,
-                linewidth=0.6 + 3.4 * weight / heaviest,
-                zorder=1,
-            )
-        sizes = node_sizes(graph, smallest=25.0, largest=420.0)
-        nodes = list(graph)
-        axes.scatter(
-            [positions[n][0] for n in nodes],
-            [positions[n][1] for n in nodes],
-            s=[sizes[n] for n in nodes],
-            c=[colours[n] for n in nodes],
-            edgecolors="white",
-            linewidths=0.8,
-            zorder=2,
+    heaviest = max((w for _a, _b, w in graph.edges(data="weight", default=1)), default=1)
+    for a, b, weight in graph.edges(data="weight", default=1):
+        (x1, y1), (x2, y2) = positions[a], positions[b]
+        axes.plot(
+            (x1, x2),
+            (y1, y2),
+            color="#7f7f7f",
+            alpha=0.35,
+            linewidth=0.6 + 3.4 * weight / heaviest,
+            zorder=1,
         )
-        if bipartite:
-            plot_height = axes.get_window_extent(renderer).height / 1.06
-            spacing_points = plot_height / max(tallest, 1) * 72 / DPI
-            font_size = max(5.0, min(9.0, spacing_points * 0.8))
-        else:
-            font_size = 8.0
-        _place_labels(figure, axes, graph, positions, bipartite, font_size, max_labels)
-        return _save(figure, image_format)
+    sizes = node_sizes(graph, smallest=25.0, largest=420.0)
+    nodes = list(graph)
+    axes.scatter(
+        [positions[n][0] for n in nodes],
+        [positions[n][1] for n in nodes],
+        s=[sizes[n] for n in nodes],
+        c=[colours[n] for n in nodes],
+        edgecolors="white",
+        linewidths=0.8,
+        zorder=2,
+    )
+    if bipartite:
+        plot_height = axes.get_window_extent(renderer).height / 1.06
+        spacing_points = plot_height / max(tallest, 1) * 72 / DPI
+        font_size = max(5.0, min(9.0, spacing_points * 0.8))
+    else:
+        font_size = 8.0
+    _place_labels(figure, axes, graph, positions, bipartite, font_size, max_labels)
+    return figure
 
 
 def _title(graph: nx.Graph) -> str:

@@ -19,8 +19,8 @@ GML reserves a node's ``label`` for its id, so there the IRI is the label and
 the readable label is in ``name``.
 
 CSV writes two files. For ``-o net.csv`` they are ``net-nodes.csv`` and
-``net-edges.csv``; for ``-o folder/`` (an existing folder, or a path ending in
-``/``) they are ``folder/nodes.csv`` and ``folder/edges.csv``.
+``net-edges.csv``; for a folder (``-o out --format csv``, or any existing
+folder) they are ``out/nodes.csv`` and ``out/edges.csv``.
 """
 
 from __future__ import annotations
@@ -157,11 +157,15 @@ def csv_tables(graph: nx.Graph) -> tuple[str, str]:
 
 
 def csv_paths(path: Path) -> tuple[Path, Path]:
-    """Where ``-o PATH`` puts the nodes and edges CSV files."""
-    if path.is_dir() or str(path).endswith(("/", "\\")):
-        return path / "nodes.csv", path / "edges.csv"
-    stem = path.name.removesuffix(path.suffix) if path.suffix.lower() == ".csv" else path.name
-    return path.with_name(stem + "-nodes.csv"), path.with_name(stem + "-edges.csv")
+    """Where ``-o PATH`` puts the nodes and edges CSV files.
+
+    ``net.csv`` gives ``net-nodes.csv`` and ``net-edges.csv`` next to it; any
+    other path names a folder, which gets ``nodes.csv`` and ``edges.csv``.
+    """
+    if path.suffix.lower() == ".csv" and not path.is_dir():
+        stem = path.name[: -len(path.suffix)]
+        return path.with_name(stem + "-nodes.csv"), path.with_name(stem + "-edges.csv")
+    return path / "nodes.csv", path / "edges.csv"
 
 
 def _png(graph: nx.Graph, **options: Any) -> bytes:
@@ -241,11 +245,12 @@ def choose_format(name: str | None, path: Path | None) -> NetworkFormat:
         by_extension = network_format_for_file(path)
         if by_extension:
             return by_extension
-        if path.is_dir() or str(path).endswith(("/", "\\")):
+        if path.is_dir():
             return NETWORK_FORMATS["csv"]
         raise PtmkgError(
             f"cannot tell the network format from {path.name!r}: give --format "
-            f"({', '.join(NETWORK_FORMATS)}) or an extension such as .graphml or .html"
+            f"({', '.join(NETWORK_FORMATS)}) or an extension such as .graphml or .html "
+            "(--format csv with a folder writes nodes.csv and edges.csv into it)"
         )
     raise PtmkgError("give --format or an output file")
 

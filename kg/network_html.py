@@ -135,14 +135,14 @@ def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: 
 <span id="search-count"></span>
 <button id="fit" type="button">fit</button>
 <button id="layout" type="button">re-run layout</button>
+<span class="help">scroll to zoom, drag the background to pan, drag a node to move it, \
+hover for details</span>
 </header>
 <div id="stage">
 <svg id="network" xmlns="http://www.w3.org/2000/svg" role="img" \
 aria-label="{html.escape(title)}"></svg>
 <div id="legend"></div>
 <div id="tooltip" role="tooltip"></div>
-<div id="help">scroll to zoom, drag the background to pan, drag a node to move it, \
-hover for details</div>
 </div>
 <script type="application/json" id="network-data">{json_for_script(page_data(graph, title))}\
 </script>

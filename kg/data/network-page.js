@@ -80,6 +80,7 @@
   function tick() {
     var n = nodes.length, i, j, a, b, dx, dy, d2, d, f;
     var repulsion = columns ? 900 : 1800;
+    var reach = Math.pow(Math.max(250, 30 * Math.sqrt(n)), 2);
     for (i = 0; i < n; i++) {
       a = nodes[i];
       for (j = i + 1; j < n; j++) {
@@ -88,7 +89,7 @@
         dx = b.x - a.x; dy = b.y - a.y;
         d2 = dx * dx + dy * dy;
         if (d2 < 0.01) { dx = (i - j) * 0.1; dy = 0.1; d2 = dx * dx + dy * dy; }
-        if (d2 > 250000) continue;
+        if (d2 > reach) continue;
         f = repulsion * alpha / d2;
         a.vx -= dx * f; a.vy -= dy * f;
         b.vx += dx * f; b.vy += dy * f;
@@ -103,9 +104,10 @@
       a.vx += dx * f; a.vy += dy * f;
       b.vx -= dx * f; b.vy -= dy * f;
     });
+    separate();
     nodes.forEach(function (node) {
-      node.vx -= node.x * 0.01 * alpha;
-      node.vy -= node.y * 0.01 * alpha;
+      node.vx -= node.x * 0.04 * alpha;
+      node.vy -= node.y * 0.04 * alpha;
       if (node.fixed) { node.vx = 0; node.vy = 0; return; }
       node.vx *= 0.6; node.vy *= 0.6;
       node.x += columns ? 0 : node.vx;
@@ -113,6 +115,36 @@
       if (columns) node.x = columnX(node);
     });
     alpha *= 0.985;
+  }
+
+  // Push overlapping nodes apart: in a column only along y, else along the line between them.
+  function separate() {
+    var i, j, a, b, dx, dy, d, gap, shift;
+    if (columns) {
+      typeOrder.forEach(function (type) {
+        var column = nodes.filter(function (n) { return n.type === type; });
+        column.sort(function (p, q) { return p.y - q.y; });
+        for (i = 1; i < column.length; i++) {
+          gap = column[i - 1].r + column[i].r + 4;
+          if (column[i].y - column[i - 1].y < gap) column[i].y = column[i - 1].y + gap;
+        }
+      });
+      return;
+    }
+    for (i = 0; i < nodes.length; i++) {
+      a = nodes[i];
+      for (j = i + 1; j < nodes.length; j++) {
+        b = nodes[j];
+        dx = b.x - a.x; dy = b.y - a.y;
+        gap = a.r + b.r + 3;
+        if (Math.abs(dx) >= gap || Math.abs(dy) >= gap) continue;
+        d = Math.sqrt(dx * dx + dy * dy) || 0.01;
+        if (d >= gap) continue;
+        shift = (gap - d) / d / 2;
+        a.x -= dx * shift; a.y -= dy * shift;
+        b.x += dx * shift; b.y += dy * shift;
+      }
+    }
   }
 
   function settle(ticks) {
@@ -205,12 +237,16 @@
     if (!nodes.length) { view = { k: 1, x: width / 2, y: height / 2 }; render(); return; }
     var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     nodes.forEach(function (n) {
-      var pad = n.r + (columns ? 170 : 40);
-      x0 = Math.min(x0, n.x - pad); x1 = Math.max(x1, n.x + pad);
+      var text = n.text.getAttribute("class") === "hidden" ? 0 : 8 + 6.5 * n.label.length;
+      var leftSide = columns && typeOrder.indexOf(n.type) <= 0;
+      x0 = Math.min(x0, n.x - n.r - (leftSide ? text : 0));
+      x1 = Math.max(x1, n.x + n.r + (leftSide ? 0 : text));
       y0 = Math.min(y0, n.y - n.r - 12); y1 = Math.max(y1, n.y + n.r + 12);
     });
-    var k = Math.min(width / (x1 - x0), height / (y1 - y0), 2.5);
-    view = { k: k, x: width / 2 - k * (x0 + x1) / 2, y: height / 2 - k * (y0 + y1) / 2 };
+    // Keep the nodes clear of the legend in the bottom left corner.
+    var free = Math.max(120, height - legend.offsetHeight - 24);
+    var k = Math.min((width - 16) / (x1 - x0), free / (y1 - y0), 2.5);
+    view = { k: k, x: width / 2 - k * (x0 + x1) / 2, y: 8 + free / 2 - k * (y0 + y1) / 2 };
     render();
   }
 
@@ -385,8 +421,8 @@
   resize();
   initialPositions();
   settle(nodes.length <= 400 ? 400 : nodes.length <= 1500 ? 150 : 40);
-  placeLabels();
   colour();
+  placeLabels();
   fit();
   svg.setAttribute("data-node-count", String(nodes.length));
   svg.setAttribute("data-edge-count", String(edges.length));
