@@ -115,7 +115,7 @@ def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: 
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="ptmkg">
 <title>{html.escape(title)}</title>
