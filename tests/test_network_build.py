@@ -295,3 +295,14 @@ def test_stats_degrees_centralities_and_communities(store):
 def test_stats_are_repeatable(illustrative_store):
     graph = kg.network(illustrative_store, "model-field")
     assert network_stats(graph) == network_stats(graph)
+
+
+@pytest.mark.parametrize("kind", ["model-field", "model-model", "field-field", "paper-model"])
+def test_eigenvector_centrality_agrees_with_networkx(illustrative_store, kind):
+    graph = kg.network(illustrative_store, kind)
+    largest = graph.subgraph(max(nx.connected_components(graph), key=len))
+    expected = nx.eigenvector_centrality(largest, max_iter=100_000, tol=1e-12, weight="weight")
+    got = {c.iri: c.eigenvector for c in network_stats(graph).centrality}
+    for node, value in expected.items():
+        assert got[node] == pytest.approx(value, abs=1e-6)
+    assert all(got[node] is None for node in graph if node not in largest)
