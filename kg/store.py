@@ -154,6 +154,10 @@ class EmbeddedStore(GraphStore):
 
     # ------------------------------------------------------------ reading
 
+    def current_generation(self) -> Path | None:
+        """The generation folder readers open now (None in memory or before the first build)."""
+        return None if self.path is None else self._current_generation()
+
     def _current_generation(self) -> Path | None:
         assert self.path is not None
         link = self.path / "current"
