@@ -22,8 +22,9 @@ from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.iris import IriMinter
 from kg.model_names import ModelResolver
+from kg.model_registry import REGISTRY_SOURCE_NAME, ModelRegistry
 from kg.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
-from kg.records import PaperRecord, Reject
+from kg.records import ModelRecord, PaperRecord, Reject
 from kg.rejects import rejects_path, write_rejects
 from kg.resources import ontology_file
 from kg.store import GraphStore
@@ -96,8 +97,9 @@ def build(
         raise PtmkgError(str(exc)) from None
     if natural_science not in (None, "v1", "v2"):
         raise PtmkgError(f"unknown natural-science rule {natural_science!r} (use v1 or v2)")
+    registry = ModelRegistry.from_environment(alias_files or [])
     options = ImportOptions(
-        resolver=ModelResolver.from_environment(alias_files or []),
+        resolver=ModelResolver(registry=registry),
         encoding=encoding,
         natural_science=natural_science,
     )
@@ -127,8 +129,13 @@ def build(
             )
         if progress is not None:
             progress(LOADING, 0, 0)
+        registry_graph = Path(scratch) / "registry.nq"
+        _write_registry(registry, registry_graph, minter, options)
         with store.writing(fresh=fresh) as writer:
             writer.replace_graph(ONTOLOGY_IRI, ontology_file(), ox.RdfFormat.TURTLE)
+            writer.replace_graph(
+                minter.source(REGISTRY_SOURCE_NAME), registry_graph, ox.RdfFormat.N_QUADS
+            )
             for graph, nquads in graph_files:
                 writer.replace_graph(graph, nquads, ox.RdfFormat.N_QUADS)
     return BuildReport(store=store.location, sources=reports)
@@ -156,6 +163,9 @@ def _read_source(
             report.read += 1
             if isinstance(item, PaperRecord):
                 writer.add(item)
+                report.accepted += 1
+            elif isinstance(item, ModelRecord):
+                writer.add_model(item)
                 report.accepted += 1
             else:
                 report.rejects.append(item)
@@ -211,3 +221,37 @@ def _store_problems(report: SourceReport, directory: Path) -> Path | None:
     except OSError as exc:
         raise PtmkgError(f"cannot write the problems file {path}: {exc.strerror}") from None
     return path
+
+
+def _write_registry(
+    registry: ModelRegistry, nquads: Path, minter: IriMinter, options: ImportOptions
+) -> None:
+    """The registry's models, as the registry graph every build loads."""
+    with nquads.open("w", encoding="utf-8") as out:
+        writer = SourceGraphWriter(
+            out, REGISTRY_SOURCE_NAME, minter, options.resolver, describes_registry_models=True
+        )
+        for line, entry in enumerate(registry.entries.values(), start=2):
+            writer.add_model(
+                ModelRecord(
+                    name=entry.name,
+                    line=line,
+                    aliases=entry.aliases,
+                    family=entry.family or None,
+                    task=entry.task or None,
+                    year=int(entry.year) if entry.year else None,
+                    origin_doi=entry.origin_doi or None,
+                    origin_openalex=entry.origin_openalex or None,
+                    huggingface_id=entry.huggingface_id or None,
+                    wikidata_id=entry.wikidata_id or None,
+                    wikidata_class=entry.wikidata_class or None,
+                )
+            )
+        count = len(registry.entries)
+        writer.finish(
+            sha256=registry.digest(),
+            source_format="model registry (csv)",
+            read=count,
+            accepted=count,
+            rejected=0,
+        )

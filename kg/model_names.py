@@ -3,8 +3,9 @@
 Sources spell one model many ways (``ResNet-50``, ``resnet50``, ``ResNet 50``)
 and name tools together with their backbone (``DeepLabCut (ResNet-50)``). The
 resolver maps a mention to a canonical model, using a spelling-insensitive key
-and the alias table ``kg/data/model_aliases.csv``, which users extend with files
-of the same shape (``name,aliases`` with aliases separated by ``|``).
+and the names and aliases of the model registry (:mod:`kg.model_registry`),
+which users extend with files of the same shape (``name,aliases`` at least,
+aliases separated by ``|``).
 
 Rules, in order:
 
@@ -22,18 +23,14 @@ Rules, in order:
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import PtmkgError
 from kg.iris import name_key
-from kg.resources import data_file
+from kg.model_registry import ModelRegistry
 
-ALIASES_ENV = "PTMKG_ALIASES"
 _QUALIFIER = re.compile(
     r"^(?:pre-?trained|modified|custom|fine-?tuned|original|standard|adapted)\s+",
     re.IGNORECASE,
@@ -53,36 +50,14 @@ class UnresolvableMention(ValueError):
 
 
 class ModelResolver:
-    def __init__(self, alias_files: Iterable[Path] = ()) -> None:
-        self._canonical: dict[str, str] = {}
-        for path in [data_file("model_aliases.csv"), *alias_files]:
-            self._load(Path(path))
+    def __init__(self, alias_files: Iterable[Path] = (), registry: ModelRegistry | None = None
+                 ) -> None:
+        self.registry = registry or ModelRegistry(alias_files)
+        self._canonical = self.registry.canonical
 
     @classmethod
     def from_environment(cls, extra: Iterable[Path] = ()) -> ModelResolver:
-        env = [Path(p) for p in os.environ.get(ALIASES_ENV, "").split(os.pathsep) if p]
-        return cls([*env, *extra])
-
-    def _load(self, path: Path) -> None:
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                if not reader.fieldnames or "name" not in reader.fieldnames:
-                    raise PtmkgError(
-                        f"{path}: an alias table needs a 'name' column (and 'aliases')"
-                    )
-                for line, row in enumerate(reader, start=2):
-                    name = (row.get("name") or "").strip()
-                    if not name_key(name):
-                        raise PtmkgError(f"{path}, line {line}: empty model name")
-                    aliases = (row.get("aliases") or "").split("|")
-                    for spelling in (name, *aliases):
-                        if name_key(spelling):
-                            self._canonical[name_key(spelling)] = name
-        except OSError as exc:
-            raise PtmkgError(f"{path}: cannot read alias table ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise PtmkgError(f"{path}: alias table is not UTF-8 text") from None
+        return cls(registry=ModelRegistry.from_environment(extra))
 
     def resolve(self, mention: str) -> ResolvedModel:
         text = " ".join(mention.split())

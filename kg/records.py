@@ -1,9 +1,11 @@
-"""The one record type every importer yields, and the reject that stands for a bad row.
+"""The records importers yield, and the reject that stands for a bad row.
 
-An importer turns each row of a source into either a :class:`PaperRecord` (what
-the row says about one paper and the models it reuses) or a :class:`Reject`
-(why the row could not be used, with the row kept verbatim so that it can be
-fixed and loaded again). Nothing else leaves an importer.
+An importer turns each row of a source into a :class:`PaperRecord` (what the
+row says about one paper and the models it reuses), a :class:`ModelRecord`
+(what a registry row or a model card says about one model), or a
+:class:`Reject` (why the row could not be used, with the row kept verbatim so
+that it can be fixed and loaded again). Nothing else leaves an importer, and
+every record reaches the graph through :mod:`kg.triples`.
 """
 
 from __future__ import annotations
@@ -77,6 +79,29 @@ class PaperRecord:
     megajournal: str | None = None
     search_keywords: tuple[str, ...] = ()
     analyses: tuple[Analysis, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """What a source says about one model: the registry's rows and model cards."""
+
+    name: str  # a name or alias the resolver knows, or a Hugging Face id
+    line: int
+    aliases: tuple[str, ...] = ()
+    family: str | None = None
+    task: str | None = None
+    year: int | None = None
+    origin_doi: str | None = None  # normalised DOI of the paper that introduced the model
+    origin_openalex: str | None = None  # OpenAlex work id (W...)
+    huggingface_id: str | None = None
+    wikidata_id: str | None = None  # Q...
+    wikidata_class: str | None = None  # Q...
+    # Lineage from a model card: (base model name or Hugging Face id, relation), where the
+    # relation is adapter, merge, quantized, finetune or None when the card does not say.
+    base_models: tuple[tuple[str, str | None], ...] = ()
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    license: str | None = None
 
 
 @dataclass(frozen=True)

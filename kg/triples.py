@@ -16,13 +16,21 @@ from typing import TextIO
 from kg.iris import IriMinter, doi_url
 from kg.model_names import ModelResolver, ResolvedModel
 from kg.namespaces import BIBO, DCTERMS, FABIO, FAIR4ML, PROV, PTM, RDF, RDFS, SCHEMA, SKOS, XSD
-from kg.records import Analysis, PaperRecord, Topic
+from kg.records import Analysis, ModelRecord, PaperRecord, Topic
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 # IRIs taken from source data must be plain absolute IRIs; anything else is not written.
 _SAFE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 
 TYPE = f"<{RDF}type>"
+WIKIDATA = "http://www.wikidata.org/entity/"
+# Hugging Face's base_model_relation values, as properties from a model to its base.
+_LINEAGE = {
+    "finetune": f"<{FAIR4ML}fineTunedFrom>",
+    "adapter": f"<{PTM}adapterOf>",
+    "merge": f"<{PTM}mergedFrom>",
+    "quantized": f"<{PTM}quantizedFrom>",
+}
 _PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}ResearchPaper>", f"<{SCHEMA}ScholarlyArticle>")
 _MODEL_TYPES = (f"<{PTM}PretrainedModel>", f"<{FAIR4ML}MLModel>")
 _VENUE_TYPES = (f"<{PTM}Venue>", f"<{FABIO}Journal>")
@@ -61,6 +69,7 @@ class SourceGraphWriter:
     source_name: str
     minter: IriMinter
     resolver: ModelResolver
+    describes_registry_models: bool = False  # true only for the registry graph itself
     triples: int = 0
     _models: dict[str, _ModelNode] = field(default_factory=dict)
     _venues: set[str] = field(default_factory=set)
@@ -180,6 +189,50 @@ class SourceGraphWriter:
         emit(node, p("recordedIn"), self.source)
         return node
 
+    def add_model(self, record: ModelRecord) -> None:
+        """A model as a registry row or a model card describes it, with its lineage."""
+        emit = self._emit
+        model = self._model(record.name)
+        iri = f"<{self.minter.model(model.key)}>"
+        self._models[model.key].mentions.update(record.aliases)
+        if record.family:
+            emit(iri, p("modelFamily"), literal(record.family))
+        if record.task:
+            emit(iri, p("task"), literal(record.task))
+        if record.year is not None:
+            emit(iri, p("releaseYear"), typed(f"{record.year:04d}", "gYear"))
+        if record.origin_doi:
+            origin = f"<{self.minter.paper(record.origin_doi)}>"
+            emit(iri, p("introducedIn"), origin)
+            # Typed as a scholarly article but not as ptm:Paper: an origin paper is not
+            # part of the corpus unless a source says something about it.
+            for paper_type in _PAPER_TYPES[1:]:
+                emit(origin, TYPE, paper_type)
+            emit(origin, p("doi", BIBO), literal(record.origin_doi))
+            emit(origin, p("sameAs", SCHEMA), f"<{doi_url(record.origin_doi)}>")
+            if record.origin_openalex:
+                emit(origin, p("openAlexWork"), f"<https://openalex.org/{record.origin_openalex}>")
+        if record.huggingface_id:
+            emit(iri, p("huggingFaceId"), literal(record.huggingface_id))
+            emit(iri, p("sameAs", SCHEMA), f"<https://huggingface.co/{record.huggingface_id}>")
+        if record.wikidata_id:
+            emit(iri, p("wikidataItem"), f"<{WIKIDATA}{record.wikidata_id}>")
+        if record.wikidata_class:
+            emit(iri, p("broadMatch", SKOS), f"<{WIKIDATA}{record.wikidata_class}>")
+        if record.pipeline_tag:
+            emit(iri, p("pipelineTag"), literal(record.pipeline_tag))
+        if record.library_name:
+            emit(iri, p("libraryName"), literal(record.library_name))
+        if record.license:
+            emit(iri, p("license", DCTERMS), literal(record.license))
+        for base_name, relation in record.base_models:
+            base = self._model(base_name)
+            emit(
+                iri,
+                _LINEAGE.get(relation or "", p("derivedFromModel")),
+                f"<{self.minter.model(base.key)}>",
+            )
+
     def _model(self, mention: str) -> ResolvedModel:
         resolved = self.resolver.resolve(mention)
         self._remember(resolved, mention)
@@ -212,9 +265,13 @@ class SourceGraphWriter:
         for key in sorted(self._models):
             node = self._models[key]
             iri = f"<{self.minter.model(key)}>"
-            for model_type in _MODEL_TYPES:
-                emit(iri, TYPE, model_type)
-            emit(iri, p("label", RDFS), literal(node.name))
+            # A model the registry knows is typed and named once, in the registry graph:
+            # Oxigraph's union of graphs keeps a triple once per graph holding it, so
+            # repeating it in every source would make simple queries count it twice.
+            if self.describes_registry_models or not node.known:
+                for model_type in _MODEL_TYPES:
+                    emit(iri, TYPE, model_type)
+                emit(iri, p("label", RDFS), literal(node.name))
             for mention in sorted(node.mentions - {node.name}):
                 emit(iri, p("altLabel", SKOS), literal(mention))
             if node.backbone:

@@ -239,7 +239,11 @@ def test_unusable_sources_are_one_clear_error_and_change_nothing(tmp_path, write
     assert message in str(caught.value)
     assert str(bad) in str(caught.value)
     assert kg.EmbeddedStore(store_path).named_graphs() == sorted(
-        ["https://w3id.org/ptmkg/ontology", "https://w3id.org/ptmkg/id/source/first.csv"]
+        [
+            "https://w3id.org/ptmkg/ontology",
+            "https://w3id.org/ptmkg/id/source/first.csv",
+            "https://w3id.org/ptmkg/id/source/model-registry",
+        ]
     )
 
 

@@ -18,6 +18,7 @@ import kg
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY_GRAPH = "https://w3id.org/ptmkg/ontology"
 SOURCE = "https://w3id.org/ptmkg/id/source/"
+REGISTRY = SOURCE + "model-registry"
 
 A = "doi,title,year,fields,model,pattern,stages\n10.4000/a1,One,2020,Chemistry,BERT,Adaptation,Test\n"
 B = "doi,title,year,fields,model,pattern\n10.4000/b1,Two,2021,Physics and Astronomy,U-Net,Deployment\n"
@@ -38,7 +39,7 @@ def papers(store: kg.EmbeddedStore) -> int:
 
 def test_each_source_has_its_own_named_graph_and_the_ontology_its_own(write, build_store):
     store = build_store(write("a.csv", A), write("b.csv", B))
-    assert store.named_graphs() == [SOURCE + "a.csv", SOURCE + "b.csv", ONTOLOGY_GRAPH]
+    assert store.named_graphs() == [SOURCE + "a.csv", SOURCE + "b.csv", REGISTRY, ONTOLOGY_GRAPH]
 
 
 def test_building_twice_gives_the_same_graph(write, tmp_path):
@@ -79,7 +80,7 @@ def test_fresh_starts_from_an_empty_graph(write, tmp_path):
     kg.build(
         kg.EmbeddedStore(tmp_path / "s"), [write("b.csv", B)], rejects_dir=tmp_path, fresh=True
     )
-    assert kg.EmbeddedStore(tmp_path / "s").named_graphs() == [SOURCE + "b.csv", ONTOLOGY_GRAPH]
+    assert kg.EmbeddedStore(tmp_path / "s").named_graphs() == [SOURCE + "b.csv", REGISTRY, ONTOLOGY_GRAPH]
 
 
 def test_base_iri_is_used_for_instance_data(write, tmp_path):
@@ -126,7 +127,7 @@ def test_a_failing_build_leaves_the_previous_graph(write, tmp_path, monkeypatch)
     with pytest.raises(RuntimeError):
         kg.build(kg.EmbeddedStore(tmp_path / "s"), [write("b.csv", B)], rejects_dir=tmp_path)
     store = kg.EmbeddedStore(tmp_path / "s")
-    assert store.named_graphs() == [SOURCE + "a.csv", ONTOLOGY_GRAPH]
+    assert store.named_graphs() == [SOURCE + "a.csv", REGISTRY, ONTOLOGY_GRAPH]
     assert not list((tmp_path / "s").glob("staging-*"))
 
 
@@ -191,7 +192,7 @@ def test_killing_a_build_part_way_leaves_the_previous_store_answering(write, tmp
         process.wait()
         store = kg.EmbeddedStore(store_path)
         assert papers(store) == 1, f"killed while {moment}"
-        assert store.named_graphs() == [SOURCE + "a.csv", ONTOLOGY_GRAPH]
+        assert store.named_graphs() == [SOURCE + "a.csv", REGISTRY, ONTOLOGY_GRAPH]
         store.close()
     # The next build succeeds, and cleans up what the killed ones left.
     kg.build(kg.EmbeddedStore(store_path), [big], rejects_dir=tmp_path)

@@ -1,0 +1,130 @@
+"""The model registry: well-known pre-trained models, their names and their identifiers.
+
+``kg/data/model_registry.csv`` lists, one model a row: the canonical ``name``,
+its ``aliases`` (separated by ``|``), ``family``, ``task``, ``year``, the DOI
+and OpenAlex id of the paper that introduced it (``origin_doi``,
+``origin_openalex``), its ``huggingface_id``, and its ``wikidata_id`` and
+``wikidata_class`` where verified (an id is left empty rather than guessed;
+``ptmkg link wikidata`` can find it). Users extend or override the registry with
+files of the same shape, where only ``name`` is required: ``--aliases FILE`` or
+``PTMKG_ALIASES``. A later file's row for a model replaces the earlier one's
+non-empty cells.
+
+The registry does two jobs: its names and aliases resolve model mentions
+(:mod:`kg.model_names`), and its rows become the registry graph, which every
+build loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from kg.errors import PtmkgError
+from kg.iris import InvalidDoi, name_key, normalize_doi
+from kg.resources import data_file
+
+ALIASES_ENV = "PTMKG_ALIASES"
+REGISTRY_SOURCE_NAME = "model-registry"
+_CHECKS = {
+    "year": (re.compile(r"^\d{4}$"), "a four-digit year"),
+    "origin_openalex": (re.compile(r"^W\d+$"), "an OpenAlex work id such as W2163605009"),
+    "huggingface_id": (re.compile(r"^[\w.-]+(/[\w.-]+)?$"), "a Hugging Face id such as org/name"),
+    "wikidata_id": (re.compile(r"^Q\d+$"), "a Wikidata id such as Q28325009"),
+    "wikidata_class": (re.compile(r"^Q\d+$"), "a Wikidata id such as Q17084460"),
+}
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    name: str
+    aliases: tuple[str, ...] = ()
+    family: str = ""
+    task: str = ""
+    year: str = ""
+    origin_doi: str = ""
+    origin_openalex: str = ""
+    huggingface_id: str = ""
+    wikidata_id: str = ""
+    wikidata_class: str = ""
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+class ModelRegistry:
+    """Registry entries by model key, and the key of every alias."""
+
+    def __init__(self, files: Iterable[Path] = ()) -> None:
+        self.files = [data_file("model_registry.csv"), *(Path(f) for f in files)]
+        self.entries: dict[str, RegistryEntry] = {}
+        self.canonical: dict[str, str] = {}  # key of any spelling -> canonical name
+        for path in self.files:
+            self._load(path)
+
+    @classmethod
+    def from_environment(cls, extra: Iterable[Path] = ()) -> ModelRegistry:
+        env = [Path(p) for p in os.environ.get(ALIASES_ENV, "").split(os.pathsep) if p]
+        return cls([*env, *extra])
+
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        for path in self.files:
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def by_huggingface_id(self, hf_id: str) -> RegistryEntry | None:
+        wanted = hf_id.casefold()
+        return next((e for e in self.entries.values() if e.huggingface_id.casefold() == wanted),
+                    None)
+
+    def _load(self, path: Path) -> None:
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                reader = csv.DictReader(handle)
+                if not reader.fieldnames or "name" not in reader.fieldnames:
+                    raise PtmkgError(
+                        f"{path}: a model registry or alias table needs a 'name' column "
+                        f"(and 'aliases')"
+                    )
+                for line, row in enumerate(reader, start=2):
+                    self._add(path, line, row)
+        except OSError as exc:
+            raise PtmkgError(f"{path}: cannot read alias table ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise PtmkgError(f"{path}: alias table is not UTF-8 text") from None
+
+    def _add(self, path: Path, line: int, row: dict[str, str | None]) -> None:
+        cells = {k: (v or "").strip() for k, v in row.items() if k}
+        name = cells.get("name", "")
+        if not name_key(name):
+            raise PtmkgError(f"{path}, line {line}: empty model name")
+        for column, (pattern, expected) in _CHECKS.items():
+            value = cells.get(column, "")
+            if value and not pattern.match(value):
+                raise PtmkgError(f"{path}, line {line}: {column} {value!r} is not {expected}")
+        if cells.get("origin_doi"):
+            try:
+                cells["origin_doi"] = normalize_doi(cells["origin_doi"])
+            except InvalidDoi as exc:
+                raise PtmkgError(f"{path}, line {line}: origin_doi: {exc}") from None
+        aliases = tuple(a.strip() for a in cells.get("aliases", "").split("|") if name_key(a))
+        known = {f.name for f in fields(RegistryEntry)} - {"name", "aliases"}
+        entry = RegistryEntry(name=name, aliases=aliases,
+                              **{k: v for k, v in cells.items() if k in known})
+        previous = self.entries.get(entry.key)
+        if previous is not None:
+            entry = replace(
+                previous,
+                aliases=tuple(dict.fromkeys((*previous.aliases, *aliases))),
+                **{k: v for k, v in cells.items() if k in known and v},
+            )
+        self.entries[entry.key] = entry
+        for spelling in (name, *aliases):
+            self.canonical[name_key(spelling)] = name
