@@ -41,6 +41,21 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Institution:
+    iri: str  # https://openalex.org/I...
+    name: str | None = None
+    ror: str | None = None  # https://ror.org/...
+
+
+@dataclass(frozen=True)
+class Author:
+    iri: str  # https://openalex.org/A...
+    name: str | None = None
+    orcid: str | None = None  # https://orcid.org/...
+    institutions: tuple[Institution, ...] = ()
+
+
+@dataclass(frozen=True)
 class Analysis:
     """One automated analysis of a paper (one of the study pipeline's five questions)."""
 
@@ -79,6 +94,13 @@ class PaperRecord:
     megajournal: str | None = None
     search_keywords: tuple[str, ...] = ()
     analyses: tuple[Analysis, ...] = ()
+    work_type: str | None = None  # OpenAlex type: article, review, preprint...
+    open_access_status: str | None = None  # gold, green, hybrid, bronze, diamond, closed
+    venue_iri: str | None = None  # https://openalex.org/S...
+    authors: tuple[Author, ...] = ()
+    cites: tuple[str, ...] = ()  # OpenAlex work IRIs of the references
+    pmid: str | None = None
+    pmcid: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,21 @@ from typing import TextIO
 
 from kg.iris import IriMinter, doi_url
 from kg.model_names import ModelResolver, ResolvedModel
-from kg.namespaces import BIBO, DCTERMS, FABIO, FAIR4ML, PROV, PTM, RDF, RDFS, SCHEMA, SKOS, XSD
-from kg.records import Analysis, ModelRecord, PaperRecord, Topic
+from kg.namespaces import (
+    BIBO,
+    CITO,
+    DCTERMS,
+    FABIO,
+    FAIR4ML,
+    PROV,
+    PTM,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
+from kg.records import Analysis, Author, Institution, ModelRecord, PaperRecord, Topic
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 # IRIs taken from source data must be plain absolute IRIs; anything else is not written.
@@ -74,6 +87,8 @@ class SourceGraphWriter:
     _models: dict[str, _ModelNode] = field(default_factory=dict)
     _venues: set[str] = field(default_factory=set)
     _topics: dict[str, Topic] = field(default_factory=dict)
+    _venue_ids: dict[str, str] = field(default_factory=dict)
+    _authors: dict[str, Author] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.graph = f"<{self.minter.source(self.source_name)}>"
@@ -106,6 +121,7 @@ class SourceGraphWriter:
         if record.review_date:
             emit(paper, p("reviewDate"), typed(record.review_date, "date"))
         self._add_openalex(paper, record)
+        self._add_openalex_work(paper, record)
         analyses = {}
         for analysis in record.analyses:
             analyses[analysis.kind] = self._add_analysis(paper, record.doi, analysis)
@@ -161,6 +177,24 @@ class SourceGraphWriter:
             if _SAFE_IRI.match(topic.iri):
                 self._topics.setdefault(topic.iri, topic)
                 emit(paper, p("hasTopic"), f"<{topic.iri}>")
+
+    def _add_openalex_work(self, paper: str, record: PaperRecord) -> None:
+        emit = self._emit
+        if record.work_type:
+            emit(paper, p("workType"), literal(record.work_type))
+        if record.open_access_status:
+            emit(paper, p("openAccessStatus"), literal(record.open_access_status))
+        if record.venue and record.venue_iri:
+            self._venue_ids[record.venue] = record.venue_iri
+        for author in record.authors:
+            self._authors.setdefault(author.iri, author)
+            emit(paper, p("creator", DCTERMS), f"<{author.iri}>")
+        for cited in record.cites:
+            emit(paper, p("cites", CITO), f"<{cited}>")
+        if record.pmid:
+            emit(paper, p("hasPubMedId", FABIO), literal(record.pmid))
+        if record.pmcid:
+            emit(paper, p("hasPubMedCentralId", FABIO), literal(record.pmcid))
 
     def _add_analysis(self, paper: str, doi: str, analysis: Analysis) -> str:
         emit = self._emit
@@ -298,6 +332,28 @@ class SourceGraphWriter:
             for venue_type in _VENUE_TYPES:
                 emit(iri, TYPE, venue_type)
             emit(iri, p("label", RDFS), literal(venue))
+            if venue in self._venue_ids:
+                emit(iri, p("sameAs", SCHEMA), f"<{self._venue_ids[venue]}>")
+        organisations: dict[str, Institution] = {}
+        for author_iri in sorted(self._authors):
+            author = self._authors[author_iri]
+            node = f"<{author_iri}>"
+            emit(node, TYPE, p("Person", SCHEMA))
+            if author.name:
+                emit(node, p("name", SCHEMA), literal(author.name))
+            if author.orcid:
+                emit(node, p("sameAs", SCHEMA), f"<{author.orcid}>")
+            for institution in author.institutions:
+                organisations.setdefault(institution.iri, institution)
+                emit(node, p("affiliation", SCHEMA), f"<{institution.iri}>")
+        for organisation_iri in sorted(organisations):
+            organisation = organisations[organisation_iri]
+            node = f"<{organisation_iri}>"
+            emit(node, TYPE, p("Organization", SCHEMA))
+            if organisation.name:
+                emit(node, p("name", SCHEMA), literal(organisation.name))
+            if organisation.ror:
+                emit(node, p("sameAs", SCHEMA), f"<{organisation.ror}>")
         source = self.source
         emit(source, TYPE, p("Source"))
         emit(source, TYPE, p("Entity", PROV))

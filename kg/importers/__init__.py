@@ -82,6 +82,12 @@ def _open_aius(path: Path, format_name: str, options: ImportOptions) -> SourceRe
     return open_aius(path, format_name, options)
 
 
+def _open_openalex(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
+    from kg.importers.openalex import open_openalex
+
+    return open_openalex(path, format_name, options)
+
+
 def _open_parquet(
     paths: list[Path], format_name: str, options: ImportOptions
 ) -> list[SourceReading]:
@@ -98,6 +104,11 @@ IMPORTERS: dict[str, Importer] = {
         "jsonl", "generic annotations as JSON Lines, one object per line", _open_table
     ),
     "aius": Importer("aius", "the study pipeline's SQLite database", _open_aius),
+    "openalex": Importer(
+        "openalex",
+        "OpenAlex works: one work, an API list response, or snapshot JSON Lines (gzip or not)",
+        _open_openalex,
+    ),
     "parquet": Importer(
         "parquet",
         "the study pipeline's analysis runs as parquet files "
@@ -115,6 +126,12 @@ def detect(path: Path) -> str:
         return "aius"
     if head.startswith(b"PAR1"):
         return "parquet"
+    from kg.importers.openalex import looks_like_openalex
+
+    if looks_like_openalex(path):
+        return "openalex"
+    if head.startswith(b"\x1f\x8b"):
+        raise SourceError(path, "a gzip file that does not hold OpenAlex works")
     detected = detect_format(path)
     assert detected in TABLE_FORMATS
     return detected

@@ -26,7 +26,7 @@ from kg.importers import ImportOptions, SourceReading
 from kg.importers.pipeline_responses import Item, parse_response
 from kg.iris import InvalidDoi, normalize_doi
 from kg.records import Analysis, PaperRecord, Reject, Reuse, Topic
-from kg.vocabulary import vocabulary
+from kg.vocabulary import natural_science_rules, vocabulary
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -74,7 +74,6 @@ REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
     **{table: ANALYSIS_COLUMNS for table in ANALYSIS_TABLES},
 }
 OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {"_llm_prompts": ("_id", "tag", "prompt")}
-NATURAL_SCIENCE_RULES = {"v1": 2, "v2": 1}  # topic slots in natural-science fields needed
 
 
 def is_sqlite(head: bytes) -> bool:
@@ -342,19 +341,12 @@ class _PaperConverter:
                     f"openalex row {row['_id']}",
                     f"topic field {slot!r} is not an OpenAlex field",
                 )
-        natural = sum(
-            1
-            for c in slot_fields
-            if c is not None and c.iri in self.vocabulary.natural_science_fields
-        )
         result.update(
             cited_by_count=cited,
             open_access=_boolean(row["open_access"]),
             fields=tuple(dict.fromkeys(c.iri for c in slot_fields if c is not None)),
-            natural_science_rules=tuple(
-                version
-                for version, needed in NATURAL_SCIENCE_RULES.items()
-                if natural >= needed and (cited or 0) > 0
+            natural_science_rules=natural_science_rules(
+                [c.iri if c else None for c in slot_fields], cited
             ),
         )
         if work:

@@ -1,0 +1,275 @@
+"""OpenAlex work records: a single work, an API list response, or snapshot files.
+
+Accepted shapes, recognised from the content:
+
+* one work object (``{"id": "https://openalex.org/W...", ...}``), as the API's
+  ``/works/W...`` returns it;
+* a list response (``{"meta": ..., "results": [work, ...]}``);
+* JSON Lines with one work per line, as in the OpenAlex snapshot, plain or gzip.
+
+Each work becomes one paper record keyed by its DOI, so it merges with what
+annotation sheets and the pipeline database say about the same paper. Real
+records vary (no DOI, no abstract, ``grants`` or ``awards``, new keys); only a
+work without an OpenAlex id or a DOI is rejected, with the reason.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from kg.errors import SourceError
+from kg.importers import ImportOptions, SourceReading
+from kg.iris import InvalidDoi, normalize_doi
+from kg.records import Author, Institution, PaperRecord, Reject, Topic
+from kg.vocabulary import natural_science_rules, vocabulary
+
+_WORK_ID = re.compile(r"^https://openalex\.org/(W\d+)$")
+_ENTITY = {
+    "author": re.compile(r"^https://openalex\.org/A\d+$"),
+    "institution": re.compile(r"^https://openalex\.org/I\d+$"),
+    "source": re.compile(r"^https://openalex\.org/S\d+$"),
+    "topic": re.compile(r"^https://openalex\.org/T\d+$"),
+    "subfield": re.compile(r"^https://openalex\.org/subfields/\d+$"),
+}
+_ORCID = re.compile(r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+_ROR = re.compile(r"^https://ror\.org/[0-9a-z]+$")
+_SNIFF = 64 * 1024
+
+
+def _open_text(path: Path) -> IO[str]:
+    with path.open("rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    if gzipped:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
+    return path.open("r", encoding="utf-8-sig", errors="replace")
+
+
+def looks_like_openalex(path: Path) -> bool:
+    """Whether a JSON or JSON Lines file (plain or gzip) holds OpenAlex works."""
+    try:
+        with _open_text(path) as handle:
+            head = handle.read(_SNIFF)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
+    text = head.lstrip()
+    if not text.startswith("{"):
+        return False
+    return "openalex.org/W" in head and any(
+        key in head for key in ('"results"', '"publication_year"', '"authorships"', '"topics"')
+    )
+
+
+def open_openalex(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
+    reading = SourceReading(
+        path=path,
+        format=format_name,
+        layout="OpenAlex works",
+        columns=[],
+        items=iter(()),
+        reject_format="jsonl",
+        size_bytes=path.stat().st_size,
+        rejects_reloadable=False,
+    )
+    reading.items = _records(path, reading, options)
+    return reading
+
+
+def _works(path: Path) -> Iterator[tuple[int, str | None, Any]]:
+    """(line, location, work) for every work in the file, streaming JSON Lines."""
+    with _open_text(path) as handle:
+        first = handle.readline()
+        try:
+            value = json.loads(first)
+            whole_file = isinstance(value, dict) and "results" in value and "id" not in value
+        except json.JSONDecodeError:
+            value, whole_file = None, True  # a pretty-printed work or list response
+        if whole_file:
+            try:
+                document = json.loads(first + handle.read())
+            except json.JSONDecodeError as exc:
+                raise SourceError(
+                    path, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+                ) from None
+            if isinstance(document, dict) and isinstance(document.get("results"), list):
+                for index, work in enumerate(document["results"]):
+                    yield 0, f"results[{index}]", work
+            else:
+                yield 1, None, document
+            return
+        yield 1, None, value
+        for number, line in enumerate(handle, start=2):
+            if not line.strip():
+                continue
+            try:
+                yield number, None, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield (
+                    number,
+                    None,
+                    _BadJson(f"invalid JSON ({exc.msg} at column {exc.colno})", line.rstrip("\n")),
+                )
+
+
+class _BadJson:
+    def __init__(self, reason: str, raw: str) -> None:
+        self.reason, self.raw = reason, raw
+
+
+def _records(
+    path: Path, reading: SourceReading, options: ImportOptions
+) -> Iterator[PaperRecord | Reject]:
+    seen: dict[str, str] = {}
+    for line, where, work in _works(path):
+        if isinstance(work, _BadJson):
+            yield Reject(line, work.reason, {"_raw": work.raw}, where=where)
+            continue
+        item = work_to_record(work, options, line=line)
+        if isinstance(item, Reject):
+            yield Reject(line, item.reason, item.row, where=where)
+            continue
+        if item.doi in seen:
+            yield Reject(
+                line,
+                f"duplicate work: DOI {item.doi} already came from {seen[item.doi]}",
+                {"id": work.get("id"), "doi": item.doi},
+                where=where,
+            )
+            continue
+        seen[item.doi] = where or f"line {line}"
+        yield item
+
+
+def work_to_record(
+    work: Any, options: ImportOptions | None = None, line: int = 0
+) -> PaperRecord | Reject:
+    """One OpenAlex work as a paper record, or a reject saying why it cannot be used."""
+    if not isinstance(work, dict):
+        return Reject(
+            line,
+            f"expected an OpenAlex work object, found {type(work).__name__}",
+            {"_raw": json.dumps(work)[:2000]},
+        )
+    work_id = _text(work.get("id"))
+    short = {"id": work_id, "doi": work.get("doi")}
+    if work_id and re.fullmatch(r"W\d+", work_id):
+        work_id = f"https://openalex.org/{work_id}"
+    if not work_id or not _WORK_ID.match(work_id):
+        return Reject(line, "the work has no OpenAlex id (https://openalex.org/W...)", short)
+    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    raw_doi = _text(work.get("doi")) or _text(ids.get("doi"))
+    if not raw_doi:
+        return Reject(line, f"work {work_id} has no DOI; ptmkg identifies papers by DOI", short)
+    try:
+        doi = normalize_doi(raw_doi)
+    except InvalidDoi as exc:
+        return Reject(line, f"work {work_id}: malformed DOI: {exc}", short)
+    fields_scheme = vocabulary().fields
+    topics = tuple(_topics(work, fields_scheme))
+    slot_fields = [t.field_iri for t in topics[:3]]
+    cited = work.get("cited_by_count")
+    cited = cited if isinstance(cited, int) and cited >= 0 else None
+    year = work.get("publication_year")
+    location = (
+        work.get("primary_location") if isinstance(work.get("primary_location"), dict) else {}
+    )
+    source = location.get("source") if isinstance(location.get("source"), dict) else {}
+    open_access = work.get("open_access") if isinstance(work.get("open_access"), dict) else {}
+    return PaperRecord(
+        doi=doi,
+        line=line,
+        title=_text(work.get("title")) or _text(work.get("display_name")),
+        year=year if isinstance(year, int) and 1000 <= year <= 2999 else None,
+        venue=_text(source.get("display_name")),
+        venue_iri=_entity("source", source.get("id")),
+        fields=tuple(dict.fromkeys(f for f in slot_fields if f)),
+        openalex_id=work_id,
+        cited_by_count=cited,
+        open_access=open_access.get("is_oa")
+        if isinstance(open_access.get("is_oa"), bool)
+        else None,
+        open_access_status=_text(open_access.get("oa_status")),
+        topics=topics,
+        natural_science_rules=natural_science_rules(slot_fields, cited),
+        work_type=_text(work.get("type")),
+        authors=tuple(_authors(work)),
+        cites=tuple(
+            dict.fromkeys(
+                w
+                for w in (work.get("referenced_works") or [])
+                if isinstance(w, str) and _WORK_ID.match(w)
+            )
+        ),
+        pmid=_pmid(ids.get("pmid")),
+        pmcid=_pmcid(ids.get("pmcid")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _entity(kind: str, value: Any) -> str | None:
+    text = _text(value)
+    return text if text and _ENTITY[kind].match(text) else None
+
+
+def _topics(work: dict[str, Any], fields_scheme: Any) -> Iterator[Topic]:
+    entries = work.get("topics")
+    if not isinstance(entries, list) or not entries:
+        primary = work.get("primary_topic")
+        entries = [primary] if isinstance(primary, dict) else []
+    for entry in entries:
+        if not isinstance(entry, dict) or not _entity("topic", entry.get("id")):
+            continue
+        subfield = entry.get("subfield") if isinstance(entry.get("subfield"), dict) else {}
+        field = entry.get("field") if isinstance(entry.get("field"), dict) else {}
+        concept = fields_scheme.lookup(str(field.get("id") or "")) if field.get("id") else None
+        yield Topic(
+            iri=entry["id"],
+            label=_text(entry.get("display_name")) or entry["id"],
+            subfield_iri=_entity("subfield", subfield.get("id")),
+            subfield_label=_text(subfield.get("display_name")),
+            field_iri=concept.iri if concept else None,
+        )
+
+
+def _authors(work: dict[str, Any]) -> Iterator[Author]:
+    for authorship in work.get("authorships") or []:
+        if not isinstance(authorship, dict) or not isinstance(authorship.get("author"), dict):
+            continue
+        author = authorship["author"]
+        iri = _entity("author", author.get("id"))
+        if iri is None:
+            continue
+        orcid = _text(author.get("orcid"))
+        institutions = tuple(
+            Institution(
+                iri=inst["id"],
+                name=_text(inst.get("display_name")),
+                ror=_text(inst.get("ror")) if _ROR.match(_text(inst.get("ror")) or "") else None,
+            )
+            for inst in authorship.get("institutions") or []
+            if isinstance(inst, dict) and _entity("institution", inst.get("id"))
+        )
+        yield Author(
+            iri=iri,
+            name=_text(author.get("display_name")),
+            orcid=orcid if orcid and _ORCID.match(orcid) else None,
+            institutions=institutions,
+        )
+
+
+def _pmid(value: Any) -> str | None:
+    match = re.search(r"(\d+)/?$", _text(value) or "")
+    return match.group(1) if match else None
+
+
+def _pmcid(value: Any) -> str | None:
+    match = re.search(r"(?:PMC)?(\d+)/?$", _text(value) or "", re.IGNORECASE)
+    return f"PMC{match.group(1)}" if match else None
