@@ -88,6 +88,12 @@ def _open_openalex(path: Path, format_name: str, options: ImportOptions) -> Sour
     return open_openalex(path, format_name, options)
 
 
+def _open_model_card(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
+    from kg.importers.model_cards import open_model_card
+
+    return open_model_card(path, format_name, options)
+
+
 def _open_parquet(
     paths: list[Path], format_name: str, options: ImportOptions
 ) -> list[SourceReading]:
@@ -109,6 +115,10 @@ IMPORTERS: dict[str, Importer] = {
         "OpenAlex works: one work, an API list response, or snapshot JSON Lines (gzip or not)",
         _open_openalex,
     ),
+    "model-card": Importer(
+        "model-card", "Hugging Face model card metadata: README.md YAML header or JSON",
+        _open_model_card,
+    ),
     "parquet": Importer(
         "parquet",
         "the study pipeline's analysis runs as parquet files "
@@ -126,7 +136,12 @@ def detect(path: Path) -> str:
         return "aius"
     if head.startswith(b"PAR1"):
         return "parquet"
+    from kg.importers.model_cards import looks_like_model_card
     from kg.importers.openalex import looks_like_openalex
+
+    with path.open("rb") as handle:
+        if looks_like_model_card(path, handle.read(64 * 1024)):
+            return "model-card"
 
     if looks_like_openalex(path):
         return "openalex"
