@@ -52,9 +52,10 @@
   // ------------------------------------------------------------ layout
 
   var typeOrder = data.types;
+  var columnHalfGap = 160;
   function columnX(n) {
     var i = typeOrder.indexOf(n.type);
-    return (i <= 0 ? -1 : 1) * Math.max(160, width * 0.22);
+    return (i <= 0 ? -1 : 1) * columnHalfGap;
   }
 
   function initialPositions() {
@@ -62,6 +63,10 @@
     var perColumn = {};
     nodes.forEach(function (n) { perColumn[n.type] = (perColumn[n.type] || 0) + 1; });
     var seen = {};
+    var tallest = 0;
+    Object.keys(perColumn).forEach(function (t) { tallest = Math.max(tallest, perColumn[t]); });
+    // Tall columns (hundreds of nodes) stand further apart, so they stay two columns.
+    columnHalfGap = Math.max(160, width * 0.22, tallest * 14 * 0.3);
     nodes.forEach(function (n, i) {
       if (columns) {
         var k = seen[n.type] = (seen[n.type] || 0) + 1;
@@ -220,9 +225,17 @@
     });
   }
 
+  var drawnScale = null;
   function render() {
     viewport.setAttribute("transform",
       "translate(" + view.x.toFixed(2) + "," + view.y.toFixed(2) + ") scale(" + view.k.toFixed(4) + ")");
+    if (view.k !== drawnScale) {
+      // Zoomed far out, nodes keep at least 1.5 pixels of radius so they stay visible.
+      drawnScale = view.k;
+      nodes.forEach(function (n) {
+        n.circle.setAttribute("r", Math.max(n.r, 1.5 / view.k).toFixed(2));
+      });
+    }
     edges.forEach(function (e) {
       var a = nodes[e.s], b = nodes[e.t];
       e.line.setAttribute("x1", a.x.toFixed(1)); e.line.setAttribute("y1", a.y.toFixed(1));
