@@ -24,7 +24,9 @@ from kg.build import LOADING
 from kg.importers import IMPORTERS
 from kg.network_formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks import NETWORK_KINDS, network_kind, network_stats, stats_csv
+from kg.push import DEFAULT_BATCH_SIZE
 from kg.rdf_formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
+from kg.serve import DEFAULT_HOST, DEFAULT_PORT
 from kg.store import STORE_ENV
 
 app = typer.Typer(
@@ -50,6 +52,49 @@ StoreOption = Annotated[
 ]
 MAX_REJECTS_SHOWN = 20
 
+# Every command that reads the graph runs against the local store or, with --endpoint,
+# a SPARQL server; these options and _store() are the one place that decides which.
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        envvar="PTMKG_ENDPOINT",
+        help="Run against this SPARQL endpoint (SPARQL 1.1 Protocol) instead of the local "
+        "store. Its default graph must be the union of its named graphs. Credentials come "
+        "from PTMKG_ENDPOINT_USER and PTMKG_ENDPOINT_PASSWORD (or PTMKG_ENDPOINT_TOKEN) or "
+        "the endpoint settings file, never from the command line's output.",
+        show_default=False,
+    ),
+]
+UpdateEndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--update-endpoint",
+        help="The server's SPARQL Update URL, where it differs from --endpoint "
+        "(default: known for Oxigraph's and Virtuoso's layouts, else --endpoint).",
+        show_default=False,
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        help="With --endpoint: seconds to wait for each answer (default 60, or "
+        "PTMKG_ENDPOINT_TIMEOUT).",
+        show_default=False,
+    ),
+]
+RetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--retries",
+        help="With --endpoint: tries again after a refused connection, a timeout or HTTP "
+        "429/502/503/504, waiting 1, 2, 4... s (default 3, or PTMKG_ENDPOINT_RETRIES; "
+        "PTMKG_ENDPOINT_BACKOFF sets the first wait).",
+        show_default=False,
+    ),
+]
+
 
 def user_errors(command: F) -> F:
     """Turn errors a user can cause into one line on stderr and exit code 1."""
@@ -68,7 +113,24 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _store(path: Path | None) -> kg.EmbeddedStore:
+def _store(
+    path: Path | None,
+    endpoint: str | None = None,
+    *,
+    update_endpoint: str | None = None,
+    gsp_endpoint: str | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+) -> kg.GraphStore:
+    """The local store, or with ``endpoint`` the SPARQL server, a command works on."""
+    if endpoint:
+        if path is not None:
+            raise kg.PtmkgError("give --store or --endpoint, not both")
+        return kg.RemoteStore.from_options(
+            endpoint, update_endpoint, gsp_endpoint, timeout=timeout, retries=retries
+        )
+    if update_endpoint or gsp_endpoint:
+        raise kg.PtmkgError("--update-endpoint and --gsp-endpoint go with --endpoint URL")
     return kg.EmbeddedStore(path or kg.default_store_path())
 
 
@@ -259,6 +321,9 @@ def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -
 def stats(
     store: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
 ) -> None:
     """Summarise the graph: papers, papers using deep learning, papers reusing PTMs,
     models and reuse instances, by field, by reuse pattern and by stage.
@@ -266,7 +331,7 @@ def stats(
     Every figure comes from a named query in queries/ (corpus-summary,
     papers-by-field, reuse-by-pattern, reuse-by-stage).
     """
-    figures = kg.stats(_store(store))
+    figures = kg.stats(_store(store, endpoint, timeout=timeout, retries=retries))
     if as_json:
         payload = {
             "summary": figures.summary,
@@ -360,12 +425,17 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
 
 @app.command(epilog="Example:  ptmkg validate --store ./my-store")
 @user_errors
-def validate(store: StoreOption = None) -> None:
+def validate(
+    store: StoreOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+) -> None:
     """Check the graph against the SHACL shapes (ontology/shapes.ttl).
 
     Prints a table of violations and exits with status 1 if there are any.
     """
-    _print_validation(kg.validate(_store(store)))
+    _print_validation(kg.validate(_store(store, endpoint, timeout=timeout, retries=retries)))
 
 
 # ------------------------------------------------------------------- dump
@@ -389,6 +459,9 @@ def dump(
     graph: Annotated[
         str | None, typer.Option("--graph", help="Dump only this named graph (an IRI).")
     ] = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
 ) -> None:
     """Write the graph in an RDF format.
 
@@ -400,7 +473,7 @@ def dump(
         if rdf_format
         else (rdf_format_for_file(output.name) if output else None) or rdf_output_format("nquads")
     )
-    source = _store(store)
+    source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
         source.dump(sys.stdout.buffer, chosen.format, graph)
         sys.stdout.flush()
@@ -491,7 +564,7 @@ def queries_show(
 def _emit(result: Any, format_name: str | None, output: Path | None, title: str | None) -> None:
     """Print a result as a table on a terminal, else write it in the chosen format."""
     if isinstance(result, kg.UpdateResult):
-        out.print(f"applied the {result.form} update; {escape(result.store)} has a new generation")
+        out.print(f"applied the {result.form} update to {escape(result.store)}")
         return
     if output is not None:
         try:
@@ -530,6 +603,9 @@ def query(
     store: StoreOption = None,
     result_format: ResultFormatOption = None,
     output: ResultOutputOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
 ) -> None:
     """Run a canned query, with its parameters bound safely as values.
 
@@ -539,7 +615,8 @@ def query(
     """
     values = kg.parse_assignments(param or [])
     named = kg.get_query(name)
-    result = kg.run_query(_store(store), name, values)
+    source = _store(store, endpoint, timeout=timeout, retries=retries)
+    result = kg.run_query(source, name, values)
     _emit(result, result_format, output, named.title)
 
 
@@ -571,6 +648,10 @@ def sparql(
     store: StoreOption = None,
     result_format: ResultFormatOption = None,
     output: ResultOutputOption = None,
+    endpoint: EndpointOption = None,
+    update_endpoint: UpdateEndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
 ) -> None:
     """Run your own SPARQL over the graph (the union of all sources' graphs).
 
@@ -595,7 +676,10 @@ def sparql(
                 "no query: give it as an argument, with --file, or on stdin "
                 "(ptmkg sparql --help has examples)"
             )
-    result = kg.execute_sparql(_store(store), text, allow_update=update)
+    source = _store(
+        store, endpoint, update_endpoint=update_endpoint, timeout=timeout, retries=retries
+    )
+    result = kg.execute_sparql(source, text, allow_update=update)
     _emit(result, result_format, output, None)
 
 
@@ -627,6 +711,9 @@ def report(
     title: Annotated[
         str, typer.Option("--title", help="The report's title.")
     ] = "Pre-trained model reuse in science",
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
 ) -> None:
     """Write a report: Markdown and one self-contained HTML file with the study's tables
     and PNG charts (PTM-reusing papers by field, pattern shares per field, stage impact
@@ -634,11 +721,154 @@ def report(
 
     Every number comes from the canned queries, so it matches 'ptmkg query'.
     """
-    written = kg.write_report(_store(store), output, title=title)
+    source = _store(store, endpoint, timeout=timeout, retries=retries)
+    written = kg.write_report(source, output, title=title)
     out.print(f"wrote {escape(str(written.markdown))}")
     out.print(f"wrote {escape(str(written.html))}")
     for chart in written.charts:
         out.print(f"wrote {escape(str(chart))}")
+
+
+# ====================================================== beyond one machine
+#
+# 'ptmkg push' copies the graph to a SPARQL server, 'ptmkg serve' makes the local
+# store one. The work is in kg.push, kg.endpoint and kg.serve.
+
+
+@app.command(
+    epilog="Examples:  ptmkg push --endpoint http://localhost:7878/query  |  "
+    "PTMKG_ENDPOINT_USER=dba PTMKG_ENDPOINT_PASSWORD=... PTMKG_ENDPOINT_AUTH=digest "
+    "ptmkg push --endpoint http://localhost:8890/sparql-auth  |  "
+    "ptmkg push --endpoint URL --graph https://w3id.org/ptmkg/id/source/sheet.csv"
+)
+@user_errors
+def push(
+    endpoint: Annotated[
+        str,
+        typer.Option(
+            "--endpoint",
+            envvar="PTMKG_ENDPOINT",
+            help="The server's SPARQL query URL (credentials as for every --endpoint).",
+            show_default=False,
+        ),
+    ],
+    store: StoreOption = None,
+    graph: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--graph",
+            help="Push only this named graph (an IRI); repeatable. Default: every graph.",
+            show_default=False,
+        ),
+    ] = None,
+    update_endpoint: UpdateEndpointOption = None,
+    gsp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--gsp-endpoint",
+            help="The server's Graph Store Protocol URL (default: known for Oxigraph's and "
+            "Virtuoso's layouts; without one, SPARQL Update is used).",
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Triples per request.")
+    ] = DEFAULT_BATCH_SIZE,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+) -> None:
+    """Copy the graph to a SPARQL server: each named graph is replaced there (never added
+    to), in batches through the Graph Store Protocol where the server offers it, else
+    SPARQL Update.
+
+    Afterwards the server's triple count of each graph is checked against the local one;
+    a difference is an error. An interrupted push, run again, ends with the same graphs.
+    """
+    local = kg.EmbeddedStore(store or kg.default_store_path())
+    remote = _store(
+        None,
+        endpoint,
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
+        timeout=timeout,
+        retries=retries,
+    )
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} triples"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    tasks: dict[str, Any] = {}
+
+    def advance(graph_iri: str, sent: int, total: int) -> None:
+        if graph_iri not in tasks:
+            tasks[graph_iri] = progress.add_task(f"pushing {graph_iri}", total=total)
+        progress.update(tasks[graph_iri], completed=sent)
+
+    try:
+        with progress:
+            report = kg.push(
+                local, remote, graphs=graph or None, batch_size=batch_size, progress=advance
+            )
+    except kg.PushMismatch:
+        raise
+    except kg.EndpointError as exc:
+        raise kg.PtmkgError(
+            f"{exc}. The graphs sent so far are on the server; run the same push again to "
+            f"complete it"
+        ) from None
+    for pushed in report.graphs:
+        out.print(
+            f"{escape(pushed.graph)}: {pushed.remote_triples:,} triples "
+            f"({pushed.batches:,} batch(es), {pushed.method})"
+        )
+    out.print(
+        f"pushed {len(report.graphs)} graph(s), {report.triples:,} triples, to "
+        f"{escape(report.endpoint)}; the counts on the server match"
+    )
+
+
+@app.command(
+    epilog="Examples:  ptmkg serve  |  ptmkg serve --port 8000 --cors  |  "
+    "ptmkg serve --host 0.0.0.0   (every interface: only on a trusted network)"
+)
+@user_errors
+def serve(
+    store: StoreOption = None,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network."),
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = DEFAULT_PORT,
+    cors: Annotated[
+        bool,
+        typer.Option("--cors", help="Allow cross-origin requests (YASGUI and other web pages)."),
+    ] = False,
+    timeout: Annotated[
+        int | None,
+        typer.Option("--timeout", help="Seconds a query may run.", show_default=False),
+    ] = None,
+) -> None:
+    """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server), for
+    colleagues and tools such as YASGUI or Gephi's SPARQL plugin, until Ctrl-C.
+
+    Queries see the union of all sources' graphs, as 'ptmkg query' does; updates are
+    refused. The graph served is the one built when the server started.
+    """
+    local = kg.EmbeddedStore(store or kg.default_store_path())
+    server = kg.ReadOnlyServer(local, host=host, port=port, cors=cors, timeout_seconds=timeout)
+    server.start()
+    err.print(
+        f"serving {escape(local.location)} read-only at {escape(server.url)} "
+        f"(SPARQL 1.1 Protocol{', CORS allowed' if cors else ''}); Ctrl-C stops it"
+    )
+    status = server.wait()
+    if status not in (0, -2, -15):
+        raise kg.PtmkgError(f"the Oxigraph server stopped with exit status {status}")
 
 
 # ================================================================ networks
@@ -890,6 +1120,272 @@ def _print_network_stats(
     if len(figures.communities) > limit:
         communities.caption = f"... and {len(figures.communities) - limit} more"
     out.print(communities)
+
+
+# ================================================================= linking
+#
+# 'ptmkg link openalex' and 'ptmkg link wikidata': the graph's papers and models
+# looked up in OpenAlex and Wikidata. The work is in kg.links (and kg.http for
+# pacing, retries and the cache); this section parses options and prints.
+
+link_app = typer.Typer(
+    help="Link the graph's papers and models to OpenAlex and Wikidata (each link command "
+    "writes its own named graph, replaced by a rerun).",
+    no_args_is_help=True,
+)
+app.add_typer(link_app, name="link")
+
+LinkCacheOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help="Cache of answers (SQLite). Default: link-cache.sqlite in the store folder.",
+        show_default=False,
+    ),
+]
+LinkBaseIriOption = Annotated[
+    str,
+    typer.Option(
+        "--base-iri", envvar="PTMKG_BASE_IRI", help="The base IRI the graph was built with."
+    ),
+]
+LinkRefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Ask again even what the cache already knows.")
+]
+LinkRetriesOption = Annotated[
+    int, typer.Option("--retries", help="Retries of a request answered 429, 5xx or not at all.")
+]
+LinkBackoffOption = Annotated[
+    float,
+    typer.Option("--backoff", help="Seconds before the first retry; doubles for each further one."),
+]
+
+
+def _link_policy(rate: float, retries: int, backoff: float) -> Any:
+    from kg.http import RetryPolicy
+
+    if retries < 0 or backoff < 0:
+        raise kg.PtmkgError("--retries and --backoff cannot be negative")
+    return RetryPolicy(requests_per_second=rate, attempts=retries + 1, backoff=backoff)
+
+
+def _link_progress() -> tuple[Progress, Callable[..., None]]:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    tasks: dict[str, Any] = {}
+
+    def advance(*args: Any) -> None:
+        what, done, total = args if len(args) == 3 else ("DOIs", *args)
+        if what not in tasks:
+            tasks[what] = progress.add_task(f"asking for {what}", total=total)
+        progress.update(tasks[what], completed=done)
+
+    return progress, advance
+
+
+def _print_link_cache(asked: int, from_cache: int, requests: int, cache: Path | None) -> None:
+    where = f" ({escape(str(cache))})" if cache else ""
+    out.print(
+        f"{from_cache:,} answered from the cache{where}, {asked:,} asked in {requests:,} request(s)"
+    )
+
+
+@link_app.command(
+    "openalex",
+    epilog="Examples:  ptmkg link openalex --mailto you@example.org  |  "
+    "ptmkg link openalex --batch-size 25 --rate 2",
+)
+@user_errors
+def link_openalex(
+    store: StoreOption = None,
+    mailto: Annotated[
+        str | None,
+        typer.Option(
+            "--mailto",
+            envvar="PTMKG_MAILTO",
+            help="Your e-mail, sent to OpenAlex for its polite pool (faster, more reliable).",
+            show_default=False,
+        ),
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="The OpenAlex API.")
+    ] = "https://api.openalex.org",
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="DOIs per request (at most 100).")
+    ] = 50,
+    rate: Annotated[float, typer.Option("--rate", help="Requests per second, at most.")] = 5.0,
+    retries: LinkRetriesOption = 5,
+    backoff: LinkBackoffOption = 1.0,
+    cache: LinkCacheOption = None,
+    refresh: LinkRefreshOption = False,
+    base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
+) -> None:
+    """Fill in OpenAlex metadata (title, year, venue, topics, citations, ...) for the
+    papers that lack it, looked up by DOI, many DOIs per request.
+
+    The works go into their own graph (<base>source/link-openalex), which a rerun
+    rebuilds. Answers are cached as they arrive: an interrupted or failed run is
+    resumed by running it again, and a rerun asks only for DOIs it has not asked.
+    """
+    from kg.links import link_openalex as run_link
+
+    progress, advance = _link_progress()
+    try:
+        with progress:
+            report = run_link(
+                _store(store),
+                base_url=base_url,
+                mailto=mailto,
+                batch_size=batch_size,
+                policy=_link_policy(rate, retries, backoff),
+                cache_path=cache,
+                refresh=refresh,
+                base_iri=base_iri,
+                progress=advance,
+            )
+    except kg.PtmkgError as exc:
+        raise kg.PtmkgError(
+            f"{exc}; the store is unchanged, and what was fetched is cached: run the same "
+            f"command again to resume"
+        ) from None
+    out.print(
+        f"{report.papers:,} paper(s) without OpenAlex metadata: {report.written:,} linked, "
+        f"{len(report.not_found):,} not in OpenAlex, {len(report.rejects):,} rejected"
+    )
+    _print_link_cache(report.asked, report.from_cache, report.requests, report.cache)
+    for reject in report.rejects[:MAX_REJECTS_SHOWN]:
+        err.print(f"  {escape(reject.location)}: {escape(reject.reason)}")
+    for doi in report.not_found[:MAX_REJECTS_SHOWN]:
+        err.print(f"  not in OpenAlex: {escape(doi)}")
+    if len(report.not_found) > MAX_REJECTS_SHOWN:
+        err.print(f"  ... and {len(report.not_found) - MAX_REJECTS_SHOWN:,} more")
+    for warning in report.warnings + [f"not a DOI: {d}" for d in report.invalid]:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    out.print(f"wrote {report.triples:,} triples into {escape(report.graph)}")
+
+
+@link_app.command(
+    "wikidata",
+    epilog="Examples:  ptmkg link wikidata  |  ptmkg link wikidata --only models  |  "
+    "ptmkg link wikidata --drop  |  ptmkg link wikidata --papers-endpoint "
+    "http://localhost:7878/query --models-endpoint http://localhost:7878/query",
+)
+@user_errors
+def link_wikidata(
+    store: StoreOption = None,
+    papers_endpoint: Annotated[
+        str,
+        typer.Option(
+            "--papers-endpoint",
+            help="SPARQL endpoint for papers (Wikidata's scholarly articles).",
+        ),
+    ] = "https://query-scholarly.wikidata.org/sparql",
+    models_endpoint: Annotated[
+        str,
+        typer.Option("--models-endpoint", help="SPARQL endpoint for models (main Wikidata)."),
+    ] = "https://query.wikidata.org/sparql",
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help="Link only 'papers' or only 'models'.", show_default=False),
+    ] = None,
+    model_class: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model-class",
+            help="A Wikidata class (Q id) a model's item must be an instance or subclass of; "
+            "repeatable. Default: Q192776 (artificial neural network).",
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="DOIs, items or names per query.")
+    ] = 100,
+    rate: Annotated[float, typer.Option("--rate", help="Queries per second, at most.")] = 1.0,
+    retries: LinkRetriesOption = 5,
+    backoff: LinkBackoffOption = 1.0,
+    cache: LinkCacheOption = None,
+    refresh: LinkRefreshOption = False,
+    drop: Annotated[
+        bool, typer.Option("--drop", help="Remove the Wikidata links and do nothing else.")
+    ] = False,
+    base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
+) -> None:
+    """Find Wikidata items for papers (by DOI, on the scholarly query service) and models
+    (by the registry's Wikidata id, checked, else by label and alias under the allowed
+    classes).
+
+    The links go into their own graph (<base>source/link-wikidata), each with its
+    endpoint, date and how it matched; a rerun replaces it, --drop removes it.
+    Answers are cached as they arrive, so running again resumes.
+    """
+    from kg.links import MODEL_CLASSES, drop_wikidata_links
+    from kg.links import link_wikidata as run_link
+
+    target = _store(store)
+    if drop:
+        dropped = drop_wikidata_links(target, base_iri)
+        out.print("dropped the Wikidata links" if dropped else "there were no Wikidata links")
+        return
+    if only not in (None, "papers", "models"):
+        raise kg.PtmkgError(f"--only takes 'papers' or 'models', not {only!r}")
+    progress, advance = _link_progress()
+    try:
+        with progress:
+            report = run_link(
+                target,
+                papers_endpoint=papers_endpoint,
+                models_endpoint=models_endpoint,
+                papers=only != "models",
+                models=only != "papers",
+                model_classes=model_class or MODEL_CLASSES,
+                batch_size=batch_size,
+                policy=_link_policy(rate, retries, backoff),
+                cache_path=cache,
+                refresh=refresh,
+                base_iri=base_iri,
+                progress=advance,
+            )
+    except kg.PtmkgError as exc:
+        raise kg.PtmkgError(
+            f"{exc}; the store is unchanged, and what was fetched is cached: run the same "
+            f"command again to resume"
+        ) from None
+    if only != "models":
+        linked = len({m.subject for m in report.paper_matches})
+        out.print(f"papers: {linked:,} of {report.papers:,} linked by DOI")
+    if only != "papers":
+        linked = len({m.subject for m in report.model_matches})
+        out.print(f"models: {linked:,} of {report.models:,} linked")
+        table = Table(title="Model links", title_justify="left")
+        for heading in ("model", "item", "how", "matched"):
+            table.add_column(heading)
+        for match in sorted(report.model_matches, key=lambda m: m.label.casefold()):
+            table.add_row(
+                escape(match.label),
+                escape(match.item.rsplit("/", 1)[-1]),
+                match.method,
+                escape(match.matched),
+            )
+        if report.model_matches:
+            out.print(table)
+    for label, items in report.ambiguous:
+        shown = ", ".join(i.rsplit("/", 1)[-1] for i in items)
+        err.print(f"[yellow]ambiguous:[/yellow] {escape(label)} matches {shown}; not linked")
+    for label, item in report.unverified:
+        err.print(
+            f"[yellow]warning:[/yellow] the registry's item {item.rsplit('/', 1)[-1]} for "
+            f"{escape(label)} is not at {escape(report.models_endpoint)}; matched by name instead"
+        )
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    _print_link_cache(report.asked, report.from_cache, report.requests, report.cache)
+    out.print(f"wrote {report.triples:,} triples into {escape(report.graph)}")
 
 
 def main() -> None:

@@ -102,6 +102,12 @@ class IriMinter:
         digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]
         return f"{self.base}analysis/{digest}"
 
+    def link(self, subject: str, target: str, method: str) -> str:
+        """A link between one of our nodes and an outside item, found one way."""
+        identity = "\x1f".join((subject, target, method))
+        digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]
+        return f"{self.base}link/{digest}"
+
     def reuse(self, source_name: str, doi: str, model_key: str, pattern: str | None) -> str:
         identity = "\x1f".join((source_name, doi, model_key, pattern or ""))
         digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]

@@ -1,0 +1,51 @@
+"""What both link commands share: where the cache lives, which base IRI papers use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from kg.errors import PtmkgError
+from kg.iris import IriMinter
+from kg.store import EmbeddedStore, GraphStore
+
+T = TypeVar("T")
+CACHE_FILE = "link-cache.sqlite"
+
+
+def default_cache_path(store: GraphStore) -> Path | None:
+    """The cache beside an on-disk store (so it goes with the store); none for a memory store."""
+    if isinstance(store, EmbeddedStore) and store.path is not None:
+        return store.path / CACHE_FILE
+    return None
+
+
+def minter_for(base_iri: str) -> IriMinter:
+    try:
+        return IriMinter(base_iri)
+    except ValueError as exc:
+        raise PtmkgError(str(exc)) from None
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    if size < 1:
+        raise PtmkgError("the batch size must be at least 1")
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def check_papers_under_base(paper_iris: list[str], minter: IriMinter) -> None:
+    """Link graphs mint paper IRIs from DOIs; they must land on the graph's paper nodes."""
+    outside = [iri for iri in paper_iris if not iri.startswith(f"{minter.base}paper/")]
+    if outside:
+        raise PtmkgError(
+            f"the graph's papers are not under the base IRI {minter.base} (for example "
+            f"{outside[0]}); pass the --base-iri the graph was built with"
+        )
+
+
+def named(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)

@@ -1,0 +1,283 @@
+"""``ptmkg link openalex``: OpenAlex metadata for the papers that lack it, fetched by DOI.
+
+The papers in the graph without an OpenAlex work (no ``ptm:openAlexWork`` from
+any source but this link's own graph) are looked up in batches with the works
+API's DOI filter, many DOIs per request::
+
+    GET /works?filter=doi:10.1371/a|10.1371/b|...&per_page=200&mailto=you@example.org
+
+Each batch's answers go into the cache as soon as they arrive: the work for each
+DOI found, and "not found" for each DOI that is not. The works are then turned
+into records by the OpenAlex importer (:func:`kg.importers.openalex.work_to_record`,
+the same code ``ptmkg build`` uses for OpenAlex files) and written as one source
+graph, ``<base>source/link-openalex``, in one store transaction. Paper IRIs are
+minted from DOIs, so the works land on the papers that are already there.
+
+The graph is rebuilt from the cache on every run, for every paper that still
+lacks OpenAlex metadata elsewhere: a rerun asks nothing it asked before, and a
+paper that later gets its metadata from a build drops out of this graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import PtmkgError
+from kg.http import HttpClient, ResponseCache, RetryPolicy, now_utc, validate_endpoint
+from kg.iris import InvalidDoi, normalize_doi
+from kg.links.common import (
+    batches,
+    check_papers_under_base,
+    default_cache_path,
+    minter_for,
+)
+from kg.model_names import ModelResolver
+from kg.namespaces import DEFAULT_BASE_IRI, PROV, PTM, XSD
+from kg.records import PaperRecord, Reject
+from kg.store import GraphStore
+from kg.triples import SourceGraphWriter
+
+OPENALEX_API = "https://api.openalex.org"
+SOURCE_NAME = "link-openalex"
+#: OpenAlex combines at most 100 values in one filter with ``|``.
+MAX_BATCH = 100
+PER_PAGE = 200  # OpenAlex's largest page; room for a DOI that has two works
+# Characters that would split a filter value; such DOIs are asked one at a time.
+_FILTER_SEPARATORS = frozenset("|,")
+
+WorkToRecord = Callable[[dict, Any], PaperRecord | Reject]
+#: Called with (DOIs answered so far, DOIs to ask) after each batch.
+LinkProgress = Callable[[int, int], None]
+
+_PAPERS_WITHOUT_OPENALEX = """
+SELECT DISTINCT ?paper ?doi WHERE {
+  VALUES ?link_graph { %s }
+  GRAPH ?graph { ?paper a ptm:Paper ; bibo:doi ?doi }
+  FILTER(?graph != ?link_graph)
+  FILTER NOT EXISTS {
+    GRAPH ?other { ?paper ptm:openAlexWork ?work }
+    FILTER(?other != ?link_graph)
+  }
+}
+"""
+
+
+@dataclass
+class OpenAlexLinkReport:
+    graph: str
+    endpoint: str
+    papers: int = 0  # papers without OpenAlex metadata from another source
+    from_cache: int = 0  # of those, answered by the cache
+    asked: int = 0  # DOIs asked of the API in this run
+    requests: int = 0  # HTTP requests sent, retries included
+    found: int = 0  # papers with a work (written, or rejected by the importer)
+    written: int = 0  # papers written into the link graph
+    not_found: list[str] = field(default_factory=list)  # DOIs OpenAlex does not know
+    invalid: list[str] = field(default_factory=list)  # DOIs in the graph that are not DOIs
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    triples: int = 0
+    cache: Path | None = None
+
+
+def _default_work_to_record() -> WorkToRecord:
+    try:
+        from kg.importers.openalex import work_to_record
+    except ImportError:  # pragma: no cover - only while the importer is being written
+        raise PtmkgError("the OpenAlex importer (kg.importers.openalex) is not installed") from None
+    return work_to_record
+
+
+def papers_without_openalex(store: GraphStore, graph: str) -> list[tuple[str, str]]:
+    """(paper IRI, DOI) of the papers no source but ``graph`` gives an OpenAlex work."""
+    solutions = store.query(_PAPERS_WITHOUT_OPENALEX % ox.NamedNode(graph))
+    return sorted({(s["paper"].value, s["doi"].value) for s in solutions}, key=lambda p: p[1])
+
+
+def link_openalex(
+    store: GraphStore,
+    *,
+    base_url: str = OPENALEX_API,
+    mailto: str | None = None,
+    batch_size: int = 50,
+    policy: RetryPolicy | None = None,
+    cache_path: Path | None = None,
+    refresh: bool = False,
+    base_iri: str = DEFAULT_BASE_IRI,
+    work_to_record: WorkToRecord | None = None,
+    client: HttpClient | None = None,
+    progress: LinkProgress | None = None,
+) -> OpenAlexLinkReport:
+    """Fetch OpenAlex works for the graph's papers that lack them, and write them as a graph.
+
+    Nothing in the store changes unless every batch was answered; what was
+    answered is cached, so running again resumes.
+    """
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise PtmkgError(f"the batch size must be between 1 and {MAX_BATCH} (OpenAlex's limit)")
+    base_url = validate_endpoint(base_url).rstrip("/")
+    minter = minter_for(base_iri)
+    to_record = work_to_record or _default_work_to_record()
+    graph = minter.source(SOURCE_NAME)
+    cache_path = cache_path or default_cache_path(store)
+    report = OpenAlexLinkReport(graph=graph, endpoint=base_url, cache=cache_path)
+    client = client or HttpClient(policy or RetryPolicy(requests_per_second=5.0))
+    if store.is_empty():
+        raise PtmkgError(f"no graph in {store.location} yet: run 'ptmkg build SOURCE...' first")
+    papers = papers_without_openalex(store, graph)
+    check_papers_under_base([iri for iri, _ in papers], minter)
+    dois: list[str] = []
+    for _, raw in papers:
+        try:
+            dois.append(normalize_doi(raw))
+        except InvalidDoi:
+            report.invalid.append(raw)
+    dois = sorted(set(dois))
+    report.papers = len(dois)
+    namespace = f"openalex {base_url}"
+    with ResponseCache(cache_path) as cache:
+        known = {} if refresh else cache.get_many(namespace, dois)
+        report.from_cache = len(known)
+        wanted = [doi for doi in dois if doi not in known]
+        report.asked = len(wanted)
+        answered = 0
+        together = [doi for doi in wanted if not _FILTER_SEPARATORS & set(doi)]
+        alone = [doi for doi in wanted if _FILTER_SEPARATORS & set(doi)]
+        for batch in batches(together, batch_size):
+            works = _fetch_batch(client, base_url, batch, mailto, report)
+            cache.put_many(namespace, {doi: works.get(doi) for doi in batch}, now_utc())
+            answered += len(batch)
+            if progress is not None:
+                progress(answered, len(wanted))
+        for doi in alone:
+            work = _fetch_one(client, base_url, doi, mailto)
+            cache.put_many(namespace, {doi: work}, now_utc())
+            answered += 1
+            if progress is not None:
+                progress(answered, len(wanted))
+        report.requests = client.requests
+        answers = cache.get_many(namespace, dois)
+    _write_graph(store, graph, answers, dois, to_record, minter, base_url, report)
+    return report
+
+
+def _params(mailto: str | None, **more: str) -> dict[str, str]:
+    params = dict(more)
+    if mailto:
+        params["mailto"] = mailto  # OpenAlex's polite pool: faster, more reliable answers
+    return params
+
+
+def _fetch_batch(
+    client: HttpClient,
+    base_url: str,
+    batch: list[str],
+    mailto: str | None,
+    report: OpenAlexLinkReport,
+) -> dict[str, dict]:
+    answer = client.get_json(
+        f"{base_url}/works",
+        _params(mailto, filter="doi:" + "|".join(batch), per_page=str(PER_PAGE)),
+    )
+    if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
+        raise PtmkgError(f"{base_url}/works did not answer with a list of works")
+    wanted = set(batch)
+    works: dict[str, dict] = {}
+    for work in answer["results"]:
+        doi = _work_doi(work)
+        if doi not in wanted:
+            continue
+        if doi in works:
+            # OpenAlex sometimes holds two works for one DOI: keep the most cited, then the
+            # lowest id, so that every run keeps the same one.
+            kept = min(works[doi], work, key=_work_preference)
+            report.warnings.append(
+                f"OpenAlex has more than one work for {doi}; kept {kept.get('id')}"
+            )
+            works[doi] = kept
+        else:
+            works[doi] = work
+    return works
+
+
+def _fetch_one(client: HttpClient, base_url: str, doi: str, mailto: str | None) -> dict | None:
+    url = f"{base_url}/works/doi:{urllib.parse.quote(doi, safe='/')}"
+    work = client.get_json(url, _params(mailto))
+    return work if isinstance(work, dict) and _work_doi(work) == doi else None
+
+
+def _work_doi(work: Any) -> str | None:
+    if not isinstance(work, dict) or not isinstance(work.get("doi"), str):
+        return None
+    try:
+        return normalize_doi(work["doi"])
+    except InvalidDoi:
+        return None
+
+
+def _work_preference(work: dict) -> tuple[int, str]:
+    cited = work.get("cited_by_count")
+    return (-(cited if isinstance(cited, int) else 0), str(work.get("id")))
+
+
+def _write_graph(
+    store: GraphStore,
+    graph: str,
+    answers: dict,
+    dois: list[str],
+    to_record: WorkToRecord,
+    minter,
+    base_url: str,
+    report: OpenAlexLinkReport,
+) -> None:
+    from kg.importers import ImportOptions
+
+    options = ImportOptions(resolver=ModelResolver.from_environment())
+    digest = hashlib.sha256()
+    with tempfile.TemporaryDirectory(prefix="ptmkg-link-") as scratch:
+        nquads = Path(scratch) / "link-openalex.nq"
+        with nquads.open("w", encoding="utf-8") as out:
+            writer = SourceGraphWriter(out, SOURCE_NAME, minter, options.resolver)
+            for doi in dois:
+                answer = answers.get(doi)
+                work = answer.value if answer is not None else None
+                if work is None:
+                    report.not_found.append(doi)
+                    continue
+                report.found += 1
+                digest.update(json.dumps(work, sort_keys=True).encode("utf-8"))
+                item = to_record(work, options)
+                if isinstance(item, Reject):
+                    report.rejects.append(item)
+                elif item.doi != doi:
+                    report.rejects.append(
+                        Reject(0, f"the work's DOI {item.doi} is not {doi}", where=doi)
+                    )
+                else:
+                    writer.add(item)
+                    report.written += 1
+            writer.finish(
+                sha256=digest.hexdigest(),
+                source_format=f"OpenAlex works API ({base_url})",
+                read=report.found,
+                accepted=report.written,
+                rejected=len(report.rejects),
+            )
+            source = f"<{graph}>"
+            endpoint = ox.NamedNode(base_url)
+            out.write(f"{source} <{PTM}endpoint> {endpoint} {source} .\n")
+            out.write(
+                f'{source} <{PROV}generatedAtTime> "{now_utc()}"^^<{XSD}dateTime> {source} .\n'
+            )
+            report.triples = writer.triples + 2
+        with store.writing() as graph_writer:
+            graph_writer.replace_graph(graph, nquads, ox.RdfFormat.N_QUADS)
