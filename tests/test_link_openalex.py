@@ -14,6 +14,7 @@ import pytest
 
 import kg
 from kg.http import HttpClient, RetryPolicy, retry_after_seconds
+from kg.importers.openalex import work_to_record
 from kg.links import link_openalex
 from kg.records import PaperRecord, Reject
 from tests.conftest import SHARED_DATA
@@ -49,38 +50,6 @@ WORKS = [
     work("10.5000/c", 3, "Gamma", cited=0),
     REAL_WORK,
 ]
-
-
-def _stand_in(work: dict, options) -> PaperRecord | Reject:
-    """A stand-in for kg.importers.openalex.work_to_record while that module is not there."""
-    doi = kg.normalize_doi(work["doi"])
-    return PaperRecord(
-        doi=doi,
-        line=0,
-        title=work.get("title"),
-        year=work.get("publication_year"),
-        openalex_id=work.get("id"),
-        cited_by_count=work.get("cited_by_count"),
-    )
-
-
-def _importer():
-    try:
-        from kg.importers.openalex import work_to_record
-    except ImportError:
-        return _stand_in
-    return work_to_record
-
-
-@pytest.fixture(autouse=True)
-def _importer_available(monkeypatch):
-    """Commands use the real importer when it exists, the stand-in until then."""
-    try:
-        import kg.importers.openalex  # noqa: F401
-    except ImportError:
-        monkeypatch.setattr(
-            "kg.links.openalex._default_work_to_record", lambda: _stand_in, raising=True
-        )
 
 
 @pytest.fixture
@@ -303,7 +272,7 @@ def test_works_the_importer_rejects_are_reported(graph, openalex):
     def picky(work: dict, options) -> PaperRecord | Reject:
         if work.get("cited_by_count") == 0:
             return Reject(0, "never cited", where=work["doi"])
-        return _importer()(work, options)
+        return work_to_record(work, options)
 
     report = link_openalex(
         graph, base_url=openalex.url, policy=RetryPolicy(1000), work_to_record=picky

@@ -33,6 +33,8 @@ import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.http import HttpClient, ResponseCache, RetryPolicy, now_utc, validate_endpoint
+from kg.importers import ImportOptions
+from kg.importers.openalex import work_to_record as openalex_work_to_record
 from kg.iris import InvalidDoi, normalize_doi
 from kg.links.common import (
     batches,
@@ -54,7 +56,7 @@ PER_PAGE = 200  # OpenAlex's largest page; room for a DOI that has two works
 # Characters that would split a filter value; such DOIs are asked one at a time.
 _FILTER_SEPARATORS = frozenset("|,")
 
-WorkToRecord = Callable[[dict, Any], PaperRecord | Reject]
+WorkToRecord = Callable[[dict, ImportOptions], PaperRecord | Reject]
 #: Called with (DOIs answered so far, DOIs to ask) after each batch.
 LinkProgress = Callable[[int, int], None]
 
@@ -89,14 +91,6 @@ class OpenAlexLinkReport:
     cache: Path | None = None
 
 
-def _default_work_to_record() -> WorkToRecord:
-    try:
-        from kg.importers.openalex import work_to_record
-    except ImportError:  # pragma: no cover - only while the importer is being written
-        raise PtmkgError("the OpenAlex importer (kg.importers.openalex) is not installed") from None
-    return work_to_record
-
-
 def papers_without_openalex(store: GraphStore, graph: str) -> list[tuple[str, str]]:
     """(paper IRI, DOI) of the papers no source but ``graph`` gives an OpenAlex work."""
     solutions = store.query(_PAPERS_WITHOUT_OPENALEX % ox.NamedNode(graph))
@@ -126,7 +120,7 @@ def link_openalex(
         raise PtmkgError(f"the batch size must be between 1 and {MAX_BATCH} (OpenAlex's limit)")
     base_url = validate_endpoint(base_url).rstrip("/")
     minter = minter_for(base_iri)
-    to_record = work_to_record or _default_work_to_record()
+    to_record = work_to_record or openalex_work_to_record
     graph = minter.source(SOURCE_NAME)
     cache_path = cache_path or default_cache_path(store)
     report = OpenAlexLinkReport(graph=graph, endpoint=base_url, cache=cache_path)
@@ -239,8 +233,6 @@ def _write_graph(
     base_url: str,
     report: OpenAlexLinkReport,
 ) -> None:
-    from kg.importers import ImportOptions
-
     options = ImportOptions(resolver=ModelResolver.from_environment())
     digest = hashlib.sha256()
     with tempfile.TemporaryDirectory(prefix="ptmkg-link-") as scratch:
