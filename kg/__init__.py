@@ -11,6 +11,7 @@ The library is the product; the ``ptmkg`` command is a thin skin over it::
 """
 
 from kg.build import BuildReport, SourceReport, build
+from kg.endpoint import EndpointError, EndpointSettings, RemoteStore
 from kg.errors import PtmkgError, SourceError, StoreInUseError, StrictBuildError
 from kg.iris import IriMinter, normalize_doi
 from kg.model_names import ModelResolver
@@ -18,6 +19,7 @@ from kg.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from kg.network_formats import write_network
 from kg.networks import network, network_stats
 from kg.parameters import PARAMETER_TYPES, parse_assignments
+from kg.push import PushMismatch, PushReport, push
 from kg.queries import QueryResult, get_query, load_queries, prepare_query, run_query, run_sparql
 from kg.report import build_report, write_report
 from kg.results import (
@@ -28,6 +30,7 @@ from kg.results import (
     rich_table,
     write_result,
 )
+from kg.serve import ReadOnlyServer
 from kg.sparql import SparqlSyntaxError, UpdateRefused
 from kg.sparql import execute as execute_sparql
 from kg.stats import Stats, stats
@@ -42,12 +45,18 @@ __all__ = [
     "BooleanResult",
     "BuildReport",
     "EmbeddedStore",
+    "EndpointError",
+    "EndpointSettings",
     "GraphResult",
     "GraphStore",
     "IriMinter",
     "ModelResolver",
     "PtmkgError",
+    "PushMismatch",
+    "PushReport",
     "QueryResult",
+    "ReadOnlyServer",
+    "RemoteStore",
     "SourceError",
     "SourceReport",
     "SparqlSyntaxError",
@@ -68,6 +77,7 @@ __all__ = [
     "normalize_doi",
     "parse_assignments",
     "prepare_query",
+    "push",
     "rich_table",
     "run_query",
     "run_sparql",

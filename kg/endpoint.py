@@ -241,6 +241,24 @@ class RemoteStore(GraphStore):
         self.location = settings.query_url
         self._union_checked = False
 
+    @classmethod
+    def from_options(
+        cls,
+        endpoint: str,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+        backoff: float | None = None,
+    ) -> RemoteStore:
+        """``RemoteStore.from_options("http://localhost:7878/query")``; see
+        :meth:`EndpointSettings.from_options` for where each setting comes from."""
+        return cls(
+            EndpointSettings.from_options(
+                endpoint, update_endpoint, gsp_endpoint, timeout, retries, backoff
+            )
+        )
+
     # ------------------------------------------------------------ errors and retries
 
     def redact(self, text: str) -> str:
@@ -300,8 +318,9 @@ class RemoteStore(GraphStore):
             wrapper.addCustomHttpHeader("Authorization", f"Bearer {credentials.token}")
         elif credentials and credentials.scheme == "digest":
             wrapper.setHTTPAuth(DIGEST)
-            wrapper.setRealm(credentials.realm)
-            wrapper.setCredentials(credentials.user or "", credentials.password or "")
+            wrapper.setCredentials(
+                credentials.user or "", credentials.password or "", realm=credentials.realm
+            )
         elif credentials:
             wrapper.addCustomHttpHeader("Authorization", _basic(credentials))
         return wrapper
@@ -326,9 +345,14 @@ class RemoteStore(GraphStore):
         return self._with_retries("the query", attempt)
 
     def query(self, sparql, substitutions=None):
+        """Run a query over the server's default graph (which must be the union of its graphs)."""
+        self._check_union_default_graph()
+        return self._query(sparql, substitutions)
+
+    def _query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
+        """Run a query as it is: for queries that name their graphs, whatever the default."""
         from kg.sparql import query_form
 
-        self._check_union_default_graph()
         text = self._prologue() + sparql + _values_clause(substitutions)
         form = query_form(sparql)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
@@ -372,9 +396,6 @@ class RemoteStore(GraphStore):
         except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
             raise self._fail("reading the query's answer", str(exc)) from None
 
-    def ask(self, sparql: str) -> bool:
-        return bool(self.query(sparql))
-
     def _check_union_default_graph(self) -> None:
         """Fail clearly if the sources' graphs are not in the server's default graph."""
         if self._union_checked:
@@ -384,7 +405,7 @@ class RemoteStore(GraphStore):
             f"ASK {{ GRAPH ?g {{ ?source a <{PTM}Source> }} "
             f"FILTER NOT EXISTS {{ ?source a <{PTM}Source> }} }}"
         )
-        if self.ask(hidden):
+        if bool(self._query(hidden)):
             raise PtmkgError(
                 f"the SPARQL server at {self.location} does not query the union of its named "
                 f"graphs by default, which ptmkg's queries need: start Oxigraph with "
@@ -408,7 +429,7 @@ class RemoteStore(GraphStore):
 
     def named_graphs(self) -> list[str]:
         """The graphs ptmkg wrote: every source's graph and the ontology's."""
-        rows = self.query(
+        rows = self._query(
             f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ ?g a <{PTM}Source> }} }} UNION "
             f"{{ GRAPH ?g {{ <{ONTOLOGY_IRI}> ?p ?o }} FILTER(?g = <{ONTOLOGY_IRI}>) }} }}"
         )
@@ -416,7 +437,7 @@ class RemoteStore(GraphStore):
 
     def count_triples(self, graph: str) -> int:
         rows = list(
-            self.query(
+            self._query(
                 f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH {ox.NamedNode(graph)} "
                 f"{{ ?s ?p ?o }} }}"
             )
@@ -428,7 +449,7 @@ class RemoteStore(GraphStore):
         """Every triple of one named graph, checked against the server's count of them."""
         iri = ox.NamedNode(graph)
         triples = set(
-            self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
+            self._query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
         )
         expected = self.count_triples(graph)
         if len(triples) < expected:
@@ -589,19 +610,3 @@ def _describe(reason: Any) -> str:
     if isinstance(reason, OSError) and reason.strerror:
         return reason.strerror
     return str(reason) or type(reason).__name__
-
-
-def open_store(
-    endpoint: str,
-    update_endpoint: str | None = None,
-    gsp_endpoint: str | None = None,
-    timeout: float | None = None,
-    retries: int | None = None,
-    backoff: float | None = None,
-) -> RemoteStore:
-    """A remote store from command-line options (see :meth:`EndpointSettings.from_options`)."""
-    return RemoteStore(
-        EndpointSettings.from_options(
-            endpoint, update_endpoint, gsp_endpoint, timeout, retries, backoff
-        )
-    )

@@ -285,6 +285,33 @@ class VirtuosoServer(Server):
         with contextlib.suppress(FileNotFoundError):
             (self.folder / "virtuoso.lck").unlink()
 
+    def isql(self, *statements: str) -> str:
+        """Run SQL statements as the administrator through Virtuoso's own client."""
+        program = find_program("isql-vt") or find_program("isql")
+        if program is None:
+            raise RuntimeError("Virtuoso's isql client (isql-vt) is not installed")
+        script = "".join(f"{statement};\n" for statement in statements)
+        done = subprocess.run(
+            [program, f"{HOST}:{self.sql_port}", "dba", VIRTUOSO_DBA_PASSWORD],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"isql failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def create_user(self, user: str, password: str) -> None:
+        """A user who may update the graph through /sparql-auth and the GSP (digest auth)."""
+        quoted = password.replace("'", "''")
+        self.isql(
+            f"DB.DBA.USER_CREATE('{user}', '{quoted}')",
+            f'GRANT SPARQL_UPDATE TO "{user}"',
+            f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{user}', 15)",
+        )
+
 
 def oxigraph_server(folder: Path) -> OxigraphServer:
     return OxigraphServer(folder, require_program("oxigraph", "pip install oxigraph"))

@@ -1,0 +1,478 @@
+"""The same commands against real SPARQL servers: the Oxigraph server and Virtuoso Open Source 7.
+
+The graph built from the test corpora (the illustrative corpus and sheet, the
+hand-counted sources and the pipeline database) is pushed to each server, and
+every canned query, with every parameter it takes, must give the answer the
+embedded store gives: the same columns and the same RDF terms, in the same order
+where the query orders its rows, else sorted.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hand_counted import STUDY_A, STUDY_B
+from pipeline_fixture import make_database
+from servers import OxigraphServer, VirtuosoServer, oxigraph_server, virtuoso_server
+
+import kg
+from kg.credentials import Credentials
+from kg.endpoint import EndpointSettings, RemoteStore
+from kg.queries import load_queries
+from kg.results import QueryResult, from_solutions
+from kg.sparql import has_order_by
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+VIRTUOSO_USER = "ptmkg"
+VIRTUOSO_PASSWORD = "pw-" + secrets.token_hex(6) + "@:%/x"
+
+# One value per parameter name: each optional parameter is tried on its own.
+PARAMETER_VALUES: dict[str, list[object]] = {
+    "field": ["Neuroscience", "Biochemistry, Genetics and Molecular Biology"],
+    "pattern": ["adaptation", "deployment"],
+    "stage": ["test"],
+    "rule": ["v1", "v2"],
+    "limit": [3],
+    "min_papers": [2],
+    "natural_science": [True, False],
+    "via_backbone": [True],
+    "model": ["ResNet-50", "AlphaFold 2"],
+    "text": ["net"],
+    "year_from": [2015],
+    "year_to": [2020],
+}
+
+
+# For parameters of queries added later: a value by the parameter's type.
+TYPE_VALUES: dict[str, list[object]] = {
+    "field": ["Neuroscience"],
+    "pattern": ["adaptation"],
+    "stage": ["test"],
+    "integer": [3],
+    "boolean": [True],
+    "model": ["ResNet-50"],
+    "string": ["net"],
+}
+
+
+def values_for(parameter) -> list[object]:
+    return PARAMETER_VALUES.get(parameter.name) or TYPE_VALUES.get(parameter.type, [])
+
+
+def parameter_sets(query) -> list[dict[str, object]]:
+    required = {p.name: values_for(p)[0] for p in query.parameters if p.required}
+    sets = [dict(required)]
+    for parameter in query.parameters:
+        for value in values_for(parameter):
+            candidate = {**required, parameter.name: value}
+            if candidate not in sets:
+                sets.append(candidate)
+    return sets
+
+
+def local_queries() -> dict[str, object]:
+    """Every canned query but the federated ones, which ask another endpoint by SERVICE
+    (an outside service the tests do not reach; tests/test_federated.py covers them)."""
+    return {
+        name: query
+        for name, query in load_queries().items()
+        if "SERVICE" not in query.body.upper()
+    }
+
+
+CASES = [
+    pytest.param(name, params, id=f"{name}-{'-'.join(f'{k}={v}' for k, v in params.items())}")
+    for name, query in local_queries().items()
+    for params in parameter_sets(query)
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> kg.EmbeddedStore:
+    """Every test corpus in one store: the sources sit side by side as named graphs."""
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "study-a.csv").write_text(STUDY_A, encoding="utf-8")
+    (folder / "study-b.csv").write_text(STUDY_B, encoding="utf-8")
+    database = make_database(folder / "aius.sqlite")
+    store = kg.EmbeddedStore(folder / "store")
+    kg.build(
+        store,
+        [
+            EXAMPLES / "illustrative-corpus.csv",
+            EXAMPLES / "illustrative-sheet.csv",
+            folder / "study-a.csv",
+            folder / "study-b.csv",
+            database,
+        ],
+        rejects_dir=folder / "rejects",
+    )
+    store.close()
+    return kg.EmbeddedStore(folder / "store")
+
+
+def oxigraph_store(server: OxigraphServer, **settings: object) -> RemoteStore:
+    return RemoteStore(
+        EndpointSettings(
+            query_url=server.query_url,
+            update_url=server.update_url,
+            gsp_url=server.gsp_url,
+            **settings,
+        )
+    )
+
+
+def virtuoso_writer(server: VirtuosoServer, **settings: object) -> RemoteStore:
+    """Virtuoso's authenticated endpoints, as a user who may update (digest auth)."""
+    return RemoteStore(
+        EndpointSettings(
+            query_url=server.update_url,
+            update_url=server.update_url,
+            gsp_url=server.gsp_url,
+            credentials=Credentials(
+                user=VIRTUOSO_USER, password=VIRTUOSO_PASSWORD, scheme="digest"
+            ),
+            **settings,
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory, corpus) -> Iterator[tuple[OxigraphServer, RemoteStore]]:
+    server = oxigraph_server(tmp_path_factory.mktemp("oxigraph"))
+    server.start()
+    try:
+        remote = oxigraph_store(server)
+        kg.push(corpus, remote, batch_size=700)
+        yield server, remote
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory, corpus) -> Iterator[tuple[VirtuosoServer, RemoteStore]]:
+    server = virtuoso_server(tmp_path_factory.mktemp("virtuoso"))
+    server.start()
+    try:
+        server.create_user(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+        kg.push(corpus, virtuoso_writer(server), batch_size=700)
+        # Read through the public endpoint, as a colleague without credentials would.
+        yield server, RemoteStore(EndpointSettings(query_url=server.query_url))
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def engine(request) -> tuple[object, RemoteStore]:
+    return request.getfixturevalue(request.param)
+
+
+def terms(result: QueryResult, ordered: bool) -> list[tuple[str, ...]]:
+    rows = [tuple("" if t is None else str(t) for t in row) for row in result.terms]
+    return rows if ordered else sorted(rows)
+
+
+# ------------------------------------------------------------ every canned query
+
+
+@pytest.mark.parametrize(("name", "params"), CASES)
+def test_every_canned_query_answers_alike_on_every_engine(engine, corpus, name, params):
+    _, remote = engine
+    sparql = kg.prepare_query(corpus, name, params)
+    assert sparql == kg.prepare_query(remote, name, params)  # model names resolve alike
+    local = from_solutions(corpus.query(sparql))
+    answer = from_solutions(remote.query(sparql))
+    assert answer.columns == local.columns
+    ordered = has_order_by(sparql)
+    assert terms(answer, ordered) == terms(local, ordered)
+    if ordered:
+        assert answer.rows == local.rows
+
+
+def test_the_comparison_sees_real_answers(corpus):
+    # Guard against comparing empty answers: the corpus exercises the study's questions.
+    asked = [
+        "corpus-summary",
+        "papers-by-field",
+        "reuse-by-pattern",
+        "pattern-by-field",
+        "reuse-by-stage",
+        "stage-by-pattern",
+        "stage-by-field",
+        "top-models",
+        "reuse-by-year",
+        "model-by-field",
+        "co-reuse",
+        "models",
+        "find-models",
+        "models-in-field",
+        "papers-reusing-model",
+        "study-funnel",
+        "labels-outside-vocabulary",
+        "ptm-papers-without-models",
+        "network-nodes",
+        "network-reuse",
+    ]
+    queries = load_queries()
+    empty = [
+        name
+        for name in asked
+        if not kg.run_query(corpus, name, parameter_sets(queries[name])[0]).rows
+    ]
+    assert empty == []
+    shares = kg.run_query(corpus, "papers-by-field").column("ptm_share")
+    assert any(0 < share < 1 for share in shares)
+
+
+def test_commands_print_the_same_through_endpoint(engine, corpus, cli, tmp_path):
+    _, remote = engine
+    url = remote.location
+    for arguments in (
+        ["stats", "--json"],
+        ["query", "top-models", "-p", "limit=5", "--format", "json"],
+        ["query", "papers-reusing-model", "-p", "model=resnet50", "--format", "csv"],
+        ["query", "reuse-by-year", "-p", "field=28", "--format", "xml"],
+        ["query", "papers-by-field", "--format", "md"],
+        ["sparql", "SELECT ?label WHERE { ?m a ptm:PretrainedModel ; rdfs:label ?label }"],
+        ["sparql", "ASK { ?p a ptm:Paper }", "--format", "json"],
+        ["sparql", "CONSTRUCT { ?p ptm:hasField ?f } WHERE { ?p ptm:hasField ?f }"],
+        ["network", "model-field", "--format", "json"],
+        ["network", "field-field", "--stats", "--format", "csv"],
+        ["validate"],
+    ):
+        here = cli(*arguments, "--store", corpus.location)
+        there = cli(*arguments, "--endpoint", url, "--timeout", "60")
+        assert here.exit_code == 0, here.output
+        assert there.exit_code == 0, there.output
+        assert there.stdout == here.stdout, arguments
+    # A dump's order is each store's own; its quads are the same.
+    here = cli("dump", "--format", "nquads", "--store", corpus.location)
+    there = cli("dump", "--format", "nquads", "--endpoint", url)
+    assert sorted(there.stdout.splitlines()) == sorted(here.stdout.splitlines())
+
+
+def test_report_is_the_same_through_endpoint(engine, corpus, cli, tmp_path):
+    _, remote = engine
+    here = cli("report", "-o", tmp_path / "here", "--store", corpus.location)
+    there = cli("report", "-o", tmp_path / "there", "--endpoint", remote.location)
+    assert here.exit_code == 0 and there.exit_code == 0, here.output + there.output
+    local = (tmp_path / "here" / "report.md").read_text(encoding="utf-8")
+    served = (tmp_path / "there" / "report.md").read_text(encoding="utf-8")
+    assert served.replace(remote.location, corpus.location) == local
+
+
+def test_named_graphs_and_their_triples_are_the_local_ones(engine, corpus):
+    _, remote = engine
+    assert remote.named_graphs() == corpus.named_graphs()
+    for graph in corpus.named_graphs():
+        local = set(
+            from_solutions(
+                corpus.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            ).triples
+        )
+        assert set(remote.graph_triples(graph)) == local
+
+
+# ------------------------------------------------------------ push
+
+
+def local_counts(store: kg.EmbeddedStore) -> dict[str, int]:
+    return {
+        graph: int(
+            next(
+                iter(
+                    store.query(
+                        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+                    )
+                )
+            )["n"].value
+        )
+        for graph in store.named_graphs()
+    }
+
+
+def remote_counts(remote: RemoteStore) -> dict[str, int]:
+    return {graph: remote.count_triples(graph) for graph in remote.named_graphs()}
+
+
+def test_pushing_twice_leaves_the_same_counts(engine, corpus):
+    server, reader = engine
+    writer = (
+        oxigraph_store(server) if isinstance(server, OxigraphServer) else virtuoso_writer(server)
+    )
+    before = remote_counts(reader)
+    assert before == local_counts(corpus)
+    first = kg.push(corpus, writer, batch_size=500)
+    assert {g.method for g in first.graphs} == {"graph store protocol"}
+    # Again, through SPARQL Update this time: DROP then INSERT DATA, still no duplicates.
+    updates_only = RemoteStore(
+        EndpointSettings(
+            query_url=writer.settings.query_url,
+            update_url=writer.settings.update_url,
+            credentials=writer.settings.credentials,
+        )
+    )
+    second = kg.push(corpus, updates_only, batch_size=300)
+    assert {g.method for g in second.graphs} == {"SPARQL update"}
+    assert [(g.graph, g.remote_triples) for g in second.graphs] == [
+        (g.graph, g.remote_triples) for g in first.graphs
+    ]
+    assert remote_counts(reader) == before
+
+
+def test_a_server_without_the_graph_store_protocol_gets_updates(oxigraph, corpus):
+    server, reader = oxigraph
+    no_gsp = RemoteStore(
+        EndpointSettings(
+            query_url=server.query_url,
+            update_url=server.update_url,
+            gsp_url=f"{server.base}/no-graph-store-here",
+        )
+    )
+    report = kg.push(corpus, no_gsp, batch_size=1000)
+    assert {g.method for g in report.graphs} == {"SPARQL update"}
+    assert remote_counts(reader) == local_counts(corpus)
+
+
+def test_push_can_choose_graphs(oxigraph, corpus):
+    server, _ = oxigraph
+    graph = next(g for g in corpus.named_graphs() if g.endswith("study-b.csv"))
+    report = kg.push(corpus, oxigraph_store(server), graphs=[graph])
+    assert [g.graph for g in report.graphs] == [graph]
+    with pytest.raises(kg.PtmkgError, match="no graph"):
+        kg.push(corpus, oxigraph_store(server), graphs=["https://example.org/none"])
+
+
+def test_push_reports_a_count_that_differs(oxigraph, corpus, monkeypatch):
+    server, _ = oxigraph
+    remote = oxigraph_store(server)
+    real = RemoteStore.count_triples
+    monkeypatch.setattr(RemoteStore, "count_triples", lambda self, graph: real(self, graph) - 1)
+    with pytest.raises(kg.PushMismatch, match="differ"):
+        kg.push(corpus, remote)
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_an_interrupted_push_run_again_ends_with_exact_counts(kind, corpus, tmp_path):
+    server = (oxigraph_server if kind == "oxigraph" else virtuoso_server)(tmp_path / kind)
+    server.start()
+    try:
+        if isinstance(server, VirtuosoServer):
+            server.create_user(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+            remote = virtuoso_writer(server, retries=1, backoff=0.1, timeout=30)
+        else:
+            remote = oxigraph_store(server, retries=1, backoff=0.1, timeout=30)
+        batches = 0
+
+        def stop_part_way(graph: str, sent: int, total: int) -> None:
+            nonlocal batches
+            if sent:
+                batches += 1
+            if batches == 3:
+                server.stop(hard=True)  # the server dies between two batches of a graph
+
+        with pytest.raises(kg.EndpointError):
+            kg.push(corpus, remote, batch_size=400, progress=stop_part_way)
+        assert batches == 3
+        server.start()
+        partial = remote_counts(remote)
+        assert partial != local_counts(corpus)  # it really was cut short
+        report = kg.push(corpus, remote, batch_size=400)
+        assert all(g.matches for g in report.graphs)
+        assert remote_counts(remote) == local_counts(corpus)
+        summary = kg.run_query(remote, "corpus-summary").rows
+        assert summary == kg.run_query(corpus, "corpus-summary").rows
+    finally:
+        server.stop()
+
+
+def test_push_on_the_command_line(oxigraph, corpus, cli):
+    server, _ = oxigraph
+    result = cli(
+        "push", "--endpoint", server.query_url, "--store", corpus.location, "--batch-size", "900"
+    )
+    assert result.exit_code == 0, result.output
+    assert "the counts on the server match" in result.stdout
+    total = sum(local_counts(corpus).values())
+    assert f"{total:,} triples" in result.stdout
+
+
+# ------------------------------------------------------------ the union default graph
+
+
+def test_a_server_whose_default_graph_is_not_the_union_is_named(tmp_path, corpus):
+    server = oxigraph_server(tmp_path / "plain")
+    server.command = lambda: [  # type: ignore[method-assign]
+        server.program,
+        "serve",
+        "--location",
+        str(server.folder / "data"),
+        "--bind",
+        f"127.0.0.1:{server.port}",
+    ]
+    server.start()
+    try:
+        remote = oxigraph_store(server)
+        kg.push(corpus, remote)
+        fresh = oxigraph_store(server)
+        with pytest.raises(kg.PtmkgError, match="--union-default-graph"):
+            kg.run_query(fresh, "corpus-summary")
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------ errors
+
+
+def test_a_server_that_is_down_is_a_message(cli, tmp_path):
+    from servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = cli("stats", "--endpoint", url, "--retries", "1")
+    assert result.exit_code == 1
+    assert "connection refused" in result.stderr
+    assert "after 2 tries" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_store_and_endpoint_together_are_refused(cli, tmp_path):
+    result = cli("stats", "--store", tmp_path, "--endpoint", "http://127.0.0.1:1/query")
+    assert result.exit_code == 1
+    assert "not both" in result.stderr
+    result = cli("stats", "--endpoint", "ftp://example.org/sparql")
+    assert result.exit_code == 1
+    assert "http://" in result.stderr
+
+
+def test_a_syntax_error_shows_the_line(oxigraph, cli):
+    _, remote = oxigraph
+    result = cli("sparql", "SELECT ?x WHERE { ?x a }", "--endpoint", remote.location)
+    assert result.exit_code == 1
+    assert "line 1" in result.stderr
+
+
+def test_updates_through_the_endpoint(oxigraph, cli):
+    server, _ = oxigraph
+    insert = 'INSERT DATA { GRAPH <urn:ptmkg:scratch> { <urn:x> rdfs:comment "checked" } }'
+    refused = cli("sparql", insert, "--endpoint", server.query_url)
+    assert refused.exit_code == 1 and "--update" in refused.stderr
+    applied = cli("sparql", "--update", insert, "--endpoint", server.query_url)
+    assert applied.exit_code == 0, applied.output
+    asked = cli("sparql", "ASK { <urn:x> rdfs:comment ?c }", "--endpoint", server.query_url)
+    assert asked.stdout.strip().splitlines()[-1] == "true"
+    dropped = cli(
+        "sparql", "--update", "DROP GRAPH <urn:ptmkg:scratch>", "--endpoint", server.query_url
+    )
+    assert dropped.exit_code == 0, dropped.output
+
+
+def test_results_formats_parse_back(oxigraph, corpus, cli):
+    _, remote = oxigraph
+    result = cli("query", "reuse-by-pattern", "--format", "json", "--endpoint", remote.location)
+    document = json.loads(result.stdout)
+    assert [b["share"]["datatype"] for b in document["results"]["bindings"]] == [
+        "http://www.w3.org/2001/XMLSchema#decimal"
+    ] * 3
