@@ -45,6 +45,13 @@ class NamedQuery:
         return next((p for p in self.parameters if p.name == name), None)
 
     @property
+    def is_federated(self) -> bool:
+        """Whether the query asks an outside endpoint (it has a SERVICE block)."""
+        from kg.federation import find_service
+
+        return find_service(self.text) is not None
+
+    @property
     def body(self) -> str:
         """The SPARQL after the comment header."""
         lines = self.text.splitlines()
@@ -119,7 +126,16 @@ def run_query(
     name: str,
     params: Mapping[str, ParameterValue] | None = None,
 ) -> QueryResult:
-    """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``."""
+    """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``.
+
+    A query with a ``SERVICE`` block (``federated-*``) asks an outside endpoint, as a
+    bind join (see :mod:`kg.federation`).
+    """
+    query = get_query(name)
+    if query.is_federated:
+        from kg.federation import run_federated
+
+        return run_federated(store, query.text, list(query.parameters), params, query_name=name)
     return run_sparql(store, prepare_query(store, name, params))
 
 
