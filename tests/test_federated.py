@@ -208,3 +208,15 @@ def test_every_federated_query_needs_its_endpoint_and_names_a_public_default():
         )
         assert iri in endpoint.description  # the description names the usual endpoint
     assert not any(q.is_federated for n, q in load_queries().items() if n not in federated)
+
+
+def test_join_values_go_out_in_batches(linked, main_proxy):
+    query = kg.get_query("federated-model-descriptions")
+    result = run_federated(
+        linked, query.text, list(query.parameters), {"endpoint": main_proxy.endpoint},
+        client=HttpClient(RetryPolicy(1000)), batch_size=2,
+    )  # fmt: skip
+    # Three items, two per request: two requests, and the same three rows.
+    assert len(main_proxy.requests) == 2
+    assert [row["model_label"] for row in result.rows] == ["AlexNet", "ResNet-50", "BERT"]
+    assert all(row["description"] for row in result.rows)

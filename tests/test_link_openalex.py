@@ -348,3 +348,10 @@ def test_the_linked_graph_conforms_to_the_shapes(graph, openalex):
     link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
     report = kg.validate(graph)
     assert report.conforms, report.violations
+
+
+@pytest.mark.parametrize("command", ["openalex", "wikidata"])
+def test_link_commands_explain_themselves_with_examples(cli, command):
+    result = cli("link", command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and f"ptmkg link {command}" in result.stdout
