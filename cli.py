@@ -1314,6 +1314,15 @@ def link_wikidata(
     drop: Annotated[
         bool, typer.Option("--drop", help="Remove the Wikidata links and do nothing else.")
     ] = False,
+    mailto: Annotated[
+        str | None,
+        typer.Option(
+            "--mailto",
+            envvar="PTMKG_MAILTO",
+            help="Your e-mail, sent in the User-Agent as Wikimedia's policy asks of tools.",
+            show_default=False,
+        ),
+    ] = None,
     base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
 ) -> None:
     """Find Wikidata items for papers (by DOI, on the scholarly query service) and models
@@ -1349,6 +1358,7 @@ def link_wikidata(
                 cache_path=cache,
                 refresh=refresh,
                 base_iri=base_iri,
+                mailto=mailto,
                 progress=advance,
             )
     except kg.PtmkgError as exc:

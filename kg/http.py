@@ -34,6 +34,15 @@ from typing import Any
 from kg.errors import PtmkgError
 
 USER_AGENT = "ptmkg/0.1 (knowledge graph of pre-trained model reuse; python-urllib)"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """ptmkg's User-Agent; with a contact e-mail, as Wikimedia and OpenAlex ask of tools."""
+    if not contact:
+        return USER_AGENT
+    return f"ptmkg/0.1 (knowledge graph of pre-trained model reuse; mailto:{contact.strip()})"
+
+
 #: Answers worth asking again: rate limited, or the server had a problem.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 

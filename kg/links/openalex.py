@@ -32,7 +32,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.http import HttpClient, ResponseCache, RetryPolicy, now_utc, validate_endpoint
+from kg.http import (
+    HttpClient,
+    ResponseCache,
+    RetryPolicy,
+    now_utc,
+    user_agent,
+    validate_endpoint,
+)
 from kg.importers import ImportOptions
 from kg.importers.openalex import work_to_record as openalex_work_to_record
 from kg.iris import InvalidDoi, normalize_doi
@@ -124,7 +131,9 @@ def link_openalex(
     graph = minter.source(SOURCE_NAME)
     cache_path = cache_path or default_cache_path(store)
     report = OpenAlexLinkReport(graph=graph, endpoint=base_url, cache=cache_path)
-    client = client or HttpClient(policy or RetryPolicy(requests_per_second=5.0))
+    client = client or HttpClient(
+        policy or RetryPolicy(requests_per_second=5.0), user_agent=user_agent(mailto)
+    )
     if store.is_empty():
         raise PtmkgError(f"no graph in {store.location} yet: run 'ptmkg build SOURCE...' first")
     papers = papers_without_openalex(store, graph)

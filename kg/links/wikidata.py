@@ -45,6 +45,7 @@ from kg.http import (
     RetryPolicy,
     now_utc,
     sparql_select,
+    user_agent,
     validate_endpoint,
 )
 from kg.iris import InvalidDoi, IriMinter, normalize_doi
@@ -211,6 +212,7 @@ def link_wikidata(
     cache_path: Path | None = None,
     refresh: bool = False,
     base_iri: str = DEFAULT_BASE_IRI,
+    mailto: str | None = None,
     client: HttpClient | None = None,
     progress: LinkProgress | None = None,
 ) -> WikidataLinkReport:
@@ -230,7 +232,9 @@ def link_wikidata(
     graph = minter.source(SOURCE_NAME)
     cache_path = cache_path or default_cache_path(store)
     report = WikidataLinkReport(graph, papers_endpoint, models_endpoint, cache=cache_path)
-    client = client or HttpClient(policy or RetryPolicy(requests_per_second=1.0))
+    client = client or HttpClient(
+        policy or RetryPolicy(requests_per_second=1.0), user_agent=user_agent(mailto)
+    )
     with ResponseCache(cache_path) as cache:
 
         def lookup(endpoint: str) -> _Lookup:
