@@ -88,7 +88,11 @@ class ReadOnlyServer:
         if not 0 < self.port < 65536:
             raise PtmkgError(f"--port must be between 1 and 65535, not {self.port}")
         self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL)
-        self.wait_until_ready()
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def wait_until_ready(self, seconds: float = STARTUP_SECONDS) -> None:
@@ -116,8 +120,9 @@ class ReadOnlyServer:
         try:
             return self.process.wait()
         except KeyboardInterrupt:
-            self.stop()
             return 0
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         if self.process is None:

@@ -23,6 +23,19 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("PTMKG_STORE", str(tmp_path / "default-store"))
     monkeypatch.delenv("PTMKG_ALIASES", raising=False)
     monkeypatch.delenv("PTMKG_BASE_IRI", raising=False)
+    for name in (
+        "PTMKG_ENDPOINT",
+        "PTMKG_ENDPOINT_USER",
+        "PTMKG_ENDPOINT_PASSWORD",
+        "PTMKG_ENDPOINT_TOKEN",
+        "PTMKG_ENDPOINT_AUTH",
+        "PTMKG_ENDPOINT_TIMEOUT",
+        "PTMKG_ENDPOINT_RETRIES",
+        "PTMKG_ENDPOINT_BACKOFF",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    # Endpoint settings are read from the test's own (absent) file, never the user's.
+    monkeypatch.setenv("PTMKG_ENDPOINT_CONFIG", str(tmp_path / "no-endpoints.toml"))
     monkeypatch.chdir(tmp_path)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from pipeline_fixture import make_database
 from servers import OxigraphServer, VirtuosoServer, oxigraph_server, virtuoso_server
 
 import kg
+from cli import app
 from kg.credentials import Credentials
 from kg.endpoint import EndpointSettings, RemoteStore
 from kg.queries import load_queries
@@ -78,9 +80,7 @@ def local_queries() -> dict[str, object]:
     """Every canned query but the federated ones, which ask another endpoint by SERVICE
     (an outside service the tests do not reach; tests/test_federated.py covers them)."""
     return {
-        name: query
-        for name, query in load_queries().items()
-        if "SERVICE" not in query.body.upper()
+        name: query for name, query in load_queries().items() if "SERVICE" not in query.body.upper()
     }
 
 
@@ -476,3 +476,148 @@ def test_results_formats_parse_back(oxigraph, corpus, cli):
     assert [b["share"]["datatype"] for b in document["results"]["bindings"]] == [
         "http://www.w3.org/2001/XMLSchema#decimal"
     ] * 3
+
+
+# ------------------------------------------------------------ credentials
+
+
+def outputs(result, caplog) -> str:
+    return result.stdout + result.stderr + caplog.text + repr(result.exception or "")
+
+
+def test_credentials_never_print():
+    from kg.credentials import split_userinfo
+
+    secret = "s3cr3t pass/@:%"
+    url = "http://alice:" + urllib.parse.quote(secret, safe="") + "@h:1/q"
+    assert split_userinfo(url) == ("http://h:1/q", "alice", secret)
+    credentials = Credentials(user="alice", password=secret)
+    assert secret not in repr(credentials) and secret not in str(credentials)
+    assert "alice" in repr(credentials)
+    for form in (secret, url):
+        assert secret not in credentials.redact(f"failed: {form}")
+        assert "s3cr3t" not in credentials.redact(f"failed: {form}")
+    settings = EndpointSettings.from_options(url)
+    assert settings.query_url == "http://h:1/q"
+    assert secret not in repr(settings)
+
+
+def test_a_password_appears_in_no_output_or_error(oxigraph, virtuoso, cli, caplog, tmp_path):
+    from servers import free_port
+
+    oxigraph_server_, _ = oxigraph
+    virtuoso_server_, _ = virtuoso
+    password = VIRTUOSO_PASSWORD
+    quoted = urllib.parse.quote(password, safe="")
+    in_url = f"http://{VIRTUOSO_USER}:{quoted}@127.0.0.1"
+    down = free_port()
+    runs = []
+
+    def run(*arguments, env=None):
+        result = cli.runner.invoke(app, [str(a) for a in arguments], env=env or {})
+        runs.append((arguments, result))
+        return result
+
+    digest = {"PTMKG_ENDPOINT_AUTH": "digest"}
+    # Succeeding, with the password in the URL, in the environment and in a settings file.
+    assert (
+        run(
+            "stats", "--endpoint", f"{in_url}:{virtuoso_server_.http_port}/sparql-auth", env=digest
+        ).exit_code
+        == 0
+    )
+    env = {**digest, "PTMKG_ENDPOINT_USER": VIRTUOSO_USER, "PTMKG_ENDPOINT_PASSWORD": password}
+    assert (
+        run("query", "top-models", "--endpoint", virtuoso_server_.update_url, env=env).exit_code
+        == 0
+    )
+    settings = tmp_path / "endpoints.toml"
+    settings.write_text(
+        f'[endpoints."{virtuoso_server_.base}/"]\nuser = "{VIRTUOSO_USER}"\n'
+        f'password = "{password}"\nauth = "digest"\n',
+        encoding="utf-8",
+    )
+    configured = {"PTMKG_ENDPOINT_CONFIG": str(settings)}
+    assert (
+        run(
+            "push",
+            "--endpoint",
+            virtuoso_server_.update_url,
+            "--store",
+            tmp_path / "none",
+            env=configured,
+        ).exit_code
+        == 1
+    )  # no local graph
+    assert (
+        run(
+            "sparql",
+            "--update",
+            "--endpoint",
+            virtuoso_server_.update_url,
+            "CLEAR SILENT GRAPH <urn:ptmkg:nothing>",
+            env=configured,
+        ).exit_code
+        == 0
+    )
+    # Failing: a wrong password, a server that is down, a wrong path, a syntax error,
+    # a bearer token, an update the server refuses.
+    wrong = {
+        **digest,
+        "PTMKG_ENDPOINT_USER": VIRTUOSO_USER,
+        "PTMKG_ENDPOINT_PASSWORD": password + "-wrong",
+    }
+    failed = run("stats", "--endpoint", virtuoso_server_.update_url, "--retries", "0", env=wrong)
+    assert failed.exit_code == 1 and "401" in failed.stderr
+    assert (
+        run(
+            "stats", "--endpoint", f"{in_url}:{down}/sparql", "--retries", "1", env=digest
+        ).exit_code
+        == 1
+    )
+    assert (
+        run(
+            "stats",
+            "--endpoint",
+            f"{in_url}:{oxigraph_server_.port}/nothing-here",
+            "--retries",
+            "0",
+        ).exit_code
+        == 1
+    )
+    assert (
+        run(
+            "sparql", "SELECT ?x WHERE {", "--endpoint", f"{in_url}:{oxigraph_server_.port}/query"
+        ).exit_code
+        == 1
+    )
+    assert (
+        run(
+            "stats",
+            "--endpoint",
+            f"{in_url}:{virtuoso_server_.http_port}/sparql-auth",
+            "--retries",
+            "0",
+            env={"PTMKG_ENDPOINT_TOKEN": password},
+        ).exit_code
+        == 1
+    )
+    assert (
+        run(
+            "sparql",
+            "--update",
+            "CLEAR SILENT GRAPH <urn:x>",
+            "--endpoint",
+            f"{in_url}:{virtuoso_server_.http_port}/sparql",
+            "--retries",
+            "0",
+            env={"PTMKG_ENDPOINT_AUTH": "basic"},
+        ).exit_code
+        == 1
+    )
+    assert len(runs) == 10
+    for arguments, result in runs:
+        text = outputs(result, caplog)
+        assert password not in text, arguments
+        assert quoted not in text, arguments
+        assert password.split("@")[0] not in text, arguments  # no part of it either
