@@ -1,0 +1,102 @@
+"""Finding PTM reuse in full-text articles.
+
+Two extractors read :class:`kg.jats.Article` objects and answer the study's
+questions for each paper (uses deep learning? reuses PTMs? which? how? at which
+stage?): :mod:`kg.extract.rules`, offline and fast, and :mod:`kg.extract.llm`,
+which asks any OpenAI-compatible chat API. Both give a :class:`PaperExtraction`,
+whose :meth:`~PaperExtraction.rows` are rows of the generic annotation format
+(one per reuse instance), so ``ptmkg build`` loads what ``ptmkg extract``
+writes. :mod:`kg.extract.run` streams articles through an extractor, in several
+processes if asked; :mod:`kg.extract.evaluate` compares extractions with labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: The generic-format columns ``ptmkg extract`` writes, in order.
+RECORD_COLUMNS = (
+    "doi",
+    "title",
+    "year",
+    "journal",
+    "uses_dl",
+    "uses_ptms",
+    "model",
+    "pattern",
+    "stages",
+    "evidence",
+    "section",
+    "confidence",
+    "extractor",
+    "llm",
+    "prompt_version",
+    "extracted_at",
+)
+
+
+@dataclass(frozen=True)
+class FoundReuse:
+    """One model reused with one pattern, as an extractor found it."""
+
+    model: str  # the registry's name where it knows the model, else as written
+    pattern: str  # a pattern label (Conceptual, Adaptation, Deployment) or the LLM's own
+    stages: tuple[str, ...]
+    evidence: str  # the sentence supporting the pattern
+    section: str  # the heading of the section holding it
+    confidence: float
+    mention: str = ""  # the model's name as the article wrote it
+
+
+@dataclass(frozen=True)
+class PaperExtraction:
+    """What an extractor found in one article."""
+
+    location: str
+    doi: str | None
+    title: str | None
+    journal: str | None
+    year: int | None
+    uses_dl: bool | None
+    uses_ptms: bool | None
+    reuses: tuple[FoundReuse, ...]
+    extractor: str  # "rules" or "llm"
+    version: str  # of the rules or the prompts
+    llm: str | None = None
+    extracted_at: str | None = None
+    uses_dl_evidence: str | None = None
+    problems: tuple[str, ...] = ()  # steps that failed (LLM), kept visible
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Rows of the generic annotation format: one per reuse, or one for a paper without."""
+        paper = {
+            "doi": self.doi,
+            "title": self.title,
+            "year": self.year,
+            "journal": self.journal,
+            "uses_dl": self.uses_dl,
+            "uses_ptms": self.uses_ptms,
+        }
+        found_by = {
+            "extractor": self.extractor,
+            "llm": self.llm,
+            "prompt_version": self.version,
+            "extracted_at": self.extracted_at,
+        }
+        if not self.reuses:
+            blank = dict.fromkeys(("model", "pattern", "stages", "evidence", "section", "confidence"))
+            return [{**paper, **blank, **found_by}]
+        return [
+            {
+                **paper,
+                "model": reuse.model,
+                "pattern": reuse.pattern,
+                "stages": list(reuse.stages),
+                "evidence": reuse.evidence,
+                "section": reuse.section,
+                "confidence": reuse.confidence,
+                **found_by,
+            }
+            for reuse in self.reuses
+        ]

@@ -1,0 +1,246 @@
+"""Comparing extractions with labels: precision, recall and F1, a confusion table, disagreements.
+
+Labels are read by the ordinary importers, so they may be an annotation sheet
+(either layout, CSV or XLSX) or the generic format. Models are compared by the
+model resolver's key (``AF2`` and ``AlphaFold 2`` agree), patterns by concept.
+Only papers both labelled and extracted are compared; the others are counted.
+
+Three measures, each micro-averaged over the compared papers:
+
+* **reuses PTMs**: one yes/no per paper (a paper with a labelled or extracted
+  model counts as yes);
+* **models**: the (paper, model) pairs;
+* **patterns**: the (paper, model, pattern) triples, so a model found with the
+  wrong pattern counts once as a false positive and once as a false negative.
+
+The confusion table crosses, for every (paper, model) pair found on either side,
+the labelled pattern(s) with the extracted one(s); ``(none)`` stands for a model
+one side does not have.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import PtmkgError
+from kg.extract import PaperExtraction
+from kg.importers import ImportOptions, open_source
+from kg.model_names import ModelResolver, UnresolvableMention
+from kg.records import PaperRecord
+from kg.vocabulary import vocabulary
+
+NONE = "(none)"
+
+
+@dataclass
+class PaperView:
+    """One side's answer for one paper: whether it reuses PTMs, and each model's patterns."""
+
+    reuses_ptms: bool
+    models: dict[str, set[str]] = field(default_factory=dict)  # model key -> pattern labels
+    names: dict[str, str] = field(default_factory=dict)  # model key -> display name
+    evidence: dict[tuple[str, str], str] = field(default_factory=dict)  # (key, pattern) -> text
+
+
+@dataclass(frozen=True)
+class Scores:
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    true_negatives: int | None = None  # only for the yes/no measure
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 0.0
+
+    @property
+    def recall(self) -> float:
+        labelled = self.true_positives + self.false_negatives
+        return self.true_positives / labelled if labelled else 0.0
+
+    @property
+    def f1(self) -> float:
+        denominator = 2 * self.true_positives + self.false_positives + self.false_negatives
+        return 2 * self.true_positives / denominator if denominator else 0.0
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    doi: str
+    kind: str  # "reuses PTMs", "model", "pattern"
+    label: str  # what the labels say
+    extracted: str  # what the extractor says
+    evidence: str  # the extractor's sentence, if it found one
+
+
+@dataclass
+class Evaluation:
+    papers: int  # compared
+    reuses_ptms: Scores
+    models: Scores
+    patterns: Scores
+    confusion: Counter[tuple[str, str]]  # (labelled patterns, extracted patterns) -> pairs
+    disagreements: list[Disagreement]
+    labelled_only: list[str]  # DOIs labelled but not among the articles
+    extracted_only: list[str]  # DOIs extracted but not labelled
+
+    def measures(self) -> list[tuple[str, Scores]]:
+        return [("reuses PTMs", self.reuses_ptms), ("models", self.models),
+                ("patterns", self.patterns)]
+
+    def confusion_labels(self) -> list[str]:
+        seen = {label for pair in self.confusion for label in pair}
+        order = ["Conceptual", "Adaptation", "Deployment"]
+        return sorted(seen, key=lambda s: (s == NONE, s.count("+"), _rank(s, order), s))
+
+
+def _rank(label: str, order: list[str]) -> int:
+    first = label.split("+")[0]
+    return order.index(first) if first in order else len(order)
+
+
+def _pattern_label(text: str | None) -> str | None:
+    if not text:
+        return None
+    concept = vocabulary().patterns.lookup(text)
+    return concept.label if concept else text
+
+
+def _model_key(resolver: ModelResolver, name: str) -> tuple[str, str] | None:
+    try:
+        resolved = resolver.resolve(name)
+    except UnresolvableMention:
+        return None
+    return resolved.key, resolved.name
+
+
+def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView]:
+    """Labels by DOI, from an annotation sheet or the generic format."""
+    reading = open_source(path, None, ImportOptions(resolver=resolver))
+    labels: dict[str, PaperView] = {}
+    problems: list[str] = []
+    for item in reading.items:
+        if not isinstance(item, PaperRecord):
+            problems.append(f"{path}, {item.location}: {item.reason}")
+            continue
+        view = labels.setdefault(item.doi, PaperView(reuses_ptms=False))
+        view.reuses_ptms = view.reuses_ptms or bool(item.reuses_pretrained_models)
+        for reuse in item.reuses:
+            found = _model_key(resolver, reuse.mention)
+            if found is None:
+                continue
+            key, name = found
+            view.names.setdefault(key, name)
+            patterns = view.models.setdefault(key, set())
+            pattern = _pattern_label(reuse.pattern)
+            if pattern:
+                patterns.add(pattern)
+        view.reuses_ptms = view.reuses_ptms or bool(view.models)
+    if problems:
+        shown = "; ".join(problems[:3])
+        raise PtmkgError(f"the labels have {len(problems)} unreadable row(s): {shown}")
+    return labels
+
+
+def view_of(extraction: PaperExtraction, resolver: ModelResolver) -> PaperView:
+    view = PaperView(reuses_ptms=bool(extraction.uses_ptms) or bool(extraction.reuses))
+    for reuse in extraction.reuses:
+        found = _model_key(resolver, reuse.model)
+        if found is None:
+            continue
+        key, name = found
+        view.names.setdefault(key, name)
+        pattern = _pattern_label(reuse.pattern) or reuse.pattern
+        view.models.setdefault(key, set()).add(pattern)
+        view.evidence.setdefault((key, pattern), reuse.evidence)
+        view.evidence.setdefault((key, ""), reuse.evidence)
+    return view
+
+
+def evaluate(
+    extractions: Iterable[PaperExtraction],
+    labels: dict[str, PaperView],
+    resolver: ModelResolver,
+) -> Evaluation:
+    predicted = {e.doi: view_of(e, resolver) for e in extractions if e.doi}
+    compared = sorted(set(predicted) & set(labels))
+    paper_counts = Counter[str]()
+    model_counts = Counter[str]()
+    pattern_counts = Counter[str]()
+    confusion: Counter[tuple[str, str]] = Counter()
+    disagreements: list[Disagreement] = []
+    for doi in compared:
+        gold, found = labels[doi], predicted[doi]
+        if gold.reuses_ptms and found.reuses_ptms:
+            paper_counts["tp"] += 1
+        elif found.reuses_ptms:
+            paper_counts["fp"] += 1
+        elif gold.reuses_ptms:
+            paper_counts["fn"] += 1
+        else:
+            paper_counts["tn"] += 1
+        if gold.reuses_ptms != found.reuses_ptms:
+            evidence = next(iter(found.evidence.values()), "")
+            disagreements.append(
+                Disagreement(doi, "reuses PTMs", str(gold.reuses_ptms), str(found.reuses_ptms),
+                             evidence)
+            )
+        for key in sorted(set(gold.models) | set(found.models)):
+            name = gold.names.get(key) or found.names.get(key) or key
+            in_gold, in_found = key in gold.models, key in found.models
+            model_counts["tp" if in_gold and in_found else "fp" if in_found else "fn"] += 1
+            gold_patterns = gold.models.get(key, set())
+            found_patterns = found.models.get(key, set())
+            confusion[(_joined(gold_patterns, in_gold), _joined(found_patterns, in_found))] += 1
+            if in_gold != in_found:
+                disagreements.append(
+                    Disagreement(
+                        doi,
+                        "model",
+                        name if in_gold else NONE,
+                        name if in_found else NONE,
+                        found.evidence.get((key, ""), ""),
+                    )
+                )
+            pattern_counts["tp"] += len(gold_patterns & found_patterns)
+            pattern_counts["fp"] += len(found_patterns - gold_patterns)
+            pattern_counts["fn"] += len(gold_patterns - found_patterns)
+            if in_gold and in_found and gold_patterns != found_patterns:
+                wrong = sorted(found_patterns - gold_patterns)
+                disagreements.append(
+                    Disagreement(
+                        doi,
+                        "pattern",
+                        f"{name}: {_joined(gold_patterns, True)}",
+                        f"{name}: {_joined(found_patterns, True)}",
+                        found.evidence.get((key, wrong[0] if wrong else ""), "")
+                        or found.evidence.get((key, ""), ""),
+                    )
+                )
+    return Evaluation(
+        papers=len(compared),
+        reuses_ptms=_scores(paper_counts, with_negatives=True),
+        models=_scores(model_counts),
+        patterns=_scores(pattern_counts),
+        confusion=confusion,
+        disagreements=disagreements,
+        labelled_only=sorted(set(labels) - set(predicted)),
+        extracted_only=sorted(set(predicted) - set(labels)),
+    )
+
+
+def _joined(patterns: set[str], present: bool) -> str:
+    if not present:
+        return NONE
+    order = ["Conceptual", "Adaptation", "Deployment"]
+    return "+".join(sorted(patterns, key=lambda p: _rank(p, order))) or "(no pattern)"
+
+
+def _scores(counts: Counter[str], with_negatives: bool = False) -> Scores:
+    return Scores(
+        counts["tp"], counts["fp"], counts["fn"], counts["tn"] if with_negatives else None
+    )

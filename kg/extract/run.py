@@ -1,0 +1,150 @@
+"""Streaming articles through an extractor, and writing what it finds as records.
+
+:func:`extract_articles` reads documents one at a time and yields one
+:class:`~kg.extract.PaperExtraction` (or :class:`~kg.jats.ArticleProblem`) per
+article, in input order. With ``jobs > 1`` the offline extractor parses and
+extracts in that many processes (the parent only reads files), and the LLM
+extractor asks that many questions at once (threads: it waits on the network).
+:func:`write_records` writes the generic annotation format as JSON Lines or CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from kg.errors import PtmkgError
+from kg.extract import RECORD_COLUMNS, PaperExtraction
+from kg.jats import Article, ArticleProblem, iter_documents, parse_document
+
+Extracted = PaperExtraction | ArticleProblem
+
+
+class Extractor(Protocol):
+    name: str
+    version: str
+
+    def extract(self, article: Article) -> PaperExtraction: ...
+
+
+def _extract_one(extractor: Extractor, location: str, data: bytes) -> Extracted:
+    article = parse_document(location, data)
+    if isinstance(article, ArticleProblem):
+        return article
+    if article.doi is None:
+        return ArticleProblem(location, "the article has no DOI (<article-id pub-id-type=\"doi\">)")
+    return extractor.extract(article)
+
+
+# The offline extractor of a worker process, built once per process.
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def _init_worker(alias_files: list[str]) -> None:
+    from kg.extract.rules import RuleExtractor
+    from kg.model_registry import ModelRegistry
+
+    global _WORKER_EXTRACTOR
+    _WORKER_EXTRACTOR = RuleExtractor(ModelRegistry.from_environment([Path(f) for f in alias_files]))
+
+
+def _work(item: tuple[str, bytes]) -> Extracted:
+    assert _WORKER_EXTRACTOR is not None
+    return _extract_one(_WORKER_EXTRACTOR, *item)
+
+
+def extract_articles(
+    paths: Iterable[Path],
+    extractor: Extractor,
+    *,
+    jobs: int = 1,
+    alias_files: Iterable[Path] = (),
+) -> Iterator[Extracted]:
+    """One extraction (or problem) per article in ``paths``, in order, as they are read."""
+    documents = iter_documents(paths)
+
+    def ready() -> Iterator[tuple[str, bytes]]:
+        # Problems reading a file pass straight through, in their place.
+        for item in documents:
+            if isinstance(item, ArticleProblem):
+                pending_problems.append(item)
+                continue
+            yield item
+
+    pending_problems: list[ArticleProblem] = []
+    if jobs <= 1:
+        for item in documents:
+            yield item if isinstance(item, ArticleProblem) else _extract_one(extractor, *item)
+        return
+    if extractor.name == "rules":
+        # spawn, not fork: a forked copy of a process with threads can deadlock.
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(
+            jobs, initializer=_init_worker, initargs=([str(f) for f in alias_files],)
+        ) as pool:
+            for result in pool.imap(_work, ready(), chunksize=8):
+                yield from _drain(pending_problems)
+                yield result
+        yield from _drain(pending_problems)
+        return
+    with ThreadPoolExecutor(jobs) as pool:
+        for result in pool.map(lambda item: _extract_one(extractor, *item), ready()):
+            yield from _drain(pending_problems)
+            yield result
+    yield from _drain(pending_problems)
+
+
+def _drain(problems: list[ArticleProblem]) -> Iterator[ArticleProblem]:
+    while problems:
+        yield problems.pop(0)
+
+
+def record_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".tsv":
+        return "tsv"
+    raise PtmkgError(f"{path}: write records as .jsonl, .csv or .tsv")
+
+
+class RecordWriter:
+    """Writes extraction rows in the generic annotation format, as they come."""
+
+    def __init__(self, handle: TextIO, record_format: str) -> None:
+        self.handle = handle
+        self.format = record_format
+        self.rows = 0
+        self._csv: Any = None
+        if record_format in ("csv", "tsv"):
+            self._csv = csv.DictWriter(
+                handle,
+                fieldnames=list(RECORD_COLUMNS),
+                delimiter="\t" if record_format == "tsv" else ",",
+                lineterminator="\n",
+            )
+            self._csv.writeheader()
+
+    def write(self, extraction: PaperExtraction) -> None:
+        for row in extraction.rows():
+            if self._csv is not None:
+                self._csv.writerow({k: _cell(v) for k, v in row.items()})
+            else:
+                clean = {k: v for k, v in row.items() if v is not None}
+                self.handle.write(json.dumps(clean, ensure_ascii=False) + "\n")
+            self.rows += 1
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(value)
+    return str(value)
