@@ -862,11 +862,14 @@ def serve(
     local = kg.EmbeddedStore(store or kg.default_store_path())
     server = kg.ReadOnlyServer(local, host=host, port=port, cors=cors, timeout_seconds=timeout)
     server.start()
-    err.print(
-        f"serving {escape(local.location)} read-only at {escape(server.url)} "
-        f"(SPARQL 1.1 Protocol{', CORS allowed' if cors else ''}); Ctrl-C stops it"
-    )
-    status = server.wait()
+    try:
+        err.print(
+            f"serving {escape(local.location)} read-only at {escape(server.url)} "
+            f"(SPARQL 1.1 Protocol{', CORS allowed' if cors else ''}); Ctrl-C stops it"
+        )
+        status = server.wait()
+    finally:
+        server.stop()  # whatever stopped us, the server goes too
     if status not in (0, -2, -15):
         raise kg.PtmkgError(f"the Oxigraph server stopped with exit status {status}")
 
@@ -990,6 +993,9 @@ def network(
         typer.Option("--title", help="Title of a drawing or HTML page.", show_default=False),
     ] = None,
     store: StoreOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
 ) -> None:
     """Turn the graph into a network: which models serve which fields (model-field),
     which models travel together (model-model), which fields share models (field-field),
@@ -1005,7 +1011,7 @@ def network(
     that works offline.
     """
     graph = kg.network(
-        _store(store),
+        _store(store, endpoint, timeout=timeout, retries=retries),
         kind,
         via=via,
         field=field,
