@@ -122,9 +122,7 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[str, bytes] | Articl
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            members = sorted(
-                p for p in path.rglob("*") if p.is_file() and _is_article_name(p.name)
-            )
+            members = sorted(p for p in path.rglob("*") if p.is_file() and _is_article_name(p.name))
             zips = sorted(p for p in path.rglob("*.zip") if p.is_file())
             yield from iter_documents([*members, *zips])
             continue
@@ -193,8 +191,12 @@ def parse_document(location: str, data: bytes) -> Article | ArticleProblem:
 def looks_like_jats(head: bytes) -> bool:
     """Whether the first bytes of a document are those of a JATS article."""
     return b"<article" in head and (
-        b"JATS" in head or b"NLM" in head or b"<front" in head or b"article-type" in head
-        or b"dtd-version" in head or b"xmlns:xlink" in head
+        b"JATS" in head
+        or b"NLM" in head
+        or b"<front" in head
+        or b"article-type" in head
+        or b"dtd-version" in head
+        or b"xmlns:xlink" in head
     )
 
 

@@ -41,11 +41,11 @@ class FoundReuse:
     """One model reused with one pattern, as an extractor found it."""
 
     model: str  # the registry's name where it knows the model, else as written
-    pattern: str  # a pattern label (Conceptual, Adaptation, Deployment) or the LLM's own
+    pattern: str  # Conceptual, Adaptation, Deployment, an LLM's own label, or "" (not given)
     stages: tuple[str, ...]
     evidence: str  # the sentence supporting the pattern
     section: str  # the heading of the section holding it
-    confidence: float
+    confidence: float | None  # None when the extractor does not say
     mention: str = ""  # the model's name as the article wrote it
 
 
@@ -85,7 +85,9 @@ class PaperExtraction:
             "extracted_at": self.extracted_at,
         }
         if not self.reuses:
-            blank = dict.fromkeys(("model", "pattern", "stages", "evidence", "section", "confidence"))
+            blank = dict.fromkeys(
+                ("model", "pattern", "stages", "evidence", "section", "confidence")
+            )
             return [{**paper, **blank, **found_by}]
         return [
             {

@@ -89,8 +89,11 @@ class Evaluation:
     extracted_only: list[str]  # DOIs extracted but not labelled
 
     def measures(self) -> list[tuple[str, Scores]]:
-        return [("reuses PTMs", self.reuses_ptms), ("models", self.models),
-                ("patterns", self.patterns)]
+        return [
+            ("reuses PTMs", self.reuses_ptms),
+            ("models", self.models),
+            ("patterns", self.patterns),
+        ]
 
     def confusion_labels(self) -> list[str]:
         seen = {label for pair in self.confusion for label in pair}
@@ -154,9 +157,11 @@ def view_of(extraction: PaperExtraction, resolver: ModelResolver) -> PaperView:
             continue
         key, name = found
         view.names.setdefault(key, name)
-        pattern = _pattern_label(reuse.pattern) or reuse.pattern
-        view.models.setdefault(key, set()).add(pattern)
-        view.evidence.setdefault((key, pattern), reuse.evidence)
+        patterns = view.models.setdefault(key, set())
+        pattern = _pattern_label(reuse.pattern)
+        if pattern:
+            patterns.add(pattern)
+            view.evidence.setdefault((key, pattern), reuse.evidence)
         view.evidence.setdefault((key, ""), reuse.evidence)
     return view
 
@@ -186,8 +191,9 @@ def evaluate(
         if gold.reuses_ptms != found.reuses_ptms:
             evidence = next(iter(found.evidence.values()), "")
             disagreements.append(
-                Disagreement(doi, "reuses PTMs", str(gold.reuses_ptms), str(found.reuses_ptms),
-                             evidence)
+                Disagreement(
+                    doi, "reuses PTMs", str(gold.reuses_ptms), str(found.reuses_ptms), evidence
+                )
             )
         for key in sorted(set(gold.models) | set(found.models)):
             name = gold.names.get(key) or found.names.get(key) or key

@@ -38,9 +38,10 @@ stage come from cue words. Rules, in order:
    Background, methods -> Test, results -> Analysis, discussion -> Conclusion.
 
 Each reuse keeps its evidence sentence, section and a confidence: the product
-of how sure the mention is (an unambiguous name 1.0, a name of three characters
-or fewer, or a common word, with context 0.8), how strong the cue is (explicit 0.9, "used" 0.6, "trained" 0.5) and where
-it is (0.9 in an introduction or discussion).
+of how sure the mention is (an unambiguous name 1.0; a name of three characters
+or fewer, or a common word, with context 0.8), how strong the cue is (explicit
+0.9, "used" 0.6, "trained" 0.5) and where it is (0.9 in an introduction or
+discussion).
 """
 
 from __future__ import annotations
@@ -60,8 +61,20 @@ CONCEPTUAL, ADAPTATION, DEPLOYMENT = "Conceptual", "Adaptation", "Deployment"
 STAGE_ORDER = ("Observation", "Background", "Hypothesis", "Test", "Analysis", "Conclusion")
 # Common words and short names that are also something else (SAM is S-adenosylmethionine,
 # T5 a vertebra, CLIP a sequencing method, a llama an animal).
-_COMMON_WORDS = {"whisper", "llama", "glove", "clip", "swin", "sam", "bert", "elmo", "yolo",
-                 "enformer", "stable diffusion", "segment anything"}
+_COMMON_WORDS = {
+    "whisper",
+    "llama",
+    "glove",
+    "clip",
+    "swin",
+    "sam",
+    "bert",
+    "elmo",
+    "yolo",
+    "enformer",
+    "stable diffusion",
+    "segment anything",
+}
 
 _ML_CONTEXT = re.compile(
     r"deep[- ]learning|machine[- ]learning|neural net|pre-?trained|weights|checkpoint|"
@@ -127,7 +140,7 @@ _NOT_DEEP = re.compile(
 )
 
 _STAGE_CUES = (
-    ("Observation", re.compile(r"\bobserv|monitor|survey|camera trap|recording", re.IGNORECASE)),
+    ("Observation", re.compile(r"\bobserv|monitor|survey|camera[- ]trap|recording", re.IGNORECASE)),
     ("Hypothesis", re.compile(r"hypothes|candidate|prioriti", re.IGNORECASE)),
     ("Analysis", re.compile(r"analy[sz]|quantif|segment|measur|track|count", re.IGNORECASE)),
     ("Test", re.compile(r"\btest|experiment|evaluat|validat|benchmark", re.IGNORECASE)),
@@ -136,14 +149,39 @@ _STAGE_CUES = (
 )
 _SECTION_STAGES = (
     (re.compile(r"introduction|background|related work", re.IGNORECASE), "Background"),
-    (re.compile(r"method|material|experiment|procedure|implementation|approach", re.IGNORECASE),
-     "Test"),
+    (
+        re.compile(r"method|material|experiment|procedure|implementation|approach", re.IGNORECASE),
+        "Test",
+    ),
     (re.compile(r"result|finding|analys", re.IGNORECASE), "Analysis"),
     (re.compile(r"discussion|conclusion|summary", re.IGNORECASE), "Conclusion"),
 )
 
-_ABBREVIATIONS = {"al", "e.g", "i.e", "fig", "figs", "eq", "ref", "refs", "vs", "approx", "ca",
-                  "cf", "no", "dr", "prof", "st", "mr", "ms", "sect", "tab", "suppl", "etc"}
+_ABBREVIATIONS = {
+    "al",
+    "e.g",
+    "i.e",
+    "fig",
+    "figs",
+    "eq",
+    "ref",
+    "refs",
+    "vs",
+    "approx",
+    "ca",
+    "cf",
+    "no",
+    "dr",
+    "prof",
+    "st",
+    "mr",
+    "ms",
+    "sect",
+    "tab",
+    "suppl",
+    "etc",
+}
+_WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[\"'])")
 
 
@@ -152,8 +190,8 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        word = text[start : match.start()].rsplit(None, 1)[-1] if text[start : match.start()] else ""
-        word = word.lstrip("([").lower()
+        before = text[start : match.start()].split()
+        word = before[-1].lstrip("([").lower() if before else ""
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             continue
         sentences.append(text[start : match.start() + 1].strip())
@@ -182,13 +220,19 @@ class MentionFinder:
                 ambiguous = len(key) <= 3 or spelling.casefold() in _COMMON_WORDS
                 for variant in _case_variants(spelling):
                     self.spellings.setdefault(variant, _Spelling(entry.name, ambiguous))
+        # A cheap first pass: the regex runs only on text holding a name's first word.
+        self.first_words = {
+            re.split(r"[\s_-]+", s.lower())[0].split("/")[0].split(".")[0] for s in self.spellings
+        }
         alternatives = sorted(self.spellings, key=lambda s: (-len(s), s))
         self._by_form = {_loose(s): s for s in alternatives}
         pattern = "|".join(_flexible(s) for s in alternatives)
         self.regex = re.compile(rf"(?<![\w-])(?:{pattern})(?![\w]|-\d)")
 
     def find(self, text: str) -> list[tuple[re.Match[str], _Spelling]]:
-        found = []
+        found: list[tuple[re.Match[str], _Spelling]] = []
+        if self.first_words.isdisjoint(_WORD.findall(text.lower())):
+            return found
         for match in self.regex.finditer(text):
             spelling = self.spellings.get(match.group(0)) or self.spellings.get(
                 self._by_form.get(_loose(match.group(0)), "")
@@ -396,7 +440,8 @@ def _deep_learning_sentence(paragraph: str) -> str | None:
             before = paragraph[:start].rstrip()
             if before and before[-1] not in ".!?":
                 continue
-        if text.lower().startswith("neural") and _NOT_DEEP.search(paragraph[max(0, start - 40) : start]):
+        preceding = paragraph[max(0, start - 40) : start]
+        if text.lower().startswith("neural") and _NOT_DEEP.search(preceding):
             continue
         for sentence in split_sentences(paragraph):
             if text in sentence:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import csv
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -37,7 +38,7 @@ def _extract_one(extractor: Extractor, location: str, data: bytes) -> Extracted:
     if isinstance(article, ArticleProblem):
         return article
     if article.doi is None:
-        return ArticleProblem(location, "the article has no DOI (<article-id pub-id-type=\"doi\">)")
+        return ArticleProblem(location, 'the article has no DOI (<article-id pub-id-type="doi">)')
     return extractor.extract(article)
 
 
@@ -50,7 +51,8 @@ def _init_worker(alias_files: list[str]) -> None:
     from kg.model_registry import ModelRegistry
 
     global _WORKER_EXTRACTOR
-    _WORKER_EXTRACTOR = RuleExtractor(ModelRegistry.from_environment([Path(f) for f in alias_files]))
+    registry = ModelRegistry.from_environment([Path(f) for f in alias_files])
+    _WORKER_EXTRACTOR = RuleExtractor(registry)
 
 
 def _work(item: tuple[str, bytes]) -> Extracted:
@@ -148,3 +150,43 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(value)
     return str(value)
+
+
+@dataclass
+class ExtractionSummary:
+    articles: int = 0  # read as articles
+    with_reuse: int = 0
+    rows: int = 0
+    problems: list[ArticleProblem] = field(default_factory=list)  # unreadable documents
+    step_problems: list[tuple[str, str]] = field(default_factory=list)  # (DOI, LLM step failure)
+    kept: list[PaperExtraction] = field(default_factory=list)  # when asked to keep them
+
+
+def run_extraction(
+    paths: Iterable[Path],
+    extractor: Extractor,
+    writer: RecordWriter | None,
+    *,
+    jobs: int = 1,
+    alias_files: Iterable[Path] = (),
+    keep: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ExtractionSummary:
+    """Extract every article, writing records as they come; the counts, and problems, after."""
+    summary = ExtractionSummary()
+    for item in extract_articles(paths, extractor, jobs=jobs, alias_files=alias_files):
+        if isinstance(item, ArticleProblem):
+            summary.problems.append(item)
+            continue
+        summary.articles += 1
+        summary.with_reuse += bool(item.reuses)
+        summary.step_problems.extend((item.doi or item.location, p) for p in item.problems)
+        if writer is not None:
+            before = writer.rows
+            writer.write(item)
+            summary.rows += writer.rows - before
+        if keep:
+            summary.kept.append(item)
+        if progress is not None:
+            progress(summary.articles)
+    return summary
