@@ -155,10 +155,14 @@ class NetworkKind:
 
     name: str
     description: str
-    weight: str
     node_types: tuple[str, ...]
-    vias: tuple[str, ...]
+    #: What links two nodes (the first is the default) and what an edge's weight counts then.
+    weights: dict[str, str]
     build: Callable[[ReuseRows, str], nx.Graph]
+
+    @property
+    def vias(self) -> tuple[str, ...]:
+        return tuple(self.weights)
 
     @property
     def bipartite(self) -> bool:
@@ -264,36 +268,38 @@ NETWORK_KINDS: dict[str, NetworkKind] = {
         NetworkKind(
             "model-field",
             "bipartite: models and the fields whose papers reuse them",
-            "distinct papers in the field that reuse the model; edges also count the papers "
-            "per reuse pattern (pattern_*) and per stage (stage_*)",
             (MODEL, FIELD),
-            ("paper",),
+            {
+                "paper": "distinct papers in the field that reuse the model; edges also count "
+                "the papers per reuse pattern (pattern_*) and per stage (stage_*)"
+            },
             _model_field,
         ),
         NetworkKind(
             "model-model",
             "models linked when reused in the same paper (or, with via=field, the same field)",
-            "via paper: distinct papers reusing both models; via field: fields in which both "
-            "models are reused (listed in 'fields')",
             (MODEL,),
-            ("paper", "field"),
+            {
+                "paper": "distinct papers reusing both models",
+                "field": "fields in which both models are reused (listed in 'fields')",
+            },
             _model_model,
         ),
         NetworkKind(
             "field-field",
             "fields linked by the models they share (or, with via=paper, by shared papers)",
-            "via model: distinct models reused in both fields (listed in 'models'); via paper: "
-            "distinct papers in both fields",
             (FIELD,),
-            ("model", "paper"),
+            {
+                "model": "distinct models reused in both fields (listed in 'models')",
+                "paper": "distinct papers in both fields",
+            },
             _field_field,
         ),
         NetworkKind(
             "paper-model",
             "bipartite: each paper and the models it reuses (for your own projections)",
-            "1 per paper and model; the edge lists the reuse patterns and stages",
             (PAPER, MODEL),
-            ("paper",),
+            {"paper": "1 per paper and model; the edge lists the reuse patterns and stages"},
             _paper_model,
         ),
     )
@@ -399,19 +405,12 @@ def network(
             "name": f"ptmkg {chosen.name} network",
             "kind": chosen.name,
             "via": via,
-            "weighting": chosen.weight if len(chosen.vias) == 1 else _via_weight(chosen, via),
+            "weighting": chosen.weights[via],
             "filters": filters.describe(),
             "bipartite": chosen.bipartite,
         }
     )
     return _sorted(graph)
-
-
-def _via_weight(kind: NetworkKind, via: str) -> str:
-    for part in kind.weight.split("; "):
-        if part.startswith(f"via {via}:"):
-            return part.removeprefix(f"via {via}:").strip()
-    return kind.weight
 
 
 def _heaviest(graph: nx.Graph, top: int) -> list[str]:
