@@ -388,7 +388,8 @@ def test_the_illustrative_corpus_answers_every_query(illustrative_store):
         "models-in-field": {"field": "Neuroscience"},
         "find-models": {"text": "alpha"},
     }
-    clean = {"labels-outside-vocabulary"}  # the illustrative importers keep no raw labels
+    # The illustrative sources keep no raw labels and carry no model cards.
+    clean = {"labels-outside-vocabulary", "model-lineage"}
     for name in load_queries():
         if name.startswith("federated-"):
             continue  # they ask an outside endpoint: tests/test_federated.py runs them locally
