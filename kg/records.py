@@ -15,6 +15,16 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Extraction:
+    """How a reuse instance was found in a paper's full text (``ptmkg extract``)."""
+
+    method: str  # "rules" (the offline extractor) or "llm"
+    prompt_version: str | None = None  # the rules' or the prompts' version
+    llm: str | None = None  # the LLM's model name
+    time: str | None = None  # ISO 8601 date and time of the LLM's answer
+
+
+@dataclass(frozen=True)
 class Reuse:
     """One model reused with (at most) one pattern, as a source wrote it."""
 
@@ -27,6 +37,9 @@ class Reuse:
     stage_labels: tuple[str, ...] = ()
     stage_evidence: tuple[str, ...] = ()  # text supporting the stages
     generated_by: tuple[str, ...] = ()  # kinds of the analyses that produced it
+    section: str | None = None  # the article section holding the evidence
+    confidence: float | None = None  # an extractor's confidence, 0 to 1
+    extraction: Extraction | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,15 @@ from kg.namespaces import (
     SKOS,
     XSD,
 )
-from kg.records import Analysis, Author, Institution, ModelRecord, PaperRecord, Topic
+from kg.records import (
+    Analysis,
+    Author,
+    Institution,
+    ModelRecord,
+    PaperRecord,
+    Reuse,
+    Topic,
+)
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 # IRIs taken from source data must be plain absolute IRIs; anything else is not written.
@@ -146,6 +154,7 @@ class SourceGraphWriter:
             if reuse.evidence:
                 emit(instance, p("evidence"), literal(reuse.evidence))
             emit(instance, p("modelMention"), literal(reuse.mention))
+            self._add_extraction(instance, reuse)
             if reuse.pattern_label:
                 emit(instance, p("patternLabel"), literal(reuse.pattern_label))
             for label in reuse.stage_labels:
@@ -158,6 +167,24 @@ class SourceGraphWriter:
             if record.line > 0:
                 emit(instance, p("sourceLine"), typed(str(record.line), "integer"))
             emit(instance, p("wasDerivedFrom", PROV), self.source)
+
+    def _add_extraction(self, instance: str, reuse: Reuse) -> None:
+        """Where in the full text a reuse was found, how sure the extractor was, and by what."""
+        emit = self._emit
+        if reuse.section:
+            emit(instance, p("evidenceSection"), literal(reuse.section))
+        if reuse.confidence is not None:
+            emit(instance, p("extractionConfidence"), typed(repr(reuse.confidence), "double"))
+        extraction = reuse.extraction
+        if extraction is None:
+            return
+        emit(instance, p("extractionMethod"), literal(extraction.method))
+        if extraction.prompt_version:
+            emit(instance, p("extractionVersion"), literal(extraction.prompt_version))
+        if extraction.llm:
+            emit(instance, p("extractionLlm"), literal(extraction.llm))
+        if extraction.time:
+            emit(instance, p("generatedAtTime", PROV), typed(extraction.time, "dateTime"))
 
     def _add_openalex(self, paper: str, record: PaperRecord) -> None:
         emit = self._emit

@@ -94,6 +94,12 @@ def _open_model_card(path: Path, format_name: str, options: ImportOptions) -> So
     return open_model_card(path, format_name, options)
 
 
+def _open_jats(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
+    from kg.importers.jats import open_jats
+
+    return open_jats(path, format_name, options)
+
+
 def _open_parquet(
     paths: list[Path], format_name: str, options: ImportOptions
 ) -> list[SourceReading]:
@@ -118,6 +124,12 @@ IMPORTERS: dict[str, Importer] = {
     "model-card": Importer(
         "model-card", "Hugging Face model card metadata: README.md YAML header or JSON",
         _open_model_card,
+    ),
+    "jats": Importer(
+        "jats",
+        "JATS XML articles (a file, a gzip file, or a zip of articles), read with the offline "
+        "PTM reuse extractor",
+        _open_jats,
     ),
     "parquet": Importer(
         "parquet",
@@ -145,6 +157,10 @@ def detect(path: Path) -> str:
 
     if looks_like_openalex(path):
         return "openalex"
+    from kg.importers.jats import looks_like_jats_source
+
+    if looks_like_jats_source(path):
+        return "jats"
     if head.startswith(b"\x1f\x8b"):
         raise SourceError(path, "a gzip file that does not hold OpenAlex works")
     detected = detect_format(path)

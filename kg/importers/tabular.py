@@ -7,7 +7,9 @@ The column layout is recognised from the header, whatever the container
 * annotation sheet, layout 2: ``DOI, Review Date, Uses DL?, Are PTMs Used?,
   PTM and PTM Reuse Method Pairings``
 * generic: ``doi`` plus any of ``title, year, journal, fields, uses_dl,
-  uses_ptms, model, pattern, stages, evidence`` (one row per reuse instance)
+  uses_ptms, model, pattern, stages, evidence`` (one row per reuse instance),
+  and from ``ptmkg extract`` also ``section, confidence, extractor, llm,
+  prompt_version, extracted_at``
 
 Column names match whatever their case, spacing, underscores and question marks.
 Columns whose name starts with ``_`` are ignored, so a rejects file (which adds
@@ -16,6 +18,7 @@ Columns whose name starts with ``_`` are ignored, so a rejects file (which adds
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +28,7 @@ from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
 from kg.iris import InvalidDoi, name_key, normalize_doi
 from kg.pairings import PairingSyntaxError, parse_pairings
-from kg.records import PaperRecord, Reject, Reuse
+from kg.records import Extraction, PaperRecord, Reject, Reuse
 from kg.tables import Row, read_table
 from kg.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
 from kg.vocabulary import ConceptScheme
@@ -71,6 +74,13 @@ GENERIC_COLUMNS = {
     "pattern",
     "stages",
     "evidence",
+    # written by ptmkg extract
+    "section",
+    "confidence",
+    "extractor",
+    "llm",
+    "promptversion",
+    "extractedat",
 }
 
 
@@ -304,6 +314,7 @@ class _GenericConverter(_Converter):
             self.vocabulary.stages, split_list(self.value(row, "stages")), "stage"
         )
         evidence = text_or_none(self.value(row, "evidence"))
+        found = self.found_how(row)
         if model is None and (patterns or stages or evidence):
             raise RowRejected("a pattern, stages or evidence are given but no model")
         if model is not None and not name_key(model):
@@ -325,8 +336,17 @@ class _GenericConverter(_Converter):
                     f"{self.instances[identity]}"
                 )
             self.instances[identity] = row.line
+            section, confidence, extraction = found
             reuses = tuple(
-                Reuse(mention=model, pattern=p, stages=stages, evidence=evidence)
+                Reuse(
+                    mention=model,
+                    pattern=p,
+                    stages=stages,
+                    evidence=evidence,
+                    section=section,
+                    confidence=confidence,
+                    extraction=extraction,
+                )
                 for p in (patterns or (None,))
             )
         return PaperRecord(
@@ -340,6 +360,40 @@ class _GenericConverter(_Converter):
             reuses_pretrained_models=uses_ptms,
             reuses=reuses,
         )
+
+    def found_how(self, row: Row) -> tuple[str | None, float | None, Extraction | None]:
+        """The columns ptmkg extract adds: section, confidence and the extractor's provenance."""
+        section = text_or_none(self.value(row, "section"))
+        raw = self.value(row, "confidence")
+        confidence = None
+        if not is_blank(raw):
+            try:
+                confidence = float(raw)
+            except (TypeError, ValueError):
+                confidence = -1.0
+            if not 0.0 <= confidence <= 1.0:
+                raise RowRejected(
+                    f"{self.column('confidence')} is {raw!r}, expected a number from 0 to 1"
+                )
+        method = text_or_none(self.value(row, "extractor"))
+        extraction = None
+        if method is not None:
+            extracted_at = text_or_none(self.value(row, "extractedat"))
+            if extracted_at is not None:
+                try:
+                    extracted_at = dt.datetime.fromisoformat(extracted_at).isoformat()
+                except ValueError:
+                    raise RowRejected(
+                        f"{self.column('extractedat')} is {extracted_at!r}, expected an ISO "
+                        f"8601 date and time such as 2026-03-01T12:00:00+00:00"
+                    ) from None
+            extraction = Extraction(
+                method=method,
+                prompt_version=text_or_none(self.value(row, "promptversion")),
+                llm=text_or_none(self.value(row, "llm")),
+                time=extracted_at,
+            )
+        return section, confidence, extraction
 
     _METADATA = ("title", "year", "journal", "fields", "uses_dl", "uses_ptms")
 
