@@ -25,34 +25,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE articles(_id INTEGER PRIMARY KEY, search_id INTEGER, doi TEXT, title TEXT,
-                      megajournal TEXT, journal TEXT);
-CREATE TABLE searches(_id INTEGER PRIMARY KEY, timestamp TEXT, megajournal TEXT,
-                      search_keyword TEXT, year INTEGER, url TEXT, page INTEGER,
-                      status_code INTEGER, json_data TEXT);
-CREATE TABLE openalex(_id INTEGER PRIMARY KEY, timestamp TEXT, doi TEXT, cited_by_count INTEGER,
-                      open_access INTEGER, topic_0 TEXT, topic_1 TEXT, topic_2 TEXT,
-                      json_data TEXT);
-CREATE TABLE jats(_id INTEGER PRIMARY KEY, doi TEXT, jats_xml TEXT);
-CREATE TABLE markdown(_id INTEGER PRIMARY KEY, doi TEXT, markdown TEXT);
-CREATE TABLE _llm_prompts(_id INTEGER PRIMARY KEY, tag TEXT, prompt TEXT, json_string TEXT);
-CREATE TABLE _openalex_natural_science_fields(_id INTEGER PRIMARY KEY, openalex_id TEXT,
-                                              field TEXT);
-CREATE TABLE _search_keywords(_id INTEGER PRIMARY KEY, keyword TEXT);
-CREATE TABLE _years(_id INTEGER PRIMARY KEY, year INTEGER);
-"""
-ANALYSIS = ("uses_dl", "uses_ptms", "identify_ptms", "identify_ptm_reuse", "identify_ptm_impact")
-for _kind in ANALYSIS:
-    SCHEMA += (
-        f"CREATE TABLE {_kind}_analysis(_id INTEGER PRIMARY KEY, doi TEXT, system_prompt TEXT, "
-        "user_prompt TEXT, model_response TEXT, model_reasoning TEXT, "
-        "compute_time_seconds REAL);\n"
-    )
-SCHEMA += (
-    "CREATE VIEW natural_science_article_dois AS SELECT doi FROM openalex "
-    "WHERE cited_by_count > 0;\n"
-)
+from kg.synth import AIUS_SCHEMA, ANALYSIS_KINDS
+
+# The study's exact schema lives with the synthetic corpus writer, which writes it too.
+SCHEMA = AIUS_SCHEMA
+ANALYSIS = ANALYSIS_KINDS
 
 BIO, CS, NEURO, MED = (
     "Biochemistry, Genetics and Molecular Biology",
