@@ -8,6 +8,7 @@ give the same graph.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -69,6 +70,12 @@ def slug(name: str) -> str:
     return "-".join(w.replace("_", "-") for w in words) or "unnamed"
 
 
+@functools.lru_cache(maxsize=4096)
+def _venue_segment(name: str) -> str:
+    # A corpus names few venues, each on many papers; slugging every time was costly.
+    return quote(slug(name), safe="-")
+
+
 @dataclass(frozen=True)
 class IriMinter:
     """Mints the IRIs of instance data under one base IRI."""
@@ -92,7 +99,7 @@ class IriMinter:
         return f"{self.base}model/{quote(key, safe='')}"
 
     def venue(self, name: str) -> str:
-        return f"{self.base}venue/{quote(slug(name), safe='-')}"
+        return f"{self.base}venue/{_venue_segment(name)}"
 
     def source(self, name: str) -> str:
         return f"{self.base}source/{quote(name, safe='')}"
