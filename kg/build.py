@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import pyoxigraph as ox
 
@@ -112,6 +113,10 @@ def build(
                 f"which names a source's graph; rename one of them"
             )
         names[reading.name] = reading.path
+    if store.isolated_writes:
+        return _build_streaming(
+            store, readings, minter, options, registry, strict, fresh, rejects_dir, progress
+        )
     reports: list[SourceReport] = []
     with tempfile.TemporaryDirectory(prefix="ptmkg-build-") as scratch:
         graph_files: list[tuple[str, Path]] = []
@@ -141,9 +146,58 @@ def build(
     return BuildReport(store=store.location, sources=reports)
 
 
+def _build_streaming(
+    store: GraphStore,
+    readings: list[SourceReading],
+    minter: IriMinter,
+    options: ImportOptions,
+    registry: ModelRegistry,
+    strict: bool,
+    fresh: bool,
+    rejects_dir: Path,
+    progress: ProgressCallback | None,
+) -> BuildReport:
+    """Read and load at once, for a store whose writes stay invisible until they complete.
+
+    Each source's N-Quads go straight to the bulk loader, a slice at a time, on a second
+    thread; a failure (``--strict`` included) abandons the transaction, so the published
+    graph is unchanged just as when reading comes first.
+    """
+    reports: list[SourceReport] = []
+    with store.writing(fresh=fresh) as writer:
+        writer.replace_graph(ONTOLOGY_IRI, ontology_file(), ox.RdfFormat.TURTLE)
+        with writer.streaming_graph(minter.source(REGISTRY_SOURCE_NAME)) as out:
+            _write_registry_to(registry, out, minter, options)
+        for reading in readings:
+            with writer.streaming_graph(minter.source(reading.name)) as out:
+                report = _read_source_to(reading, out, minter, options, progress)
+                if progress is not None:
+                    progress(LOADING, 0, 0)
+            report.rejects_file = _store_rejects(report, reading, rejects_dir)
+            report.problems_file = _store_problems(report, rejects_dir)
+            reports.append(report)
+        if strict and any(r.rejected for r in reports):
+            total = sum(r.rejected for r in reports)
+            raise StrictBuildError(
+                f"--strict: {total} record(s) rejected, the store was not changed"
+            )
+    return BuildReport(store=store.location, sources=reports)
+
+
 def _read_source(
     reading: SourceReading,
     nquads: Path,
+    minter: IriMinter,
+    options: ImportOptions,
+    progress: ProgressCallback | None,
+) -> SourceReport:
+    with nquads.open("w", encoding="utf-8") as out:
+        return _read_source_to(reading, out, minter, options, progress)
+
+
+def _read_source_to(
+    reading: SourceReading,
+    out: TextIO,
     minter: IriMinter,
     options: ImportOptions,
     progress: ProgressCallback | None,
@@ -157,35 +211,34 @@ def _read_source(
         layout=reading.layout,
         warnings=list(reading.warnings),
     )
-    with nquads.open("w", encoding="utf-8") as out:
-        writer = SourceGraphWriter(out, name, minter, options.resolver)
-        for count, item in enumerate(reading.items, start=1):
-            report.read += 1
-            if isinstance(item, PaperRecord):
-                writer.add(item)
-                report.accepted += 1
-            elif isinstance(item, ModelRecord):
-                writer.add_model(item)
-                report.accepted += 1
-            else:
-                report.rejects.append(item)
-                report.rejected += 1
-            if progress is not None and count % 512 == 0:
-                progress(name, reading.progress[0], reading.size_bytes)
-        report.skipped, report.skip_reason = reading.skipped, reading.skip_reason
-        report.read += reading.skipped
-        writer.finish(
-            sha256=_sha256(reading.paths),
-            source_format=f"{reading.format}, {reading.layout}",
-            read=report.read,
-            accepted=report.accepted,
-            rejected=report.rejected,
-            skipped=report.skipped,
-            natural_science_rule=options.natural_science
-            if reading.skipped or reading.format in ("aius", "parquet")
-            else None,
-        )
-        report.triples = writer.triples
+    writer = SourceGraphWriter(out, name, minter, options.resolver)
+    for count, item in enumerate(reading.items, start=1):
+        report.read += 1
+        if isinstance(item, PaperRecord):
+            writer.add(item)
+            report.accepted += 1
+        elif isinstance(item, ModelRecord):
+            writer.add_model(item)
+            report.accepted += 1
+        else:
+            report.rejects.append(item)
+            report.rejected += 1
+        if progress is not None and count % 512 == 0:
+            progress(name, reading.progress[0], reading.size_bytes)
+    report.skipped, report.skip_reason = reading.skipped, reading.skip_reason
+    report.read += reading.skipped
+    writer.finish(
+        sha256=_sha256(reading.paths),
+        source_format=f"{reading.format}, {reading.layout}",
+        read=report.read,
+        accepted=report.accepted,
+        rejected=report.rejected,
+        skipped=report.skipped,
+        natural_science_rule=options.natural_science
+        if reading.skipped or reading.format in ("aius", "parquet")
+        else None,
+    )
+    report.triples = writer.triples
     report.warnings = list(reading.warnings)
     report.problems = reading.problems
     report.rejects_reloadable = reading.rejects_reloadable
@@ -228,30 +281,36 @@ def _write_registry(
 ) -> None:
     """The registry's models, as the registry graph every build loads."""
     with nquads.open("w", encoding="utf-8") as out:
-        writer = SourceGraphWriter(
-            out, REGISTRY_SOURCE_NAME, minter, options.resolver, describes_registry_models=True
-        )
-        for line, entry in enumerate(registry.entries.values(), start=2):
-            writer.add_model(
-                ModelRecord(
-                    name=entry.name,
-                    line=line,
-                    aliases=entry.aliases,
-                    family=entry.family or None,
-                    task=entry.task or None,
-                    year=int(entry.year) if entry.year else None,
-                    origin_doi=entry.origin_doi or None,
-                    origin_openalex=entry.origin_openalex or None,
-                    huggingface_id=entry.huggingface_id or None,
-                    wikidata_id=entry.wikidata_id or None,
-                    wikidata_class=entry.wikidata_class or None,
-                )
+        _write_registry_to(registry, out, minter, options)
+
+
+def _write_registry_to(
+    registry: ModelRegistry, out: TextIO, minter: IriMinter, options: ImportOptions
+) -> None:
+    writer = SourceGraphWriter(
+        out, REGISTRY_SOURCE_NAME, minter, options.resolver, describes_registry_models=True
+    )
+    for line, entry in enumerate(registry.entries.values(), start=2):
+        writer.add_model(
+            ModelRecord(
+                name=entry.name,
+                line=line,
+                aliases=entry.aliases,
+                family=entry.family or None,
+                task=entry.task or None,
+                year=int(entry.year) if entry.year else None,
+                origin_doi=entry.origin_doi or None,
+                origin_openalex=entry.origin_openalex or None,
+                huggingface_id=entry.huggingface_id or None,
+                wikidata_id=entry.wikidata_id or None,
+                wikidata_class=entry.wikidata_class or None,
             )
-        count = len(registry.entries)
-        writer.finish(
-            sha256=registry.digest(),
-            source_format="model registry (csv)",
-            read=count,
-            accepted=count,
-            rejected=0,
         )
+    count = len(registry.entries)
+    writer.finish(
+        sha256=registry.digest(),
+        source_format="model registry (csv)",
+        read=count,
+        accepted=count,
+        rejected=0,
+    )

@@ -25,8 +25,10 @@ import fcntl
 import gc
 import itertools
 import os
+import queue
 import re
 import shutil
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,11 +67,28 @@ class GraphWriter(ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (the common prefixes are predeclared)."""
 
+    @contextlib.contextmanager
+    def streaming_graph(self, graph_iri: str) -> Iterator[IO[str]]:
+        """Replace a named graph with the N-Quads lines written to the stream (one per write).
+
+        This default spools them to a file and loads it at the end.
+        """
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="ptmkg-stream-") as scratch:
+            path = Path(scratch) / "graph.nq"
+            with path.open("w", encoding="utf-8") as out:
+                yield out
+            self.replace_graph(graph_iri, path, ox.RdfFormat.N_QUADS)
+
 
 class GraphStore(ABC):
     """A place the graph lives: read it with SPARQL, write it in transactions."""
 
     location: str
+    #: True when nothing written in :meth:`writing` is visible, or kept, unless the
+    #: transaction completes (a build may then load while it still reads its sources).
+    isolated_writes: bool = False
 
     @abstractmethod
     def query(
@@ -131,6 +150,75 @@ class _OxigraphWriter(GraphWriter):
 
         self._live().update(sparql, prefixes=PREFIXES)
 
+    @contextlib.contextmanager
+    def streaming_graph(self, graph_iri: str) -> Iterator[NQuadsStream]:  # type: ignore[override]
+        """Replace a named graph with N-Quads lines written to the stream as they come.
+
+        Slices are bulk-loaded by a second thread while the caller writes the next
+        (Oxigraph releases the GIL), so reading sources and loading overlap.
+        """
+        store = self._live()
+        graph = ox.NamedNode(graph_iri)
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        stream = NQuadsStream(store)
+        try:
+            yield stream
+            stream.close()
+        finally:
+            stream.abandon()
+
+
+class NQuadsStream:
+    """A text sink for N-Quads lines, each ``write`` one whole line, bulk-loaded in slices."""
+
+    def __init__(self, store: ox.Store, slice_lines: int = BULK_LOAD_LINES) -> None:
+        self.store = store
+        self.slice_lines = slice_lines
+        self.lines: list[str] = []
+        # One slice loading and one waiting at most: memory stays at a few slices.
+        self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self.failure: BaseException | None = None
+        self.loader = threading.Thread(target=self._load, name="ptmkg-bulk-load", daemon=True)
+        self.loader.start()
+
+    def write(self, line: str) -> int:
+        self.lines.append(line)
+        if len(self.lines) >= self.slice_lines:
+            self._hand_over()
+        return len(line)
+
+    def _hand_over(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+        chunk = "".join(self.lines).encode("utf-8")
+        self.lines = []
+        self.slices.put(chunk)
+
+    def _load(self) -> None:
+        while (chunk := self.slices.get()) is not None:
+            if self.failure is not None:
+                continue  # drain, so the writer never blocks on a dead loader
+            try:
+                self.store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+            except BaseException as exc:  # handed to the writing thread
+                self.failure = exc
+
+    def close(self) -> None:
+        """Load what is left and wait for the loader; raise what it raised."""
+        if self.lines:
+            self._hand_over()
+        self.slices.put(None)
+        self.loader.join()
+        if self.failure is not None:
+            raise self.failure
+
+    def abandon(self) -> None:
+        if self.loader.is_alive():
+            self.failure = self.failure or PtmkgError("the build was stopped")
+            self.slices.put(None)
+            self.loader.join()
+
 
 def _query(store: ox.Store, sparql: str, substitutions):
     from kg.namespaces import PREFIXES
@@ -150,7 +238,10 @@ class EmbeddedStore(GraphStore):
         self.path = Path(path).expanduser().absolute() if path is not None else None
         self.location = str(self.path) if self.path else "memory"
         self._memory = ox.Store() if path is None else None
+        # On disk a build writes a staging generation that only a completed build publishes.
+        self.isolated_writes = self.path is not None
         self._reader: ox.Store | None = None
+        self._reader_lock: IO[str] | None = None
 
     # ------------------------------------------------------------ reading
 
@@ -176,11 +267,25 @@ class EmbeddedStore(GraphStore):
                     f"no graph in {self.location} yet: run 'ptmkg build SOURCE...' first "
                     f"(or pass --store)"
                 )
+            self._reader_lock = self.hold_generation(generation)
             try:
                 self._reader = ox.Store.read_only(str(generation))
             except OSError as exc:
                 raise PtmkgError(f"cannot open the store at {self.location}: {exc}") from None
         return self._reader
+
+    def hold_generation(self, generation: Path) -> IO[str] | None:
+        """Keep a generation from being removed while it is read (until the handle closes).
+
+        Readers hold a shared lock on ``<generation>.readers``; a build removes an old
+        generation only when it can lock that file exclusively.
+        """
+        try:
+            handle = (generation.parent / f"{generation.name}.readers").open("a+")
+        except OSError:
+            return None  # a store we cannot write to is not cleaned up by us either
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        return handle
 
     def is_empty(self) -> bool:
         if self._memory is not None:
@@ -213,6 +318,9 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         self._reader = None
         gc.collect()
+        if self._reader_lock is not None:
+            self._reader_lock.close()
+            self._reader_lock = None
 
     # ------------------------------------------------------------ writing
 
@@ -298,5 +406,13 @@ class EmbeddedStore(GraphStore):
     def _remove_old_generations(self, keep: set[str]) -> None:
         assert self.path is not None
         for entry in self.path.iterdir():
-            if _GENERATION.match(entry.name) and entry.name not in keep:
+            if not _GENERATION.match(entry.name) or entry.name in keep:
+                continue
+            readers = self.path / f"{entry.name}.readers"
+            with readers.open("a+") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # still being read (a query, 'ptmkg serve'): removed later
                 shutil.rmtree(entry, ignore_errors=True)
+                readers.unlink(missing_ok=True)
