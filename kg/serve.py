@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from kg.errors import PtmkgError
 from kg.store import EmbeddedStore
@@ -57,6 +58,7 @@ class ReadOnlyServer:
     cors: bool = False
     timeout_seconds: int | None = None
     process: subprocess.Popen | None = None
+    _generation_lock: IO[str] | None = None
 
     @property
     def url(self) -> str:
@@ -87,7 +89,10 @@ class ReadOnlyServer:
     def start(self) -> ReadOnlyServer:
         if not 0 < self.port < 65536:
             raise PtmkgError(f"--port must be between 1 and 65535, not {self.port}")
-        self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL)
+        command = self.command()
+        # Builds remove old generations; this one stays while the server reads it.
+        self._generation_lock = self.store.hold_generation(Path(command[3]))
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
         try:
             self.wait_until_ready()
         except BaseException:
@@ -125,6 +130,14 @@ class ReadOnlyServer:
             self.stop()
 
     def stop(self) -> None:
+        try:
+            self._stop_process()
+        finally:
+            if self._generation_lock is not None:
+                self._generation_lock.close()
+                self._generation_lock = None
+
+    def _stop_process(self) -> None:
         if self.process is None:
             return
         process, self.process = self.process, None

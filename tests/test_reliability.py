@@ -1,0 +1,193 @@
+"""Crashes, concurrent use and read-only commands: the store is never lost or half-written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import kg
+
+REPO = Path(__file__).resolve().parent.parent
+FIRST = "doi,title,model,pattern\n10.8000/first,First,BERT,Adaptation\n"
+
+
+def _big(path: Path, rows: int) -> Path:
+    with path.open("w") as handle:
+        handle.write("doi,title,year,fields,model,pattern,stages,evidence\n")
+        for i in range(rows):
+            handle.write(
+                f"10.8000/big.{i},Paper {i},{2000 + i % 25},Chemistry,"
+                f"{('BERT', 'U-Net', 'AlexNet')[i % 3]},Adaptation,Test,Evidence {i}\n"
+            )
+    return path
+
+
+def _ptmkg(*args: object, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "cli.py"), *map(str, args)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _papers(store_path: Path) -> int:
+    store = kg.EmbeddedStore(store_path)
+    try:
+        return kg.stats(store).summary["papers"]
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def first_store(tmp_path, write) -> Path:
+    kg.build(kg.EmbeddedStore(tmp_path / "s"), [write("first.csv", FIRST)], rejects_dir=tmp_path)
+    return tmp_path / "s"
+
+
+def test_builds_killed_at_random_moments_never_harm_the_store(first_store, tmp_path):
+    big = _big(tmp_path / "big.csv", 30_000)
+    moments = random.Random(20261129).sample([x / 10 for x in range(2, 40)], 4)
+    for moment in moments:
+        process = _ptmkg("build", big, "--store", first_store, "--rejects", tmp_path / "r")
+        time.sleep(moment)
+        if process.poll() is not None:
+            continue  # finished before the kill: nothing to test at this moment
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert _papers(first_store) == 1, f"killed after {moment} s"
+        assert kg.validate(kg.EmbeddedStore(first_store)).conforms
+    kg.build(kg.EmbeddedStore(first_store), [big], rejects_dir=tmp_path / "r")
+    assert _papers(first_store) == 30_001
+
+
+def test_a_query_during_a_build_sees_the_old_graph(first_store, tmp_path):
+    big = _big(tmp_path / "big.csv", 30_000)
+    process = _ptmkg("build", big, "--store", first_store, "--rejects", tmp_path / "r")
+    deadline = time.monotonic() + 120
+    while not list(first_store.glob("staging-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None
+    assert _papers(first_store) == 1  # the build's half-written copy is invisible
+    second = _ptmkg("build", big, "--store", first_store, "--rejects", tmp_path / "r2")
+    _, error = second.communicate(timeout=120)
+    assert second.returncode == 1
+    assert "in use by another build" in error and "Traceback" not in error
+    assert process.wait(timeout=300) == 0
+    assert _papers(first_store) == 30_001
+
+
+def test_a_generation_being_read_is_not_removed(first_store, tmp_path, write):
+    reader = kg.EmbeddedStore(first_store)
+    assert kg.stats(reader).summary["papers"] == 1
+    for number in range(3):  # each build publishes a generation and cleans up old ones
+        kg.build(
+            kg.EmbeddedStore(first_store),
+            [write(f"more{number}.csv", FIRST.replace("first", f"more{number}"))],
+            rejects_dir=tmp_path,
+        )
+    assert kg.stats(reader).summary["papers"] == 1  # still answering from its generation
+    generations = sorted(p.name for p in first_store.glob("gen-*") if p.is_dir())
+    assert generations == ["gen-000001", "gen-000003", "gen-000004"]
+    reader.close()
+    kg.build(
+        kg.EmbeddedStore(first_store),
+        [write("last.csv", FIRST.replace("first", "last"))],
+        rejects_dir=tmp_path,
+    )
+    assert sorted(p.name for p in first_store.glob("gen-*") if p.is_dir()) == [
+        "gen-000004",
+        "gen-000005",
+    ]
+
+
+def test_an_unwritable_store_location_is_a_clear_message(cli, tmp_path, write):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = cli("build", write("first.csv", FIRST), "--store", blocker / "store")
+    assert result.exit_code == 1
+    assert "cannot write the store at" in result.stderr and "Traceback" not in result.output
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    } | {"current": os.readlink(folder / "current")}
+
+
+def test_read_commands_change_nothing(cli, first_store, tmp_path):
+    before = _fingerprint(first_store)
+    store = ("--store", first_store)
+    for args in (
+        ("stats",),
+        ("stats", "--json"),
+        ("validate",),
+        ("dump", "-o", tmp_path / "g.nq"),
+        ("queries",),
+        ("query", "top-models"),
+        ("sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 3"),
+        ("sparql", "DELETE WHERE { ?s ?p ?o }"),  # refused without --update
+        ("network", "model-field", "-o", tmp_path / "n.graphml"),
+        ("report", "-o", tmp_path / "report"),
+    ):
+        result = cli(*args, *store)
+        assert "Traceback" not in result.output, args
+    after = _fingerprint(first_store)
+    after.pop("gen-000001.readers", None)  # the readers' lock file, empty, may appear
+    before.pop("gen-000001.readers", None)
+    assert after == before
+    assert _papers(first_store) == 1
+
+
+def test_serve_and_builds_on_one_store_do_not_harm_each_other(first_store, tmp_path, write):
+    import json
+    import socket
+    import urllib.parse
+    import urllib.request
+
+    from kg.serve import ReadOnlyServer, find_oxigraph
+
+    try:
+        find_oxigraph()
+    except kg.PtmkgError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the Oxigraph server is not installed")
+        pytest.skip("the Oxigraph server is not installed (pip install oxigraph)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    query = (
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/ptmkg/ontology#Paper> }"
+    )
+    url = f"http://127.0.0.1:{port}/query?" + urllib.parse.urlencode({"query": query})
+
+    def served() -> int:
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
+
+    with ReadOnlyServer(kg.EmbeddedStore(first_store), port=port):
+        assert served() == 1
+        for number in range(3):
+            kg.build(
+                kg.EmbeddedStore(first_store),
+                [write(f"m{number}.csv", FIRST.replace("first", f"m{number}"))],
+                rejects_dir=tmp_path,
+            )
+            assert served() == 1  # the server keeps the graph it started with
+        # ...and its files stay on disk while it runs (RocksDB opens files lazily).
+        assert (first_store / "gen-000001").is_dir()
+        assert _papers(first_store) == 4
+    assert kg.validate(kg.EmbeddedStore(first_store)).conforms
