@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
+import http.client
 import io
 import json
 import os
@@ -58,7 +59,7 @@ DEFAULT_BACKOFF = 1.0
 USER_AGENT = "ptmkg (SPARQLWrapper)"
 
 #: HTTP statuses worth another try: the server is busy or a proxy could not reach it.
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 #: Virtuoso says in this header that it cut a result at its ResultSetMaxRows.
@@ -285,11 +286,14 @@ class RemoteStore(GraphStore):
                     self._pause(number)
                     continue
                 raise self._fail(action, detail, status) from None
-            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            except (urllib.error.URLError, ConnectionError, TimeoutError,
+                    http.client.HTTPException) as exc:
                 if number < tries:
                     self._pause(number)
                     continue
                 reason = getattr(exc, "reason", exc)
+                if isinstance(exc, http.client.IncompleteRead):
+                    reason = "the server closed the connection part-way through its answer"
                 raise self._fail(
                     action, f"{_describe(reason)} (after {tries} tr{'y' if tries == 1 else 'ies'})"
                 ) from None
