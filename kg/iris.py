@@ -49,9 +49,18 @@ def normalize_doi(raw: str) -> str:
     return text
 
 
+# Letters, digits and the characters quote() keeps as they are with safe=_DOI_SAFE.
+_NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9_.~/:;()-]*")
+
+
+def _quote_doi(doi: str) -> str:
+    # Most DOIs need no escaping; quote() costs a few microseconds on each of millions.
+    return doi if _NEEDS_NO_QUOTING.fullmatch(doi) else quote(doi, safe=_DOI_SAFE)
+
+
 def doi_url(doi: str) -> str:
     """The doi.org IRI of a normalised DOI."""
-    return "https://doi.org/" + quote(doi, safe=_DOI_SAFE)
+    return "https://doi.org/" + _quote_doi(doi)
 
 
 def name_key(name: str) -> str:
@@ -87,7 +96,7 @@ class IriMinter:
             raise ValueError(f"base IRI {self.base!r} must be an absolute IRI ending in '/' or '#'")
 
     def paper(self, doi: str) -> str:
-        return f"{self.base}paper/{quote(doi, safe=_DOI_SAFE)}"
+        return f"{self.base}paper/{_quote_doi(doi)}"
 
     def doi_of_paper(self, iri: str) -> str:
         prefix = f"{self.base}paper/"

@@ -139,16 +139,18 @@ def _convert_rows(
     rows: Iterator[Row], converter: _Converter, columns: list[str]
 ) -> Iterator[PaperRecord | Reject]:
     for row in rows:
-        kept = {
-            k: v for k, v in row.values.items() if not k.startswith("_") or k in ("_extra", "_raw")
-        }
         if row.problem:
-            yield Reject(row.line, row.problem, kept, tuple(columns))
+            yield Reject(row.line, row.problem, _kept(row), tuple(columns))
             continue
         try:
             yield converter.convert(row)
         except RowRejected as rejected:
-            yield Reject(row.line, rejected.reason, kept, tuple(columns))
+            yield Reject(row.line, rejected.reason, _kept(row), tuple(columns))
+
+
+def _kept(row: Row) -> dict[str, Any]:
+    """The row as a rejects file keeps it."""
+    return {k: v for k, v in row.values.items() if not k.startswith("_") or k in ("_extra", "_raw")}
 
 
 class _Converter:
