@@ -44,6 +44,14 @@ BULK_LOAD_LINES = 250_000
 _GENERATION = re.compile(r"^gen-(\d{6,})$")
 
 
+def _os_reason(exc: OSError) -> str:
+    """What an operating-system error means, in one line (Oxigraph puts it in the message)."""
+    if exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())
+    return text.split(": While ")[0].removeprefix("IO error: ")
+
+
 def default_store_path() -> Path:
     """``$PTMKG_STORE``, else ``$XDG_DATA_HOME/ptmkg/store`` (``~/.local/share/ptmkg/store``)."""
     if os.environ.get(STORE_ENV):
@@ -369,18 +377,32 @@ class EmbeddedStore(GraphStore):
         try:
             yield writer
             store.flush()
-        except BaseException:
+        except BaseException as exc:
             writer.store = None
             del store
             gc.collect()
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, OSError):  # a full disk, a vanished folder: the user's to fix
+                raise PtmkgError(
+                    f"cannot write the store at {self.location} ({_os_reason(exc)}); "
+                    f"it is unchanged"
+                ) from None
             raise
         writer.store = None
         del store
         gc.collect()
         generation = self.path / f"gen-{number:06d}"
-        os.rename(staging, generation)
-        self._publish(generation)
+        try:
+            os.rename(staging, generation)
+            self._publish(generation)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if self._current_generation() != generation:
+                shutil.rmtree(generation, ignore_errors=True)
+            raise PtmkgError(
+                f"cannot publish the new graph in {self.location} ({_os_reason(exc)}); "
+                f"the store is unchanged"
+            ) from None
         self.close()
         self._remove_old_generations(keep={generation.name, current.name if current else ""})
 
