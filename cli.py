@@ -28,6 +28,9 @@ from kg.push import DEFAULT_BATCH_SIZE
 from kg.rdf_formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
 from kg.serve import DEFAULT_HOST, DEFAULT_PORT
 from kg.store import STORE_ENV
+from kg.synth import DEFAULT_PAPERS as SYNTH_DEFAULT_PAPERS
+from kg.synth import DEFAULT_SEED as SYNTH_DEFAULT_SEED
+from kg.synth import SYNTH_FORMATS, write_corpus
 
 app = typer.Typer(
     name="ptmkg",
@@ -109,6 +112,10 @@ def user_errors(command: F) -> F:
         except KeyboardInterrupt:
             err.print("[red]interrupted[/red]: the store is unchanged")
             raise typer.Exit(130) from None
+        except OSError as exc:  # a full disk or a folder that vanished under us
+            where = f": {exc.filename}" if exc.filename else ""
+            err.print(f"[red]error:[/red] {escape(exc.strerror or str(exc))}{escape(where)}")
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -257,6 +264,194 @@ def build(
     _print_build_report(report)
     if check:
         _print_validation(kg.validate(target))
+
+
+# ------------------------------------------------------------------ extract
+
+
+@app.command(
+    epilog="Examples:  ptmkg extract articles/ -o records.jsonl  |  ptmkg extract articles.zip "
+    "--jobs 4 -o records.csv  |  ptmkg extract articles/ --evaluate labels.csv  |  ptmkg "
+    "extract --llm --llm-base-url http://127.0.0.1:8000/v1 --llm-model qwen articles/ -o r.jsonl"
+)
+@user_errors
+def extract(
+    articles: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JATS articles: files, folders, zip archives, gzip files.", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write records here (.jsonl, .csv or .tsv) in the generic annotation format; "
+            "'ptmkg build' loads them. Default: JSON Lines on stdout, unless --evaluate.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Processes (offline) or parallel questions (LLM)"),
+    ] = 1,
+    evaluate: Annotated[
+        Path | None,
+        typer.Option(
+            "--evaluate",
+            help="Compare the extraction with these labels (annotation sheet or generic format): "
+            "precision, recall and F1, a confusion table and the disagreements.",
+        ),
+    ] = None,
+    aliases: Annotated[
+        list[Path] | None,
+        typer.Option("--aliases", help="Extra model registry rows (CSV: name,aliases); repeatable"),
+    ] = None,
+    llm: Annotated[
+        bool,
+        typer.Option(
+            "--llm", help="Ask an OpenAI-compatible chat API the study's five questions instead."
+        ),
+    ] = False,
+    llm_base_url: Annotated[
+        str | None,
+        typer.Option("--llm-base-url", help="Chat API base URL (default: $PTMKG_LLM_BASE_URL)."),
+    ] = None,
+    llm_model: Annotated[
+        str | None, typer.Option("--llm-model", help="Model name (default: $PTMKG_LLM_MODEL).")
+    ] = None,
+    llm_api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--llm-api-key",
+            help="API key (default: $PTMKG_LLM_API_KEY or $OPENAI_API_KEY); never printed.",
+            show_default=False,
+        ),
+    ] = None,
+    llm_cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--llm-cache",
+            help="Folder caching answers by article text, prompt version and model "
+            "(default: $PTMKG_LLM_CACHE, else no cache).",
+        ),
+    ] = None,
+    llm_retries: Annotated[
+        int,
+        typer.Option("--llm-retries", min=0, help="Tries again after errors and malformed answers"),
+    ] = 3,
+    llm_timeout: Annotated[
+        float, typer.Option("--llm-timeout", help="Seconds to wait for each answer.")
+    ] = 120.0,
+) -> None:
+    """Find PTM reuse in full-text JATS articles and write it as records.
+
+    One record per reuse instance (paper, model, pattern, stages, evidence sentence,
+    section, confidence), in the generic annotation format that 'ptmkg build' loads.
+    Offline by default (model registry names and context rules); --llm asks a chat API.
+    """
+    from kg.extract.evaluate import evaluate as compare
+    from kg.extract.evaluate import labels_from_file
+    from kg.extract.run import RecordWriter, record_format, run_extraction
+    from kg.model_names import ModelResolver
+    from kg.model_registry import ModelRegistry
+
+    registry = ModelRegistry.from_environment(aliases or [])
+    resolver = ModelResolver(registry=registry)
+    labels = labels_from_file(evaluate, resolver) if evaluate else None
+    if llm:
+        from kg.extract.llm import LlmExtractor, LlmSettings
+
+        settings = LlmSettings.from_options(
+            llm_base_url,
+            llm_model,
+            llm_api_key,
+            llm_cache,
+            retries=llm_retries,
+            timeout=llm_timeout,
+        )
+        extractor: Any = LlmExtractor(settings, resolver)
+    else:
+        from kg.extract.rules import RuleExtractor
+
+        extractor = RuleExtractor(registry)
+    for path in articles:
+        if not path.exists():
+            raise kg.PtmkgError(f"{path}: no such file or folder")
+    handle = None
+    writer = None
+    if output is not None:
+        fmt = record_format(output)
+        try:
+            handle = output.open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
+        writer = RecordWriter(handle, fmt)
+    elif labels is None:
+        writer = RecordWriter(sys.stdout, "jsonl")
+    try:
+        summary = run_extraction(
+            articles,
+            extractor,
+            writer,
+            jobs=jobs,
+            alias_files=aliases or [],
+            keep=labels is not None,
+        )
+    finally:
+        if handle is not None:
+            handle.close()
+    for problem in summary.problems:
+        err.print(f"[yellow]skipped[/yellow] {escape(problem.location)}: {escape(problem.reason)}")
+    for doi, problem in summary.step_problems:
+        err.print(f"[yellow]unanswered[/yellow] {escape(doi)}: {escape(problem)}")
+    where = f" to {escape(str(output))}" if output else ""
+    err.print(
+        f"{summary.articles:,} article(s), {summary.with_reuse:,} with PTM reuse: "
+        f"{summary.rows:,} record(s){where}"
+        + (f"; {len(summary.problems):,} document(s) skipped" if summary.problems else "")
+    )
+    if labels is not None:
+        _print_evaluation(compare(summary.kept, labels, resolver))
+
+
+def _print_evaluation(evaluation: Any) -> None:
+    table = Table(title=f"Extraction against labels ({evaluation.papers} papers)")
+    for column in ("measure", "TP", "FP", "FN", "TN", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name, scores in evaluation.measures():
+        negatives = "" if scores.true_negatives is None else str(scores.true_negatives)
+        table.add_row(
+            name,
+            str(scores.true_positives),
+            str(scores.false_positives),
+            str(scores.false_negatives),
+            negatives,
+            f"{scores.precision:.3f}",
+            f"{scores.recall:.3f}",
+            f"{scores.f1:.3f}",
+        )
+    out.print(table)
+    labels = evaluation.confusion_labels()
+    confusion = Table(title="Patterns per (paper, model): labels (rows) x extraction (columns)")
+    confusion.add_column("label \\ extracted")
+    for label in labels:
+        confusion.add_column(label, justify="right")
+    for row in labels:
+        confusion.add_row(row, *(str(evaluation.confusion.get((row, c), 0) or "") for c in labels))
+    out.print(confusion)
+    if evaluation.disagreements:
+        out.print(f"[bold]Disagreements ({len(evaluation.disagreements)})[/bold]")
+        for d in evaluation.disagreements:
+            out.print(
+                f"  {escape(d.doi)}  {d.kind}: label {escape(d.label)}, extracted "
+                f"{escape(d.extracted)}"
+                + (f"\n      evidence: {escape(d.evidence)}" if d.evidence else "")
+            )
+    if evaluation.labelled_only:
+        out.print(f"labelled but not among the articles: {', '.join(evaluation.labelled_only)}")
+    if evaluation.extracted_only:
+        out.print(f"extracted but not labelled: {', '.join(evaluation.extracted_only)}")
 
 
 def _print_build_report(report: kg.BuildReport) -> None:
@@ -1402,6 +1597,42 @@ def link_wikidata(
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     _print_link_cache(report.asked, report.from_cache, report.requests, report.cache)
     out.print(f"wrote {report.triples:,} triples into {escape(report.graph)}")
+
+
+# ------------------------------------------------------------------ synth
+
+_SYNTH_FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())
+
+
+@app.command(
+    epilog="Examples:  ptmkg synth corpus.jsonl  |  ptmkg synth sheet.csv --papers 5000  |  "
+    "ptmkg synth pipeline.db --papers 1000000 --seed 3"
+)
+@user_errors
+def synth(
+    output: Annotated[Path, typer.Argument(help="File to write (its extension names the format).")],
+    papers: Annotated[
+        int, typer.Option("--papers", help="Papers in the corpus.")
+    ] = SYNTH_DEFAULT_PAPERS,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Same seed and size, same files.")
+    ] = SYNTH_DEFAULT_SEED,
+    format_name: Annotated[
+        str | None,
+        typer.Option("--format", help=f"Format ({_SYNTH_FORMAT_HELP}).", show_default=False),
+    ] = None,
+) -> None:
+    """Write a synthetic corpus calibrated to the PTM-reuse study's published figures.
+
+    Shares of PTM reuse, patterns, stages, models, fields and years follow the study's
+    (kg/synth.py). The files say they are synthetic; a million papers stream out with
+    little memory.
+    """
+    report = write_corpus(output, format_name, papers=papers, seed=seed)
+    err.print(
+        f"wrote {report.papers:,} synthetic papers ({report.ptm_papers:,} reusing PTMs, "
+        f"{report.reuses:,} reused models) to {escape(str(report.path))} as {report.format}"
+    )
 
 
 def main() -> None:

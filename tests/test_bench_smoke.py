@@ -1,0 +1,42 @@
+"""The benchmark harness runs end to end at a small size (no timing is checked), so it cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
+    out, raw = tmp_path / "RESULTS.md", tmp_path / "raw"
+    arguments = ["--papers", "400", "--repeat", "1", "--rdflib-cap", "20"]
+    assert _bench().main([*arguments, "--out", str(out), "--raw", str(raw)]) == 0
+    text = out.read_text()
+    for heading in (
+        "## Build",
+        "## Memory",
+        "## Canned queries",
+        "## Network exports",
+        "## Targets",
+    ):
+        assert heading in text
+    result = json.loads((raw / "run-400.json").read_text())["result"]
+    assert result["quads"] > 400 * 5
+    assert result["bulk_load"]["quads"] == result["quads"]
+    assert set(result["networks"]) == {"model-field", "model-model", "field-field", "paper-model"}
+    assert "top-models" in result["queries"] and "top-models" in result["rdflib"]["queries"]
+    assert result["rdflib"]["triples"] > 0
+    # The figures can be rendered again from the raw files alone.
+    out.unlink()
+    assert _bench().main(["--render", "--out", str(out), "--raw", str(raw)]) == 0
+    assert "| 400 |" in out.read_text()
