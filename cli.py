@@ -196,7 +196,10 @@ def build(
     ),
     aliases: Annotated[
         list[Path] | None,
-        typer.Option("--aliases", help="Extra model alias table (CSV: name,aliases); repeatable."),
+        typer.Option(
+            "--aliases",
+            help="Model registry or alias file to add (CSV: name, aliases, ...); repeatable.",
+        ),
     ] = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of CSV, TSV and JSON Lines sources.")
@@ -217,7 +220,11 @@ def build(
         ),
     ] = False,
 ) -> None:
-    """Import annotation sheets and annotation files into the knowledge graph.
+    """Import sources into the knowledge graph.
+
+    Sources are annotation sheets and generic annotation files (CSV, TSV, XLSX, JSON
+    Lines), the study pipeline's database and parquet files, OpenAlex works, Hugging
+    Face model cards, and JATS articles.
 
     Each source becomes its own named graph: building a file again replaces exactly
     what it added before. Rows that cannot be used are reported with their line and
@@ -520,8 +527,10 @@ def stats(
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
 ) -> None:
-    """Summarise the graph: papers, papers using deep learning, papers reusing PTMs,
-    models and reuse instances, by field, by reuse pattern and by stage.
+    """Summarise the graph: papers, models and reuse, by field, pattern and stage.
+
+    Papers, papers using deep learning, papers reusing PTMs, models and reuse
+    instances, overall and by field, by reuse pattern and by stage.
 
     Every figure comes from a named query in queries/ (corpus-summary,
     papers-by-field, reuse-by-pattern, reuse-by-stage).
@@ -910,9 +919,10 @@ def report(
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
 ) -> None:
-    """Write a report: Markdown and one self-contained HTML file with the study's tables
-    and PNG charts (PTM-reusing papers by field, pattern shares per field, stage impact
-    per pattern, reuse over time).
+    """Write a report: Markdown and one offline HTML file with tables and charts.
+
+    The study's tables and PNG charts (PTM-reusing papers by field, pattern shares per
+    field, stage impact per pattern, reuse over time).
 
     Every number comes from the canned queries, so it matches 'ptmkg query'.
     """
@@ -972,9 +982,10 @@ def push(
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
 ) -> None:
-    """Copy the graph to a SPARQL server: each named graph is replaced there (never added
-    to), in batches through the Graph Store Protocol where the server offers it, else
-    SPARQL Update.
+    """Copy the graph to a SPARQL server, replacing each named graph there.
+
+    Each named graph is replaced (never added to), in batches through the Graph Store
+    Protocol where the server offers it, else SPARQL Update.
 
     Afterwards the server's triple count of each graph is checked against the local one;
     a difference is an error. An interrupted push, run again, ends with the same graphs.
@@ -1048,8 +1059,10 @@ def serve(
         typer.Option("--timeout", help="Seconds a query may run.", show_default=False),
     ] = None,
 ) -> None:
-    """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server), for
-    colleagues and tools such as YASGUI or Gephi's SPARQL plugin, until Ctrl-C.
+    """Serve the graph as a read-only SPARQL endpoint until Ctrl-C.
+
+    The real Oxigraph server, for colleagues and tools such as YASGUI or Gephi's
+    SPARQL plugin.
 
     Queries see the union of all sources' graphs, as 'ptmkg query' does; updates are
     refused. The graph served is the one built when the server started.
@@ -1192,9 +1205,10 @@ def network(
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
 ) -> None:
-    """Turn the graph into a network: which models serve which fields (model-field),
-    which models travel together (model-model), which fields share models (field-field),
-    or the raw paper-model graph.
+    """Export a network: models and fields, models together, fields together, or papers.
+
+    Which models serve which fields (model-field), which models travel together
+    (model-model), which fields share models (field-field), or the raw paper-model graph.
 
     Edge weights count distinct papers (model-field, model-model via paper, paper-model),
     shared fields (model-model --via field) or shared models (field-field). model-field
