@@ -15,25 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: The generic-format columns ``ptmkg extract`` writes, in order.
-RECORD_COLUMNS = (
-    "doi",
-    "title",
-    "year",
-    "journal",
-    "uses_dl",
-    "uses_ptms",
-    "model",
-    "pattern",
-    "stages",
-    "evidence",
-    "section",
-    "confidence",
-    "extractor",
-    "llm",
-    "prompt_version",
-    "extracted_at",
-)
+from kg.importers.tabular import GENERIC_FORMAT_COLUMNS
+
+#: The generic-format columns ``ptmkg extract`` writes, in order (it knows no fields).
+RECORD_COLUMNS = tuple(column for column in GENERIC_FORMAT_COLUMNS if column != "fields")
 
 
 @dataclass(frozen=True)

@@ -61,15 +61,15 @@ SHEET_LAYOUTS = (
         review_date="reviewdate",
     ),
 )
-GENERIC_COLUMNS = {
+#: The generic annotation format's columns, in the order ``ptmkg extract`` writes them.
+GENERIC_FORMAT_COLUMNS = (
     "doi",
     "title",
     "year",
     "journal",
-    "venue",
     "fields",
-    "usesdl",
-    "usesptms",
+    "uses_dl",
+    "uses_ptms",
     "model",
     "pattern",
     "stages",
@@ -79,9 +79,10 @@ GENERIC_COLUMNS = {
     "confidence",
     "extractor",
     "llm",
-    "promptversion",
-    "extractedat",
-}
+    "prompt_version",
+    "extracted_at",
+)
+GENERIC_COLUMNS = {name_key(column) for column in GENERIC_FORMAT_COLUMNS} | {"venue"}
 
 
 def _column_keys(columns: list[str]) -> dict[str, str]:
