@@ -326,6 +326,11 @@ def _seconds(value: float | None) -> str:
     return f"{value:,.1f} s"
 
 
+def _queried(result: dict[str, Any]) -> bool:
+    """Whether rdflib was queried at this size (it may only have been filled)."""
+    return bool(result.get("rdflib", {}).get("queries"))
+
+
 def _build_seconds(result: dict[str, Any]) -> float:
     """The build's time in its process: wall time less the interpreter's start."""
     build = result["build"]
@@ -415,15 +420,15 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         "| query | "
         + " | ".join(f"{s:,}" for s in sizes)
         + " | "
-        + " | ".join(f"rdflib {r['papers']:,} | speed-up" for r in results if "rdflib" in r)
+        + " | ".join(f"rdflib {r['papers']:,} | speed-up" for r in results if _queried(r))
         + " |",
-        "|---|" + "---:|" * (len(sizes) + 2 * sum("rdflib" in r for r in results)),
+        "|---|" + "---:|" * (len(sizes) + 2 * sum(_queried(r) for r in results)),
     ]
     skipped = {name: why for r in results for name, why in r.get("skipped_queries", {}).items()}
     for name in results[0]["queries"]:
         cells = [_seconds(r["queries"][name]["median"]) for r in results]
         for r in results:
-            if "rdflib" not in r:
+            if not _queried(r):
                 continue
             entry = r["rdflib"]["queries"].get(name, {})
             ours = r["queries"][name]["median"]
@@ -484,7 +489,7 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
         )
     )
     worst: list[tuple[float, str, int]] = []
-    for r in measured:
+    for r in filter(_queried, measured):
         for name, entry in r["rdflib"]["queries"].items():
             ours = r["queries"][name]["median"]
             theirs = entry.get("median", entry.get("timeout"))
