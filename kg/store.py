@@ -128,6 +128,7 @@ class GraphStore(ABC):
 class _OxigraphWriter(GraphWriter):
     def __init__(self, store: ox.Store) -> None:
         self.store: ox.Store | None = store
+        self.bulk_loaded = False  # loads in slices leave the database to be compacted
 
     def _live(self) -> ox.Store:
         if self.store is None:
@@ -136,6 +137,7 @@ class _OxigraphWriter(GraphWriter):
 
     def replace_graph(self, graph_iri: str, path: Path, rdf_format: ox.RdfFormat) -> None:
         store = self._live()
+        self.bulk_loaded = True
         graph = ox.NamedNode(graph_iri)
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
@@ -166,6 +168,7 @@ class _OxigraphWriter(GraphWriter):
         (Oxigraph releases the GIL), so reading sources and loading overlap.
         """
         store = self._live()
+        self.bulk_loaded = True
         graph = ox.NamedNode(graph_iri)
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
@@ -376,6 +379,10 @@ class EmbeddedStore(GraphStore):
         writer = _OxigraphWriter(store)
         try:
             yield writer
+            if writer.bulk_loaded:
+                # Each bulk-load slice adds files that overlap the earlier ones; queries on
+                # an uncompacted 1M-paper build ran 3x slower than on one loaded at once.
+                store.optimize()
             store.flush()
         except BaseException as exc:
             writer.store = None
