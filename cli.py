@@ -6,10 +6,11 @@ Python equivalent in ``kg``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -1404,6 +1405,20 @@ def _link_progress() -> tuple[Progress, Callable[..., None]]:
     return progress, advance
 
 
+@contextlib.contextmanager
+def _resumable_link() -> Iterator[Callable[..., None]]:
+    """A link command's progress bar, and the one way its failures are explained."""
+    progress, advance = _link_progress()
+    try:
+        with progress:
+            yield advance
+    except kg.PtmkgError as exc:
+        raise kg.PtmkgError(
+            f"{exc}; the store is unchanged, and what was fetched is cached: run the same "
+            f"command again to resume"
+        ) from None
+
+
 def _print_link_cache(asked: int, from_cache: int, requests: int, cache: Path | None) -> None:
     where = f" ({escape(str(cache))})" if cache else ""
     out.print(
@@ -1450,25 +1465,18 @@ def link_openalex(
     """
     from kg.links import link_openalex as run_link
 
-    progress, advance = _link_progress()
-    try:
-        with progress:
-            report = run_link(
-                _store(store),
-                base_url=base_url,
-                mailto=mailto,
-                batch_size=batch_size,
-                policy=_link_policy(rate, retries, backoff),
-                cache_path=cache,
-                refresh=refresh,
-                base_iri=base_iri,
-                progress=advance,
-            )
-    except kg.PtmkgError as exc:
-        raise kg.PtmkgError(
-            f"{exc}; the store is unchanged, and what was fetched is cached: run the same "
-            f"command again to resume"
-        ) from None
+    with _resumable_link() as advance:
+        report = run_link(
+            _store(store),
+            base_url=base_url,
+            mailto=mailto,
+            batch_size=batch_size,
+            policy=_link_policy(rate, retries, backoff),
+            cache_path=cache,
+            refresh=refresh,
+            base_iri=base_iri,
+            progress=advance,
+        )
     out.print(
         f"{report.papers:,} paper(s) without OpenAlex metadata: {report.written:,} linked, "
         f"{len(report.not_found):,} not in OpenAlex, {len(report.rejects):,} rejected"
@@ -1558,29 +1566,22 @@ def link_wikidata(
         return
     if only not in (None, "papers", "models"):
         raise kg.PtmkgError(f"--only takes 'papers' or 'models', not {only!r}")
-    progress, advance = _link_progress()
-    try:
-        with progress:
-            report = run_link(
-                target,
-                papers_endpoint=papers_endpoint,
-                models_endpoint=models_endpoint,
-                papers=only != "models",
-                models=only != "papers",
-                model_classes=model_class or MODEL_CLASSES,
-                batch_size=batch_size,
-                policy=_link_policy(rate, retries, backoff),
-                cache_path=cache,
-                refresh=refresh,
-                base_iri=base_iri,
-                mailto=mailto,
-                progress=advance,
-            )
-    except kg.PtmkgError as exc:
-        raise kg.PtmkgError(
-            f"{exc}; the store is unchanged, and what was fetched is cached: run the same "
-            f"command again to resume"
-        ) from None
+    with _resumable_link() as advance:
+        report = run_link(
+            target,
+            papers_endpoint=papers_endpoint,
+            models_endpoint=models_endpoint,
+            papers=only != "models",
+            models=only != "papers",
+            model_classes=model_class or MODEL_CLASSES,
+            batch_size=batch_size,
+            policy=_link_policy(rate, retries, backoff),
+            cache_path=cache,
+            refresh=refresh,
+            base_iri=base_iri,
+            mailto=mailto,
+            progress=advance,
+        )
     if only != "models":
         linked = len({m.subject for m in report.paper_matches})
         out.print(f"papers: {linked:,} of {report.papers:,} linked by DOI")

@@ -18,13 +18,14 @@ import os
 import platform
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import child_process  # noqa: E402  (bench/, beside this script)
+
 sys.path.insert(0, str(REPO / "tests"))
 from pipeline_fixture import ANALYSIS, SCHEMA  # noqa: E402  (the schema the tests use)
 
@@ -122,15 +123,7 @@ def measure(database: Path, store: Path) -> tuple[float, int]:
         "--rejects",
         str(store.parent / "rejects"),
     ]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(
-            f"build failed: {process.stderr.read().decode() if process.stderr else ''}"
-        )
-    return elapsed, usage.ru_maxrss
+    return child_process.measure(command, REPO)
 
 
 def main() -> None:

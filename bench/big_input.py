@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import child_process  # noqa: E402  (bench/, beside this script)
+
 MODELS = ["AlexNet", "AlphaFold 2", "VGG16", "ResNet-50", "U-Net", "BERT", "ESM-2", "YOLOv5"]
 FIELDS = ["Neuroscience", "Chemistry", "Biochemistry, Genetics and Molecular Biology"]
 
@@ -47,6 +48,7 @@ def generate(path: Path, megabytes: int) -> int:
 
 
 def measure(source: Path, store: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one `ptmkg build` in a child process."""
     command = [
         sys.executable,
         str(REPO / "cli.py"),
@@ -57,12 +59,7 @@ def measure(source: Path, store: Path) -> tuple[float, int]:
         "--rejects",
         str(store.parent / "rejects"),
     ]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(process.stderr.read().decode() if process.stderr else "build failed")
-    return time.perf_counter() - start, usage.ru_maxrss
+    return child_process.measure(command, REPO)
 
 
 def main() -> None:
