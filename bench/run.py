@@ -55,6 +55,27 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "study-funnel": {"rule": "v1"},
 }
 NETWORK_SELECT = "network-reuse"
+#: What the engine itself costs for the steps canned queries are made of (the floor a query
+#: built from them cannot go below), measured on the same store in the same run.
+ENGINE_STEPS: dict[str, str] = {
+    "count every paper (one scan)": "SELECT (COUNT(*) AS ?n) WHERE { ?paper a ptm:Paper }",
+    "count distinct papers (scan and hash set)": (
+        "SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE { ?paper a ptm:Paper }"
+    ),
+    "count field assignments (one scan)": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?paper ptm:hasField ?field }"
+    ),
+    "reuse instances with their model, look-up per instance": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?reuse ptm:inPaper ?paper ; ptm:reusedModel ?model }"
+    ),
+    "reuse instances with their model, hash join": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?reuse ptm:inPaper ?paper . "
+        "{ SELECT ?reuse ?model WHERE { ?reuse ptm:reusedModel ?model } } }"
+    ),
+    "reuse instances with their papers' fields (look-ups)": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?reuse ptm:inPaper ?paper . ?paper ptm:hasField ?field }"
+    ),
+}
 SLOW = 10.0  # seconds: a query or export this slow is run once, not --repeat times
 TARGETS = {
     "bulk_ratio": 0.5,  # build throughput / bulk loader throughput, at least
@@ -165,6 +186,7 @@ def measure_size(
     seed: int,
 ) -> dict[str, Any]:
     import kg
+    from kg.namespaces import PTM
     from kg.networks import NETWORK_KINDS
 
     result: dict[str, Any] = {"papers": papers, "seed": seed}
@@ -238,6 +260,15 @@ def measure_size(
             "runs": len(times),
             "rows": rows,
         }
+    result["engine_steps"] = {}
+    for step, body in ENGINE_STEPS.items():
+        sparql = f"PREFIX ptm: <{PTM}>\n{body}"
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            kg.run_sparql(store, sparql)
+            times.append(time.perf_counter() - began)
+        result["engine_steps"][step] = {"median": statistics.median(times)}
     slowest = max(result["queries"].items(), key=lambda item: item[1]["median"])
     _log(f"{papers:,} papers: queries done, slowest {slowest[0]} {slowest[1]['median']:.2f} s")
 
@@ -337,6 +368,22 @@ def _build_seconds(result: dict[str, Any]) -> float:
     return max(build["seconds"] - build["startup_seconds"], 1e-3)
 
 
+def _build_and_query(result: dict[str, Any]) -> tuple[float, float, bool]:
+    """Seconds to build and run every canned query once: ptmkg's, rdflib's, rdflib capped."""
+    ours = _build_seconds(result) + sum(q["median"] for q in result["queries"].values())
+    theirs = result["rdflib"]["load_seconds"]
+    capped = False
+    for name, entry in result["rdflib"]["queries"].items():
+        if "median" in entry:
+            theirs += entry["median"]
+        elif "timeout" in entry:
+            theirs += entry["timeout"]
+            capped = True
+        else:  # rdflib could not run it: count ptmkg's time, not an advantage
+            theirs += result["queries"][name]["median"]
+    return ours, theirs, capped
+
+
 def _verdict(ok: bool | None) -> str:
     return "-" if ok is None else ("met" if ok else "**missed**")
 
@@ -386,6 +433,26 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
             f"{r['quads'] / bulk['inner_seconds']:,.0f} | "
             f"{bulk['inner_seconds'] / ours:.2f}x | {rd} | {rd_ratio} |"
         )
+    answered = [r for r in results if _queried(r)]
+    if answered:
+        lines += [
+            "",
+            "### Build, then answer every canned query once",
+            "",
+            "The naive way in full: rdflib filled quad by quad, then queried. Each side's time "
+            "is its build (rdflib: its fill) plus the median of every canned query; an rdflib "
+            "query stopped at the cap counts as the cap, so its total is a lower bound.",
+            "",
+            "| papers | ptmkg build + queries | rdflib fill + queries | rdflib / ptmkg "
+            "(target ≥ 10) |",
+            "|---:|---:|---:|---:|",
+        ]
+        for r in answered:
+            ours, theirs, capped = _build_and_query(r)
+            lines.append(
+                f"| {r['papers']:,} | {_seconds(ours)} | {'> ' if capped else ''}"
+                f"{_seconds(theirs)} | {'> ' if capped else ''}{theirs / ours:.0f}x |"
+            )
     lines += [
         "",
         "## Memory (peak RSS of each child process)",
@@ -442,6 +509,20 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if skipped:
         lines += ["", "Not measured: " + "; ".join(f"{n} ({w})" for n, w in skipped.items())]
+    if all("engine_steps" in r for r in results):
+        lines += [
+            "",
+            "### What the engine's steps cost (median, same store)",
+            "",
+            "The steps canned queries are made of, alone: no query built from them can be "
+            "faster than the steps it needs.",
+            "",
+            "| step | " + " | ".join(f"{s:,}" for s in sizes) + " |",
+            "|---|" + "---:|" * len(sizes),
+        ]
+        for step in results[0]["engine_steps"]:
+            cells = [_seconds(r["engine_steps"][step]["median"]) for r in results]
+            lines.append(f"| {step} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Network exports",
@@ -483,11 +564,23 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
     rdflib_build = {r["papers"]: r["rdflib"]["load_seconds"] / _build_seconds(r) for r in measured}
     rows.append(
         (
-            "build ≥ 10x faster than rdflib",
+            "build ≥ 10x faster than rdflib: the fill alone",
             ", ".join(f"{p:,}: {v:.1f}x" for p, v in rdflib_build.items()) or "not run",
             all(v >= TARGETS["rdflib_build"] for v in rdflib_build.values()) if measured else None,
         )
     )
+    answered = {r["papers"]: _build_and_query(r) for r in filter(_queried, measured)}
+    if answered:
+        rows.append(
+            (
+                "build ≥ 10x faster than rdflib: filled, then every canned query",
+                ", ".join(
+                    f"{p:,}: {'> ' if capped else ''}{theirs / ours:.0f}x"
+                    for p, (ours, theirs, capped) in answered.items()
+                ),
+                all(t / o >= TARGETS["rdflib_build"] for o, t, _ in answered.values()),
+            )
+        )
     worst: list[tuple[float, str, int]] = []
     for r in filter(_queried, measured):
         for name, entry in r["rdflib"]["queries"].items():
@@ -520,10 +613,17 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
         growth = by_size[1_000_000]["build"]["rss_mib"] / by_size[100_000]["build"]["rss_mib"]
         rows.append(("memory 100k → 1M grows far less than 10x", f"{growth:.2f}x", growth < 3))
     slowest = max(largest["queries"].items(), key=lambda item: item[1]["median"])
+    over = sorted(
+        ((entry["median"], name) for name, entry in largest["queries"].items()),
+        reverse=True,
+    )
+    over = [(t, n) for t, n in over if t >= TARGETS["query_seconds"]]
     rows.append(
         (
             "every canned query < 1 s median at 1M papers",
-            f"slowest {slowest[0]} {_seconds(slowest[1]['median'])} at {largest['papers']:,}",
+            f"{len(largest['queries']) - len(over)} of {len(largest['queries'])} under 1 s "
+            f"at {largest['papers']:,}"
+            + (f"; over: {', '.join(f'{n} {_seconds(t)}' for t, n in over)}" if over else ""),
             slowest[1]["median"] < TARGETS["query_seconds"]
             if largest["papers"] >= 1_000_000
             else None,

@@ -26,16 +26,20 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
         "## Build",
         "## Memory",
         "## Canned queries",
+        "### What the engine's steps cost",
+        "### Build, then answer every canned query once",
         "## Network exports",
         "## Targets",
     ):
         assert heading in text
+    assert "filled, then every canned query" in text
     result = json.loads((raw / "run-400.json").read_text())["result"]
     assert result["quads"] > 400 * 5
     assert result["bulk_load"]["quads"] == result["quads"]
     assert set(result["networks"]) == {"model-field", "model-model", "field-field", "paper-model"}
     assert "top-models" in result["queries"] and "top-models" in result["rdflib"]["queries"]
     assert result["rdflib"]["triples"] > 0
+    assert all(step["median"] > 0 for step in result["engine_steps"].values())
     # The figures can be rendered again from the raw files alone.
     out.unlink()
     assert _bench().main(["--render", "--out", str(out), "--raw", str(raw)]) == 0
