@@ -159,29 +159,42 @@ def _build_streaming(
 ) -> BuildReport:
     """Read and load at once, for a store whose writes stay invisible until they complete.
 
-    Each source's N-Quads go straight to the bulk loader, a slice at a time, on a second
-    thread; a failure (``--strict`` included) abandons the transaction, so the published
-    graph is unchanged just as when reading comes first.
+    The N-Quads of every graph (ontology, registry, sources) go to the bulk loader through
+    one stream, a slice at a time, on a second thread: a build that fits in one slice is
+    one bulk load, laid out as if loaded at once, and needs no compaction. A failure
+    (``--strict`` included) abandons the transaction, so the published graph is unchanged
+    just as when reading comes first.
     """
     reports: list[SourceReport] = []
+    registry_graph = minter.source(REGISTRY_SOURCE_NAME)
+    source_graphs = [minter.source(reading.name) for reading in readings]
     with store.writing(fresh=fresh) as writer:
-        writer.replace_graph(ONTOLOGY_IRI, ontology_file(), ox.RdfFormat.TURTLE)
-        with writer.streaming_graph(minter.source(REGISTRY_SOURCE_NAME)) as out:
-            _write_registry_to(registry, out, minter, options)
-        for reading in readings:
-            with writer.streaming_graph(minter.source(reading.name)) as out:
+        graphs = [ONTOLOGY_IRI, registry_graph, *source_graphs]
+        with writer.streaming_graphs(graphs) as out:
+            out.write(_ontology_nquads())
+            if registry_graph not in source_graphs:  # else a source of that name replaces it
+                _write_registry_to(registry, out, minter, options)
+            for reading in readings:
                 report = _read_source_to(reading, out, minter, options, progress)
                 if progress is not None:
                     progress(LOADING, 0, 0)
-            report.rejects_file = _store_rejects(report, reading, rejects_dir)
-            report.problems_file = _store_problems(report, rejects_dir)
-            reports.append(report)
+                report.rejects_file = _store_rejects(report, reading, rejects_dir)
+                report.problems_file = _store_problems(report, rejects_dir)
+                reports.append(report)
         if strict and any(r.rejected for r in reports):
             total = sum(r.rejected for r in reports)
             raise StrictBuildError(
                 f"--strict: {total} record(s) rejected, the store was not changed"
             )
     return BuildReport(store=store.location, sources=reports)
+
+
+def _ontology_nquads() -> str:
+    """The ontology graph as N-Quads, the form a build streams to the bulk loader."""
+    graph = ox.NamedNode(ONTOLOGY_IRI)
+    triples = ox.parse(path=ontology_file(), format=ox.RdfFormat.TURTLE)
+    quads = (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
 
 
 def _read_source(

@@ -49,6 +49,17 @@ def normalize_doi(raw: str) -> str:
     return text
 
 
+_NORMAL_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def is_normal_doi(text: str) -> bool:
+    """Whether ``normalize_doi(text)`` is ``text`` itself: a lower-case DOI, nothing around it.
+
+    A quick test for the usual case; any other text goes through :func:`normalize_doi`.
+    """
+    return _NORMAL_DOI.fullmatch(text) is not None and text == text.lower()
+
+
 # Letters, digits and the characters quote() keeps as they are with safe=_DOI_SAFE.
 _NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9_.~/:;()-]*")
 

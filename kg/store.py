@@ -28,9 +28,10 @@ import os
 import queue
 import re
 import shutil
+import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -77,7 +78,7 @@ class GraphWriter(ABC):
 
     @contextlib.contextmanager
     def streaming_graph(self, graph_iri: str) -> Iterator[IO[str]]:
-        """Replace a named graph with the N-Quads lines written to the stream (one per write).
+        """Replace a named graph with the N-Quads lines written to the stream (whole lines).
 
         This default spools them to a file and loads it at the end.
         """
@@ -88,6 +89,13 @@ class GraphWriter(ABC):
             with path.open("w", encoding="utf-8") as out:
                 yield out
             self.replace_graph(graph_iri, path, ox.RdfFormat.N_QUADS)
+
+    def streaming_graphs(
+        self, graph_iris: Sequence[str]
+    ) -> contextlib.AbstractContextManager[IO[str]]:
+        """Replace several named graphs with the N-Quads written to one stream (whole lines;
+        each quad names its graph). Stores with :attr:`GraphStore.isolated_writes` have it."""
+        raise NotImplementedError(f"{type(self).__name__} cannot stream several graphs")
 
 
 class GraphStore(ABC):
@@ -126,92 +134,126 @@ class GraphStore(ABC):
 
 
 class _OxigraphWriter(GraphWriter):
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, empty: bool = False) -> None:
         self.store: ox.Store | None = store
-        self.bulk_loaded = False  # loads in slices leave the database to be compacted
+        self.bulk_loaded = False
+        # Writes that each leave their own files in the database: the data it started with,
+        # each bulk-load call (a slice), each other change. Files of several overlap, and
+        # reading them is slower until the database is compacted.
+        self.layers = 0 if empty else 1
+
+    @property
+    def needs_compaction(self) -> bool:
+        """Whether bulk loads left overlapping files: not after one load into an empty store,
+        which is laid out as if everything had been bulk-loaded at once."""
+        return self.bulk_loaded and self.layers > 1
 
     def _live(self) -> ox.Store:
         if self.store is None:
             raise PtmkgError("the write transaction is over")
         return self.store
 
-    def replace_graph(self, graph_iri: str, path: Path, rdf_format: ox.RdfFormat) -> None:
-        store = self._live()
-        self.bulk_loaded = True
+    def _remove_graph(self, store: ox.Store, graph_iri: str) -> None:
         graph = ox.NamedNode(graph_iri)
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
+            self.layers += 1
+
+    def replace_graph(self, graph_iri: str, path: Path, rdf_format: ox.RdfFormat) -> None:
+        store = self._live()
+        self.bulk_loaded = True
+        self._remove_graph(store, graph_iri)
         if rdf_format == ox.RdfFormat.N_QUADS:
             # Line-based: load in slices, because Oxigraph's bulk loader holds a whole
             # call's data in memory (a slice at a time keeps a build's memory flat).
             with path.open("rb") as handle:
                 while chunk := b"".join(itertools.islice(handle, BULK_LOAD_LINES)):
                     store.bulk_load(chunk, format=rdf_format)
+                    self.layers += 1
         elif rdf_format == ox.RdfFormat.TRIG:
             store.bulk_load(path=str(path), format=rdf_format)
+            self.layers += 1
         else:
-            store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
+            store.bulk_load(path=str(path), format=rdf_format, to_graph=ox.NamedNode(graph_iri))
+            self.layers += 1
 
     def clear(self) -> None:
         self._live().clear()
+        self.layers += 1
 
     def update(self, sparql: str) -> None:
         from kg.namespaces import PREFIXES
 
         self._live().update(sparql, prefixes=PREFIXES)
+        self.layers += 1
+
+    def streaming_graph(  # type: ignore[override]
+        self, graph_iri: str
+    ) -> contextlib.AbstractContextManager[NQuadsStream]:
+        """Replace a named graph with N-Quads lines written to the stream as they come."""
+        return self.streaming_graphs([graph_iri])
 
     @contextlib.contextmanager
-    def streaming_graph(self, graph_iri: str) -> Iterator[NQuadsStream]:  # type: ignore[override]
-        """Replace a named graph with N-Quads lines written to the stream as they come.
+    def streaming_graphs(  # type: ignore[override]
+        self, graph_iris: Sequence[str]
+    ) -> Iterator[NQuadsStream]:
+        """Replace named graphs with N-Quads lines written to one stream as they come.
 
         Slices are bulk-loaded by a second thread while the caller writes the next
         (Oxigraph releases the GIL), so reading sources and loading overlap.
         """
         store = self._live()
         self.bulk_loaded = True
-        graph = ox.NamedNode(graph_iri)
-        if store.contains_named_graph(graph):
-            store.remove_graph(graph)
+        for graph_iri in graph_iris:
+            self._remove_graph(store, graph_iri)
         stream = NQuadsStream(store)
         try:
             yield stream
             stream.close()
         finally:
             stream.abandon()
+            self.layers += stream.loaded
 
 
 class NQuadsStream:
-    """A text sink for N-Quads lines, each ``write`` one whole line, bulk-loaded in slices."""
+    """A text sink for N-Quads, each ``write`` whole lines, bulk-loaded in slices."""
 
-    def __init__(self, store: ox.Store, slice_lines: int = BULK_LOAD_LINES) -> None:
-        self.store = store
-        self.slice_lines = slice_lines
-        self.lines: list[str] = []
+    def __init__(self, store: ox.Store, slice_lines: int | None = None) -> None:
+        self.store: ox.Store | None = store
+        self.slice_lines = slice_lines or BULK_LOAD_LINES
+        self.lines: list[str] = []  # texts of whole lines, not yet handed over
+        self.pending = 0  # lines in them
         # One slice loading and one waiting at most: memory stays at a few slices.
         self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self.failure: BaseException | None = None
+        self.loaded = 0  # bulk-load calls made
         self.loader = threading.Thread(target=self._load, name="ptmkg-bulk-load", daemon=True)
         self.loader.start()
 
-    def write(self, line: str) -> int:
-        self.lines.append(line)
-        if len(self.lines) >= self.slice_lines:
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        self.pending += text.count("\n")
+        if self.pending >= self.slice_lines:
             self._hand_over()
-        return len(line)
+        return len(text)
 
     def _hand_over(self) -> None:
         if self.failure is not None:
             raise self.failure
         chunk = "".join(self.lines).encode("utf-8")
         self.lines = []
-        self.slices.put(chunk)
+        self.pending = 0
+        if chunk:
+            self.slices.put(chunk)
 
     def _load(self) -> None:
+        store = self.store
         while (chunk := self.slices.get()) is not None:
             if self.failure is not None:
                 continue  # drain, so the writer never blocks on a dead loader
             try:
-                self.store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+                self.loaded += 1
+                store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
             except BaseException as exc:  # handed to the writing thread
                 self.failure = exc
 
@@ -229,6 +271,7 @@ class NQuadsStream:
             self.failure = self.failure or PtmkgError("the build was stopped")
             self.slices.put(None)
             self.loader.join()
+        self.store = None  # the store closes when its transaction lets go of it
 
 
 def _query(store: ox.Store, sparql: str, substitutions):
@@ -327,8 +370,9 @@ class EmbeddedStore(GraphStore):
             scratch.dump(output, rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
     def close(self) -> None:
-        self._reader = None
-        gc.collect()
+        if self._reader is not None:
+            self._reader = None
+            gc.collect()  # results and iterators may still hold the reader
         if self._reader_lock is not None:
             self._reader_lock.close()
             self._reader_lock = None
@@ -376,10 +420,10 @@ class EmbeddedStore(GraphStore):
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise PtmkgError(f"cannot write the store at {self.location}: {exc}") from None
-        writer = _OxigraphWriter(store)
+        writer = _OxigraphWriter(store, empty=current is None or fresh)
         try:
             yield writer
-            if writer.bulk_loaded:
+            if writer.needs_compaction:
                 # Each bulk-load slice adds files that overlap the earlier ones; queries on
                 # an uncompacted 1M-paper build ran 3x slower than on one loaded at once.
                 store.optimize()
@@ -396,8 +440,12 @@ class EmbeddedStore(GraphStore):
                 ) from None
             raise
         writer.store = None
+        # The database closes when the last reference goes, before its folder is renamed:
+        # here, unless something else still holds it (a cycle that a collection breaks).
+        held_elsewhere = sys.getrefcount(store) > 2  # this variable and the call's argument
         del store
-        gc.collect()
+        if held_elsewhere:
+            gc.collect()
         generation = self.path / f"gen-{number:06d}"
         try:
             os.rename(staging, generation)

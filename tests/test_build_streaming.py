@@ -38,3 +38,63 @@ def test_a_failed_streamed_load_leaves_the_store_unchanged(tmp_path: Path) -> No
     store.close()
     assert kg.run_query(store, "corpus-summary").rows == before
     assert "https://example.org/broken" not in store.named_graphs()
+
+
+def _quads(store: kg.EmbeddedStore) -> set[str]:
+    return {str(q) for q in store._store()}
+
+
+def _compactions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """(layers, compacted?) of each write transaction that ends."""
+    seen: list[tuple[int, bool]] = []
+    needs = kg.store._OxigraphWriter.needs_compaction.fget
+
+    def spy(writer: kg.store._OxigraphWriter) -> bool:
+        seen.append((writer.layers, needs(writer)))
+        return seen[-1][1]
+
+    monkeypatch.setattr(kg.store._OxigraphWriter, "needs_compaction", property(spy))
+    return seen
+
+
+def test_a_build_in_one_slice_is_one_bulk_load_and_needs_no_compaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, papers=300)
+    compactions = _compactions(monkeypatch)
+    store = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(store, [corpus], rejects_dir=tmp_path / "rejects")
+    assert compactions == [(1, False)]  # ontology, registry and source in one load
+    # Built again over the graph it replaces: the load overlaps what was there.
+    kg.build(store, [corpus], rejects_dir=tmp_path / "rejects")
+    assert compactions[1][1] is True
+    kg.build(store, [corpus], rejects_dir=tmp_path / "rejects", fresh=True)
+    assert compactions[2] == (1, False)
+
+
+def test_a_build_in_many_slices_is_compacted_and_holds_the_same_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, papers=300)
+    in_memory = kg.EmbeddedStore(None)
+    kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
+    compactions = _compactions(monkeypatch)
+    monkeypatch.setattr(kg.store, "BULK_LOAD_LINES", 500)
+    on_disk = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
+    ((layers, compacted),) = compactions
+    assert layers > 5 and compacted
+    assert _quads(on_disk) == _quads(in_memory)
+
+
+def test_a_source_named_like_the_registry_replaces_its_graph_as_in_memory(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "model-registry"
+    write_corpus(corpus, "jsonl", papers=50)
+    on_disk, in_memory = kg.EmbeddedStore(tmp_path / "store"), kg.EmbeddedStore(None)
+    for store in (on_disk, in_memory):
+        kg.build(store, [corpus], source_format="jsonl", rejects_dir=tmp_path / "rejects")
+    assert _quads(on_disk) == _quads(in_memory)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.iris import InvalidDoi, IriMinter, doi_url, name_key, normalize_doi
+from kg.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,26 @@ from kg.iris import InvalidDoi, IriMinter, doi_url, name_key, normalize_doi
 )
 def test_dois_are_normalised(raw: str, expected: str) -> None:
     assert normalize_doi(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("10.1371/journal.pone.0000001", True),
+        ("10.1000/ünïcödé", True),
+        ("10.1000/123", True),
+        ("10.1371/Journal.PONE.0000001", False),
+        ("10.1000/ÜBER", False),
+        (" 10.1000/x", False),
+        ("10.1000/x\n", False),
+        ("doi:10.1000/x", False),
+        ("10.1/too-short-registrant", False),
+    ],
+)
+def test_dois_already_normal_are_told_apart(raw: str, normal: bool) -> None:
+    assert is_normal_doi(raw) is normal
+    if normal:
+        assert normalize_doi(raw) == raw
 
 
 @pytest.mark.parametrize(

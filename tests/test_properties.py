@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import kg
 from kg.importers import ImportOptions, open_source
-from kg.iris import InvalidDoi, IriMinter, doi_url, name_key, normalize_doi
+from kg.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
 from kg.model_names import ModelResolver, UnresolvableMention
 from kg.pairings import PairingSyntaxError, parse_pairings
 from kg.parameters import ParameterError
@@ -52,6 +52,22 @@ def test_doi_normalisation_never_crashes(raw):
         assert str(exc)
         return
     assert doi == doi.lower() and doi.startswith("10.") and normalize_doi(doi) == doi
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.builds(
+            lambda prefix, suffix: f"{prefix}/{suffix}",
+            st.from_regex(r"10\.\d{4,9}", fullmatch=True),
+            st.text(max_size=20),
+        ),
+    )
+)
+def test_the_quick_doi_test_agrees_with_normalisation(raw):
+    if is_normal_doi(raw):
+        assert normalize_doi(raw) == raw
 
 
 @SETTINGS

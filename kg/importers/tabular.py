@@ -26,7 +26,7 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
-from kg.iris import InvalidDoi, name_key, normalize_doi
+from kg.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
 from kg.pairings import PairingSyntaxError, parse_pairings
 from kg.records import Extraction, PaperRecord, Reject, Reuse
 from kg.tables import Row, read_table
@@ -83,6 +83,18 @@ GENERIC_FORMAT_COLUMNS = (
     "extracted_at",
 )
 GENERIC_COLUMNS = {name_key(column) for column in GENERIC_FORMAT_COLUMNS} | {"venue"}
+#: Distinct cell values whose parsed form a converter keeps (list cells, model names):
+#: a corpus repeats a few values on many rows, and the bound keeps memory flat.
+_CACHED_CELLS = 16_384
+#: A key no row has, for a column the source lacks (``values.get`` then gives None).
+_ABSENT = object()
+
+
+def _text(value: Any) -> str | None:
+    """:func:`text_or_none`, without its checks for the usual case of a text cell."""
+    if type(value) is str:
+        return value.strip() or None
+    return text_or_none(value)
 
 
 def _column_keys(columns: list[str]) -> dict[str, str]:
@@ -172,6 +184,8 @@ class _Converter:
 
     def doi(self, row: Row) -> str:
         raw = self.value(row, "doi")
+        if type(raw) is str and is_normal_doi(raw):
+            return raw  # already as normalize_doi would give it
         if is_blank(raw):
             raise RowRejected("the DOI is missing")
         try:
@@ -180,10 +194,26 @@ class _Converter:
             raise RowRejected(f"malformed DOI: {exc}") from None
 
     def boolean(self, row: Row, key: str) -> bool | None:
+        value = self.value(row, key)
+        if value is True or value is False or value is None:
+            return value
         try:
-            return parse_bool(self.value(row, key), self.column(key))
+            return parse_bool(value, self.column(key))
         except ValueError as exc:
             raise RowRejected(str(exc)) from None
+
+    def concept_cell(
+        self, cache: dict[str, tuple[str, ...]], scheme: ConceptScheme, value: Any, what: str
+    ) -> tuple[str, ...]:
+        """:meth:`concepts` of a list cell, remembered for text cells that other rows repeat."""
+        if type(value) is not str:
+            return self.concepts(scheme, split_list(value), what)
+        iris = cache.get(value)
+        if iris is None:
+            iris = self.concepts(scheme, split_list(value), what)
+            if len(cache) < _CACHED_CELLS:
+                cache[value] = iris
+        return iris
 
     def concepts(self, scheme: ConceptScheme, labels: list[str], what: str) -> tuple[str, ...]:
         iris: list[str] = []
@@ -297,42 +327,73 @@ class _GenericConverter(_Converter):
         super().__init__(keys, options)
         self.papers: dict[str, tuple[int, tuple[Any, ...]]] = {}
         self.instances: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        # Each row reads these columns; where they are is known once the header is.
+        column = {key: keys.get(key, _ABSENT) for key in GENERIC_COLUMNS}
+        self._title, self._journal, self._venue = (column[k] for k in ("title", "journal", "venue"))
+        self._year, self._fields, self._model = (column[k] for k in ("year", "fields", "model"))
+        self._pattern, self._stages = column["pattern"], column["stages"]
+        self._evidence, self._dl, self._ptms = (
+            column[k] for k in ("evidence", "usesdl", "usesptms")
+        )
+        self._dl_name, self._ptms_name = self.column("usesdl"), self.column("usesptms")
+        self._year_name = self.column("year")
+        # Without these columns, found_how has nothing to find.
+        self._extracted = any(k in keys for k in ("section", "confidence", "extractor"))
+        self._field_cells: dict[str, tuple[str, ...]] = {}
+        self._pattern_cells: dict[str, tuple[str, ...]] = {}
+        self._stage_cells: dict[str, tuple[str, ...]] = {}
+        self._model_keys: dict[str, str] = {}
 
     def convert(self, row: Row) -> PaperRecord:
+        # The checks of the generic format, in the order that decides a row's reason to be
+        # rejected; cells that rows repeat (lists, model names) are parsed once.
         doi = self.doi(row)
-        title = text_or_none(self.value(row, "title"))
-        venue = text_or_none(self.value(row, "journal")) or text_or_none(self.value(row, "venue"))
-        try:
-            year = parse_year(self.value(row, "year"), self.column("year"))
-        except ValueError as exc:
-            raise RowRejected(str(exc)) from None
-        fields = self.concepts(
-            self.vocabulary.fields, split_list(self.value(row, "fields")), "field"
+        get = row.values.get
+        title = _text(get(self._title))
+        venue = _text(get(self._journal)) or _text(get(self._venue))
+        year = get(self._year)
+        if type(year) is not int or not 1000 <= year <= 2999:
+            try:
+                year = parse_year(year, self._year_name)
+            except ValueError as exc:
+                raise RowRejected(str(exc)) from None
+        vocabulary = self.vocabulary
+        fields = self.concept_cell(self._field_cells, vocabulary.fields, get(self._fields), "field")
+        model = _text(get(self._model))
+        patterns = self.concept_cell(
+            self._pattern_cells, vocabulary.patterns, get(self._pattern), "reuse pattern"
         )
-        model = text_or_none(self.value(row, "model"))
-        patterns = self.concepts(
-            self.vocabulary.patterns, split_list(self.value(row, "pattern")), "reuse pattern"
-        )
-        stages = self.concepts(
-            self.vocabulary.stages, split_list(self.value(row, "stages")), "stage"
-        )
-        evidence = text_or_none(self.value(row, "evidence"))
-        found = self.found_how(row)
-        if model is None and (patterns or stages or evidence):
-            raise RowRejected("a pattern, stages or evidence are given but no model")
-        if model is not None and not name_key(model):
-            raise RowRejected(f"model name {model!r} has no letters or digits")
+        stages = self.concept_cell(self._stage_cells, vocabulary.stages, get(self._stages), "stage")
+        evidence = _text(get(self._evidence))
+        found = self.found_how(row) if self._extracted else (None, None, None)
+        model_key = None
+        if model is None:
+            if patterns or stages or evidence:
+                raise RowRejected("a pattern, stages or evidence are given but no model")
+        else:
+            model_key = self._model_keys.get(model)
+            if model_key is None:
+                model_key = name_key(model)
+                if len(self._model_keys) < _CACHED_CELLS:
+                    self._model_keys[model] = model_key
+            if not model_key:
+                raise RowRejected(f"model name {model!r} has no letters or digits")
+        uses_dl, uses_ptms = get(self._dl), get(self._ptms)
+        if not (uses_dl is None or uses_dl is True or uses_dl is False):
+            uses_dl = self.boolean(row, "usesdl")
+        if not (uses_ptms is None or uses_ptms is True or uses_ptms is False):
+            uses_ptms = self.boolean(row, "usesptms")
         uses_dl, uses_ptms = _consistent_flags(
-            self.boolean(row, "usesdl"),
-            self.boolean(row, "usesptms"),
-            model is not None,
-            self.column("usesdl"),
-            self.column("usesptms"),
+            uses_dl, uses_ptms, model is not None, self._dl_name, self._ptms_name
         )
-        self.check_paper(doi, row.line, (title, year, venue, fields, uses_dl, uses_ptms))
+        metadata = (title, year, venue, fields, uses_dl, uses_ptms)
+        if doi in self.papers:
+            self.check_paper(doi, row.line, metadata)
+        else:
+            self.papers[doi] = (row.line, metadata)
         reuses: tuple[Reuse, ...] = ()
         if model is not None:
-            identity = (doi, name_key(model), patterns)
+            identity = (doi, model_key, patterns)
             if identity in self.instances:
                 raise RowRejected(
                     f"duplicate row: the same paper, model and pattern as line "
