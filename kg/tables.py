@@ -287,8 +287,9 @@ def _read_json_lines(path: Path, table_format: str, encoding: str) -> Table:
     lines = _decoded_lines(path, encoding, table)
 
     def rows() -> Iterator[Row]:
+        known = set(table.columns)
         for number, text in enumerate(lines, start=1):
-            if not text.strip():
+            if not text or text.isspace():
                 continue
             if has_undecodable(text):
                 yield Row(
@@ -313,9 +314,11 @@ def _read_json_lines(path: Path, table_format: str, encoding: str) -> Table:
                     f"expected a JSON object, found {type(value).__name__}",
                 )
                 continue
-            for key in value:
-                if key not in table.columns:
-                    table.columns.append(key)
+            if not known.issuperset(value):
+                for key in value:
+                    if key not in known:
+                        known.add(key)
+                        table.columns.append(key)
             yield Row(number, value)
 
     table.rows = rows()

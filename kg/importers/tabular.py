@@ -94,7 +94,7 @@ def _text(value: Any) -> str | None:
     """:func:`text_or_none`, without its checks for the usual case of a text cell."""
     if type(value) is str:
         return value.strip() or None
-    return text_or_none(value)
+    return None if value is None else text_or_none(value)
 
 
 def _column_keys(columns: list[str]) -> dict[str, str]:
@@ -206,6 +206,8 @@ class _Converter:
         self, cache: dict[str, tuple[str, ...]], scheme: ConceptScheme, value: Any, what: str
     ) -> tuple[str, ...]:
         """:meth:`concepts` of a list cell, remembered for text cells that other rows repeat."""
+        if value is None:
+            return ()
         if type(value) is not str:
             return self.concepts(scheme, split_list(value), what)
         iris = cache.get(value)
@@ -329,6 +331,7 @@ class _GenericConverter(_Converter):
         self.instances: dict[tuple[str, str, tuple[str, ...]], int] = {}
         # Each row reads these columns; where they are is known once the header is.
         column = {key: keys.get(key, _ABSENT) for key in GENERIC_COLUMNS}
+        self._doi = column["doi"]
         self._title, self._journal, self._venue = (column[k] for k in ("title", "journal", "venue"))
         self._year, self._fields, self._model = (column[k] for k in ("year", "fields", "model"))
         self._pattern, self._stages = column["pattern"], column["stages"]
@@ -347,8 +350,10 @@ class _GenericConverter(_Converter):
     def convert(self, row: Row) -> PaperRecord:
         # The checks of the generic format, in the order that decides a row's reason to be
         # rejected; cells that rows repeat (lists, model names) are parsed once.
-        doi = self.doi(row)
         get = row.values.get
+        doi = get(self._doi)
+        if type(doi) is not str or not is_normal_doi(doi):
+            doi = self.doi(row)
         title = _text(get(self._title))
         venue = _text(get(self._journal)) or _text(get(self._venue))
         year = get(self._year)
