@@ -2,7 +2,8 @@
 
 Every network is built from the rows of one named query, ``network-reuse``
 (paper, model, field, pattern, stage, year; the filters are bound there as
-parameters), plus the node details of ``network-nodes``. It therefore works on
+parameters), plus the node details of ``network-nodes`` (the papers' details
+only for a network with paper nodes, as they cost the most). It therefore works on
 any store the other commands work on and counts exactly what ``ptmkg query``
 counts: distinct papers, never topic slots or reuse instances.
 
@@ -43,19 +44,20 @@ them into text for the file formats that need it.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, wraps
 from itertools import combinations
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import networkx as nx
 
 from kg.errors import PtmkgError
-from kg.queries import run_query
+from kg.queries import prepare_query, run_query, run_sparql
 from kg.store import GraphStore
 from kg.vocabulary import ConceptScheme, vocabulary
 
@@ -141,6 +143,7 @@ def _labeller(scheme: ConceptScheme) -> Callable[[str | None], str | None]:
     return label
 
 
+@cache
 def count_key(prefix: str, label: str) -> str:
     """The attribute holding the papers of one pattern or stage: ``pattern_adaptation``."""
     return prefix + "_" + (re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_") or "other")
@@ -170,7 +173,6 @@ class NetworkKind:
 
 
 def _model_field(rows: ReuseRows, _via: str) -> nx.Graph:
-    graph = nx.Graph()
     papers: dict[tuple[str, str], set[str]] = defaultdict(set)
     pattern_papers: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
         lambda: defaultdict(set)
@@ -185,16 +187,18 @@ def _model_field(rows: ReuseRows, _via: str) -> nx.Graph:
                     pattern_papers[edge][label].add(paper)
                 for label in rows.stages_of.get((paper, model), ()):
                     stage_papers[edge][label].add(paper)
+    types: dict[str, str] = {}
+    edges: list[tuple[str, str, dict[str, Any]]] = []
     for (model, field_iri), linked in sorted(papers.items()):
-        graph.add_node(model, type=MODEL)
-        graph.add_node(field_iri, type=FIELD)
+        types[model] = MODEL
+        types[field_iri] = FIELD
         attributes: dict[str, Any] = {"weight": len(linked)}
         for label in rows.pattern_labels:
             attributes[count_key("pattern", label)] = len(pattern_papers[model, field_iri][label])
         for label in rows.stage_labels:
             attributes[count_key("stage", label)] = len(stage_papers[model, field_iri][label])
-        graph.add_edge(model, field_iri, **attributes)
-    return graph
+        edges.append((model, field_iri, attributes))
+    return _graph_in_order(types, edges)
 
 
 def _model_model(rows: ReuseRows, via: str) -> nx.Graph:
@@ -242,11 +246,14 @@ def _field_field(rows: ReuseRows, via: str) -> nx.Graph:
 
 
 def _paper_model(rows: ReuseRows, _via: str) -> nx.Graph:
-    graph = nx.Graph()
+    types: dict[str, str] = {}
+    edges: list[tuple[str, str, dict[str, Any]]] = []
+    pattern_keys = [(label, count_key("pattern", label)) for label in rows.pattern_labels]
+    stage_keys = [(label, count_key("stage", label)) for label in rows.stage_labels]
     for paper in rows.papers():
-        graph.add_node(paper, type=PAPER)
+        types[paper] = PAPER
         for model in sorted(rows.models_of[paper]):
-            graph.add_node(model, type=MODEL)
+            types[model] = MODEL
             patterns = rows.patterns_of.get((paper, model), set())
             stages = rows.stages_of.get((paper, model), set())
             attributes: dict[str, Any] = {
@@ -254,12 +261,32 @@ def _paper_model(rows: ReuseRows, _via: str) -> nx.Graph:
                 "patterns": [p for p in rows.pattern_labels if p in patterns],
                 "stages": [s for s in rows.stage_labels if s in stages],
             }
-            for label in rows.pattern_labels:
-                attributes[count_key("pattern", label)] = int(label in patterns)
-            for label in rows.stage_labels:
-                attributes[count_key("stage", label)] = int(label in stages)
-            graph.add_edge(paper, model, **attributes)
+            for label, key in pattern_keys:
+                attributes[key] = int(label in patterns)
+            for label, key in stage_keys:
+                attributes[key] = int(label in stages)
+            edges.append((paper, model, attributes))
+    return _graph_in_order(types, edges)
+
+
+def _graph_in_order(
+    types: dict[str, str], edges: list[tuple[str, str, dict[str, Any]]]
+) -> nx.Graph:
+    """Nodes (of these types) and edges, added in the order :func:`_sorted` leaves them in.
+
+    Built in order, the finished network needs no sorted copy (at a million papers
+    the copy took most of a second).
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from((node, {"type": types[node]}) for node in sorted(types))
+    graph.add_edges_from(
+        sorted(((a, b, d) if a <= b else (b, a, d) for a, b, d in edges), key=_ends)
+    )
     return graph
+
+
+def _ends(edge: tuple[str, str, dict[str, Any]]) -> tuple[str, str]:
+    return edge[0], edge[1]
 
 
 NETWORK_KINDS: dict[str, NetworkKind] = {
@@ -362,6 +389,33 @@ class NetworkFilters:
         return " ".join(f"--{name} {value}" for name, value in given.items() if value is not None)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _without_cyclic_gc(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``function`` with Python's cyclic garbage collector paused.
+
+    A network at a million papers holds millions of dicts, sets and tuples (the
+    query's rows, the grouped rows, the graph); while they pile up the collector
+    walks all of them again and again (a few seconds of a 20 s export), yet none
+    of them is part of a cycle: reference counting frees them all the same.
+    """
+
+    @wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_without_cyclic_gc
 def network(
     store: GraphStore,
     kind: str = "model-field",
@@ -389,7 +443,7 @@ def network(
     filters.check()
     rows = ReuseRows.from_rows(run_query(store, "network-reuse", filters.query_parameters()).rows)
     graph = chosen.build(rows, via)
-    _describe_nodes(graph, rows, _node_details(store, graph))
+    _describe_nodes(graph, rows, _node_details(store, graph, PAPER in chosen.node_types))
     if min_weight is not None:
         graph.remove_edges_from(
             [(a, b) for a, b, weight in graph.edges(data="weight") if weight < min_weight]
@@ -397,9 +451,11 @@ def network(
         graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
     if top is not None and len(graph) > top:
         graph = graph.subgraph(_heaviest(graph, top)).copy()
-    for node in graph:
-        graph.nodes[node]["degree"] = graph.degree(node)
-        graph.nodes[node]["weighted_degree"] = graph.degree(node, weight="weight")
+    degrees = dict(graph.degree())
+    weighted_degrees = dict(graph.degree(weight="weight"))
+    for node, attributes in graph.nodes(data=True):
+        attributes["degree"] = degrees[node]
+        attributes["weighted_degree"] = weighted_degrees[node]
     graph.graph.update(
         {
             "name": f"ptmkg {chosen.name} network",
@@ -427,7 +483,13 @@ def _heaviest(graph: nx.Graph, top: int) -> list[str]:
 
 
 def _sorted(graph: nx.Graph) -> nx.Graph:
-    """The same graph with nodes and edges in a stable order, so files diff cleanly."""
+    """The same graph with nodes and edges in a stable order, so files diff cleanly.
+
+    That order is: nodes sorted, and each node's neighbours sorted (so edges come as
+    sorted pairs); a graph already in it is returned as it is.
+    """
+    if _in_order(graph):
+        return graph
     ordered = nx.Graph()
     ordered.graph.update(graph.graph)
     ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: item[0]))
@@ -440,15 +502,37 @@ def _sorted(graph: nx.Graph) -> nx.Graph:
     return ordered
 
 
-def _node_details(store: GraphStore, graph: nx.Graph) -> dict[str, dict[str, Any]]:
+def _in_order(graph: nx.Graph) -> bool:
+    """Whether the nodes, and the neighbours of each node, come in sorted order."""
+    if type(graph) is not nx.Graph:
+        return False
+    nodes = list(graph)
+    if nodes != sorted(nodes):
+        return False
+    return all(list(neighbours) == sorted(neighbours) for neighbours in graph.adj.values())
+
+
+def _node_details(
+    store: GraphStore, graph: nx.Graph, with_papers: bool
+) -> dict[str, dict[str, Any]]:
     if len(graph) == 0:
         return {}
-    # Every model and field, for the labels in edge lists and main fields; papers in the graph.
+    # Every model and field, for the labels in edge lists and main fields; papers in the
+    # graph. Reading the papers' details is most of the query: only networks with paper
+    # nodes ask for them.
+    sparql = prepare_query(store, "network-nodes", {} if with_papers else {"papers": False})
+    # The same rows in the engine's order: the network keys them by node, and sorting
+    # tens of thousands of IRIs costs Oxigraph a look-up of both texts per comparison
+    # (3 s of the query's 6 s at a million papers).
     return {
         row["node"]: row
-        for row in run_query(store, "network-nodes").rows
+        for row in run_sparql(store, _FINAL_ORDER.sub("\n", sparql)).rows
         if row["node_type"] != PAPER or row["node"] in graph
     }
+
+
+#: A query's closing ``ORDER BY ?a ?b`` (variables only: no LIMIT or OFFSET follows).
+_FINAL_ORDER = re.compile(r"\nORDER BY(?:[ \t]+\?[A-Za-z_][A-Za-z0-9_]*)+[ \t]*\n?\Z")
 
 
 def _describe_nodes(graph: nx.Graph, rows: ReuseRows, details: dict[str, dict[str, Any]]) -> None:

@@ -21,7 +21,7 @@ import pytest
 from network_corpus import CORPUS
 
 import kg
-from kg.networks import network_stats
+from kg.networks import NETWORK_KINDS, network_stats
 
 NEURO, CHEM, PHYS = "Neuroscience", "Chemistry", "Physics and Astronomy"
 RESNET, BERT, ALPHAFOLD, UNET = "ResNet-50", "BERT", "AlphaFold", "U-Net"
@@ -154,6 +154,67 @@ def test_paper_model_is_the_raw_bipartite_graph(store):
     assert paper["title"] == "Paper two"
     assert paper["year"] == 2019
     assert "year" not in node(graph, "10.5000/p5")
+
+
+def test_node_details_ask_for_papers_only_when_the_network_has_paper_nodes(store, monkeypatch):
+    from kg import networks
+
+    asked = []
+
+    def recording(store, name, parameters=None):
+        asked.append((name, dict(parameters or {})))
+        return kg.prepare_query(store, name, parameters)
+
+    monkeypatch.setattr(networks, "prepare_query", recording)
+    for kind in ("model-field", "model-model", "field-field", "paper-model"):
+        asked.clear()
+        kg.network(store, kind)
+        assert asked == [("network-nodes", {} if kind == "paper-model" else {"papers": False})]
+
+
+def test_node_details_are_the_canned_rows_in_any_order(store):
+    from kg.networks import _FINAL_ORDER
+
+    sparql = kg.prepare_query(store, "network-nodes")
+    unordered = _FINAL_ORDER.sub("\n", sparql)
+    # The closing ORDER BY goes; the one inside (spellings in order) stays.
+    assert unordered.count("ORDER BY") == sparql.count("ORDER BY") - 1 == 1
+    key = lambda row: (row["node_type"], row["node"])  # noqa: E731
+    rows = kg.run_query(store, "network-nodes").rows
+    assert sorted(kg.run_sparql(store, unordered).rows, key=key) == rows
+    # Only a closing ORDER BY of plain variables goes: with LIMIT the rows would change.
+    assert _FINAL_ORDER.sub("\n", "SELECT * { ?s ?p ?o }\nORDER BY ?s\nLIMIT 3\n").count("ORDER")
+
+
+def test_network_nodes_without_papers_are_the_same_rows_less_the_papers(store):
+    every = kg.run_query(store, "network-nodes").rows
+    assert {row["node_type"] for row in every} == {"model", "paper", "field"}
+    # Every paper with a reuse, once (p2 has three reuse instances).
+    assert sorted(r["doi"] for r in every if r["node_type"] == "paper") == [
+        f"10.5000/p{n}" for n in range(1, 6)
+    ]
+    assert kg.run_query(store, "network-nodes", {"papers": True}).rows == every
+    without = kg.run_query(store, "network-nodes", {"papers": False}).rows
+    assert without == [row for row in every if row["node_type"] != "paper"]
+
+
+@pytest.mark.parametrize(
+    "kind, via",
+    [(kind, via) for kind in NETWORK_KINDS for via in NETWORK_KINDS[kind].vias],
+)
+def test_networks_come_in_sorted_order_and_are_built_in_it(store, kind, via):
+    from kg.networks import ReuseRows, _in_order
+
+    graph = kg.network(store, kind, via=via)
+    assert list(graph) == sorted(graph)
+    assert list(graph.edges) == sorted((min(a, b), max(a, b)) for a, b in graph.edges)
+    # The kinds build their graphs in that order, so no sorted copy is needed.
+    rows = ReuseRows.from_rows(kg.run_query(store, "network-reuse").rows)
+    assert _in_order(NETWORK_KINDS[kind].build(rows, via))
+    # A filter that scrambles the order (top takes a subgraph) still gets it sorted.
+    top = kg.network(store, kind, via=via, top=3)
+    assert list(top) == sorted(top)
+    assert list(top.edges) == sorted((min(a, b), max(a, b)) for a, b in top.edges)
 
 
 # ------------------------------------------------------------------ filters

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 from network_corpus import CORPUS
 
 import kg
 from kg.network_drawing import TYPE_COLOURS, drawing
-from kg.network_formats import NETWORK_FORMATS, csv_paths, writable
+from kg.network_formats import NETWORK_FORMATS, csv_paths, render_network, writable
 
 pytest.importorskip("matplotlib")
 from PIL import Image
@@ -83,6 +85,38 @@ def test_graphml_reads_back(model_field, model_model, tmp_path):
     # Lists become text: GraphML has no list type.
     resnet, bert = (n for n, d in read.nodes(data=True) if d["label"] in ("ResNet-50", "BERT"))
     assert read.edges[resnet, bert]["fields"] == "Chemistry; Neuroscience"
+
+
+def networkx_graphml(graph: nx.Graph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml_xml(writable(graph), buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["model-field", "model-model", "field-field", "paper-model"])
+def test_graphml_is_what_networkx_writes_byte_for_byte(store, kind):
+    graph = kg.network(store, kind)
+    assert render_network(graph, "graphml") == networkx_graphml(graph)
+
+
+def test_graphml_escapes_and_types_values_as_networkx_does():
+    awkward = 'a "b" <c> & d\te\nf\rg é'
+    graph = nx.Graph(name=awkward, bipartite=True, nothing=None, share=0.25)
+    graph.add_node(awkward, label="", blank=" ", spellings=["x", 1], tags={"t2", "t1"})
+    graph.add_node(7, label=awkward, year=2020, score=np.float64(1.5), rank=np.int64(3))
+    graph.add_node("alone")
+    graph.add_edge(awkward, 7, weight=1, share=0.5, models=[], flag=False)
+    graph.add_edge(7, "other", weight="heavy")  # one attribute, two types: two keys
+    graph.add_edge("alone", "alone")
+    surrogate = nx.Graph()
+    surrogate.add_node("\ud800", label="\udfff")  # written as character references
+    cases = (graph, surrogate, nx.Graph(), nx.Graph(id="g"), nx.path_graph(3), nx.DiGraph(graph))
+    for case in cases:
+        assert render_network(case, "graphml") == networkx_graphml(case)
+    read = nx.read_graphml(io.BytesIO(render_network(graph, "graphml")))
+    assert read.nodes[awkward]["spellings"] == "x; 1"
+    # Ids are attributes, where even a carriage return survives; in text XML reads it as "\n".
+    assert read.nodes["7"]["label"] == awkward.replace("\r", "\n")
 
 
 def test_gexf_reads_back_with_colours_and_sizes(model_field, tmp_path):
