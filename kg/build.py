@@ -160,7 +160,7 @@ def _build_streaming(
     """Read and load at once, for a store whose writes stay invisible until they complete.
 
     The N-Quads of every graph (ontology, registry, sources) go to the bulk loader through
-    one stream, a slice at a time, on a second thread: a build that fits in one slice is
+    one stream, a slice at a time, on other threads: a build that fits in one slice is
     one bulk load, laid out as if loaded at once, and needs no compaction. A failure
     (``--strict`` included) abandons the transaction, so the published graph is unchanged
     just as when reading comes first.

@@ -40,8 +40,13 @@ import pyoxigraph as ox
 from kg.errors import PtmkgError, StoreInUseError
 
 STORE_ENV = "PTMKG_STORE"
-#: Quads per bulk-load call; bounds the loader's memory (about 1 GiB per 1.3M quads unsliced).
-BULK_LOAD_LINES = 250_000
+#: Quads per bulk-load call; bounds the loader's memory (about 600 bytes a quad, so
+#: 1 GiB per 1.3M quads unsliced). A 10k-paper corpus still fits in one slice.
+BULK_LOAD_LINES = 150_000
+#: Bulk-load calls at once while a build streams: Oxigraph parses and indexes one call's
+#: slice on one core, so two calls keep a second core busy (as its own loader does with
+#: one big file) within the memory one 250k-quad slice took.
+BULK_LOADERS = min(2, os.cpu_count() or 1)
 _GENERATION = re.compile(r"^gen-(\d{6,})$")
 
 
@@ -199,7 +204,7 @@ class _OxigraphWriter(GraphWriter):
     ) -> Iterator[NQuadsStream]:
         """Replace named graphs with N-Quads lines written to one stream as they come.
 
-        Slices are bulk-loaded by a second thread while the caller writes the next
+        Slices are bulk-loaded by other threads while the caller writes the next
         (Oxigraph releases the GIL), so reading sources and loading overlap.
         """
         store = self._live()
@@ -223,12 +228,17 @@ class NQuadsStream:
         self.slice_lines = slice_lines or BULK_LOAD_LINES
         self.lines: list[str] = []  # texts of whole lines, not yet handed over
         self.pending = 0  # lines in them
-        # One slice loading and one waiting at most: memory stays at a few slices.
+        # A slice per loader and one waiting at most: memory stays at a few slices.
         self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self.failure: BaseException | None = None
         self.loaded = 0  # bulk-load calls made
-        self.loader = threading.Thread(target=self._load, name="ptmkg-bulk-load", daemon=True)
-        self.loader.start()
+        self._counting = threading.Lock()
+        self.loaders = [
+            threading.Thread(target=self._load, name="ptmkg-bulk-load", daemon=True)
+            for _ in range(BULK_LOADERS)
+        ]
+        for loader in self.loaders:
+            loader.start()
 
     def write(self, text: str) -> int:
         self.lines.append(text)
@@ -252,25 +262,31 @@ class NQuadsStream:
             if self.failure is not None:
                 continue  # drain, so the writer never blocks on a dead loader
             try:
-                self.loaded += 1
+                with self._counting:
+                    self.loaded += 1
+                # Slices are whole quads, so loads in any order give the same graph.
                 store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
             except BaseException as exc:  # handed to the writing thread
                 self.failure = exc
 
+    def _stop_loaders(self) -> None:
+        for _ in self.loaders:
+            self.slices.put(None)
+        for loader in self.loaders:
+            loader.join()
+
     def close(self) -> None:
-        """Load what is left and wait for the loader; raise what it raised."""
+        """Load what is left and wait for the loaders; raise what they raised."""
         if self.lines:
             self._hand_over()
-        self.slices.put(None)
-        self.loader.join()
+        self._stop_loaders()
         if self.failure is not None:
             raise self.failure
 
     def abandon(self) -> None:
-        if self.loader.is_alive():
+        if any(loader.is_alive() for loader in self.loaders):
             self.failure = self.failure or PtmkgError("the build was stopped")
-            self.slices.put(None)
-            self.loader.join()
+            self._stop_loaders()
         self.store = None  # the store closes when its transaction lets go of it
 
 

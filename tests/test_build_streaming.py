@@ -1,6 +1,6 @@
-"""A build on an on-disk store loads each source while it still reads it (two cores, one
-reading in Python, one bulk-loading in Oxigraph); the graph is the same as a build that
-reads first, and a failure leaves the published graph unchanged."""
+"""A build on an on-disk store loads each source while it still reads it (reading in
+Python, bulk-loading slices in Oxigraph on other threads); the graph is the same as a
+build that reads first, and a failure leaves the published graph unchanged."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_a_build_in_one_slice_is_one_bulk_load_and_needs_no_compaction(
     assert compactions[2] == (1, False)
 
 
-def test_a_build_in_many_slices_is_compacted_and_holds_the_same_graph(
+def test_a_build_in_many_slices_loaded_at_once_is_compacted_and_holds_the_same_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path / "corpus.jsonl"
@@ -82,6 +82,7 @@ def test_a_build_in_many_slices_is_compacted_and_holds_the_same_graph(
     kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
     compactions = _compactions(monkeypatch)
     monkeypatch.setattr(kg.store, "BULK_LOAD_LINES", 500)
+    monkeypatch.setattr(kg.store, "BULK_LOADERS", 2)  # slices load two at a time
     on_disk = kg.EmbeddedStore(tmp_path / "store")
     kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
     ((layers, compacted),) = compactions
