@@ -11,7 +11,8 @@ on one machine:
   engine's ceiling;
 * the naive way (a child process): an rdflib Dataset filled triple by triple by
   rdflib's N-Quads parser, then every canned query on it (sizes up to
-  ``--rdflib-max``; beyond, rdflib does not fit the session, see RESULTS.md);
+  ``--rdflib-max``; beyond, rdflib needs more memory and time than is reasonable, see
+  RESULTS.md);
 * the median time of every canned query on the built store (read-only, as
   ``ptmkg query`` opens it), rows converted to Python as ``kg.run_query`` does;
 * the time to export each network kind (``kg.network`` + GraphML file), next to
@@ -401,7 +402,7 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         f"- Python {host['python']}, pyoxigraph {host['pyoxigraph']}, rdflib {host['rdflib']}",
         f"- Run started {host['date']}; load average then "
         + ", ".join(f"{x:.1f}" for x in host["load_average"])
-        + " (the machine is shared: other engineers' test runs compete for the 2 cores, so "
+        + " (the machine is shared: other jobs compete for the 2 cores, so "
         "timings carry noise of tens of percent)",
         "- Corpus: `ptmkg synth CORPUS.jsonl --papers N --seed 7` (generic JSON Lines, "
         "calibrated to the study's figures), built with `ptmkg build CORPUS.jsonl --store S`",
