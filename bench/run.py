@@ -21,7 +21,7 @@ on one machine:
 It writes ``bench/RESULTS.md`` (machine, commands, figures, targets) after every
 size, and the raw figures to ``bench/results/run-<papers>.json``.
 
-    python bench/run.py                                   # the full run (about an hour)
+    python bench/run.py                                   # the full run (about 20 minutes here)
     python bench/run.py --papers 2000 --out /tmp/r.md     # a quick look
 """
 
