@@ -591,11 +591,11 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
                 worst.append((theirs / ours, name, r["papers"]))
     if worst:
         low = min(worst)
-        slow = [f"{n} at {p:,} ({v:.0f}x)" for v, n, p in sorted(worst) if v < 20]
+        slow = [f"{n} at {p:,} ({v:.1f}x)" for v, n, p in sorted(worst) if v < 20]
         rows.append(
             (
                 "every canned query ≥ 20x faster than rdflib",
-                f"lowest {low[0]:.0f}x ({low[1]} at {low[2]:,})"
+                f"lowest {low[0]:.1f}x ({low[1]} at {low[2]:,})"
                 + (f"; below 20x: {', '.join(slow)}" if slow else ""),
                 low[0] >= TARGETS["rdflib_query"],
             )
