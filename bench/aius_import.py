@@ -111,21 +111,6 @@ def generate(path: Path, papers: int, seed: int = 7) -> None:
     connection.close()
 
 
-def measure(database: Path, store: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `ptmkg build` in a child process."""
-    command = [
-        sys.executable,
-        str(REPO / "cli.py"),
-        "build",
-        str(database),
-        "--store",
-        str(store),
-        "--rejects",
-        str(store.parent / "rejects"),
-    ]
-    return child_process.measure(command, REPO)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, nargs="+", default=[2_000, 20_000])
@@ -136,7 +121,9 @@ def main() -> None:
         for papers in args.papers:
             database = Path(scratch) / f"aius-{papers}.db"
             generate(database, papers)
-            seconds, peak_kib = measure(database, Path(scratch) / f"store-{papers}")
+            seconds, peak_kib = child_process.measure_build(
+                database, Path(scratch) / f"store-{papers}"
+            )
             rows.append(
                 (
                     papers,

@@ -47,21 +47,6 @@ def generate(path: Path, megabytes: int) -> int:
     return rows
 
 
-def measure(source: Path, store: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `ptmkg build` in a child process."""
-    command = [
-        sys.executable,
-        str(REPO / "cli.py"),
-        "build",
-        str(source),
-        "--store",
-        str(store),
-        "--rejects",
-        str(store.parent / "rejects"),
-    ]
-    return child_process.measure(command, REPO)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=int, nargs="+", default=[100, 1000])
@@ -73,7 +58,9 @@ def main() -> None:
         for megabytes in args.megabytes:
             source = Path(scratch) / f"big-{megabytes}.csv"
             rows = generate(source, megabytes)
-            seconds, peak = measure(source, Path(scratch) / f"store-{megabytes}")
+            seconds, peak = child_process.measure_build(
+                source, Path(scratch) / f"store-{megabytes}"
+            )
             results.append((megabytes, rows, seconds, peak / 1024))
             source.unlink()
     base = results[0]
