@@ -21,14 +21,14 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 import kg
-from kg.build import LOADING
 from kg.importers import IMPORTERS
-from kg.network_formats import NETWORK_FORMATS, choose_format, render_network, write_network
-from kg.networks import NETWORK_KINDS, network_kind, network_stats, stats_csv
-from kg.push import DEFAULT_BATCH_SIZE
-from kg.rdf_formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
-from kg.serve import DEFAULT_HOST, DEFAULT_PORT
-from kg.store import STORE_ENV
+from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
+from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
+from kg.pipeline import LOADING
+from kg.rdf.formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
+from kg.stores.embedded import STORE_ENV
+from kg.stores.push import DEFAULT_BATCH_SIZE
+from kg.stores.serve import DEFAULT_HOST, DEFAULT_PORT
 from kg.synth import DEFAULT_PAPERS as SYNTH_DEFAULT_PAPERS
 from kg.synth import DEFAULT_SEED as SYNTH_DEFAULT_SEED
 from kg.synth import SYNTH_FORMATS, write_corpus
@@ -361,8 +361,8 @@ def extract(
     from kg.extract.evaluate import evaluate as compare
     from kg.extract.evaluate import labels_from_file
     from kg.extract.run import RecordWriter, record_format, run_extraction
-    from kg.model_names import ModelResolver
-    from kg.model_registry import ModelRegistry
+    from kg.models.names import ModelResolver
+    from kg.models.registry import ModelRegistry
 
     registry = ModelRegistry.from_environment(aliases or [])
     resolver = ModelResolver(registry=registry)
@@ -694,8 +694,8 @@ def dump(
 # ========================================================= asking questions
 #
 # Canned queries, ad-hoc SPARQL, result formats and the report. Everything here
-# parses arguments and prints; the work is in kg.queries, kg.sparql, kg.results
-# and kg.report.
+# parses arguments and prints; the work is in kg.query.named, kg.query.sparql, kg.query.results
+# and kg.report.document.
 
 ResultFormatOption = Annotated[
     str | None,
@@ -938,7 +938,7 @@ def report(
 # ====================================================== beyond one machine
 #
 # 'ptmkg push' copies the graph to a SPARQL server, 'ptmkg serve' makes the local
-# store one. The work is in kg.push, kg.endpoint and kg.serve.
+# store one. The work is in kg.push, kg.stores.remote and kg.stores.serve.
 
 
 @app.command(
@@ -1086,8 +1086,8 @@ def serve(
 # ================================================================ networks
 #
 # 'ptmkg network KIND': the graph as a network for Gephi, Cytoscape, d3 or the
-# browser, or its statistics. The work is in kg.networks (building, stats) and
-# kg.network_formats (files).
+# browser, or its statistics. The work is in kg.networks.graph (building, stats) and
+# kg.networks.formats (files).
 
 _KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KINDS.values())
 

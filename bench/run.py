@@ -134,7 +134,7 @@ def child_rdflib(nquads: str, queries_file: str, repeat: int, cap: float) -> Non
     """Fill an rdflib Dataset from N-Quads, then time each query (median, capped)."""
     import rdflib
 
-    from kg.namespaces import PREFIXES
+    from kg.rdf.namespaces import PREFIXES
 
     start = time.perf_counter()
     dataset = rdflib.Dataset(default_union=True)
@@ -187,8 +187,8 @@ def measure_size(
     seed: int,
 ) -> dict[str, Any]:
     import kg
-    from kg.namespaces import PTM
-    from kg.networks import NETWORK_KINDS
+    from kg.networks.graph import NETWORK_KINDS
+    from kg.rdf.namespaces import PTM
 
     result: dict[str, Any] = {"papers": papers, "seed": seed}
     work.mkdir(parents=True, exist_ok=True)

@@ -10,19 +10,21 @@ The library is the product; the ``ptmkg`` command is a thin skin over it::
     print(kg.stats(store).summary)
 """
 
-from kg.build import BuildReport, SourceReport, build
-from kg.endpoint import EndpointError, EndpointSettings, RemoteStore
 from kg.errors import PtmkgError, SourceError, StoreInUseError, StrictBuildError
-from kg.iris import IriMinter, normalize_doi
-from kg.model_names import ModelResolver
-from kg.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from kg.network_formats import write_network
-from kg.networks import network, network_stats
-from kg.parameters import PARAMETER_TYPES, parse_assignments
-from kg.push import PushMismatch, PushReport, push
-from kg.queries import QueryResult, get_query, load_queries, prepare_query, run_query, run_sparql
-from kg.report import build_report, write_report
-from kg.results import (
+from kg.models.names import ModelResolver
+from kg.networks.formats import write_network
+from kg.networks.graph import network, network_stats
+from kg.pipeline import BuildReport, SourceReport, build
+from kg.query.named import (
+    QueryResult,
+    get_query,
+    load_queries,
+    prepare_query,
+    run_query,
+    run_sparql,
+)
+from kg.query.parameters import PARAMETER_TYPES, parse_assignments
+from kg.query.results import (
     RESULT_FORMATS,
     BooleanResult,
     GraphResult,
@@ -30,12 +32,17 @@ from kg.results import (
     rich_table,
     write_result,
 )
-from kg.serve import ReadOnlyServer
-from kg.sparql import SparqlSyntaxError, UpdateRefused
-from kg.sparql import execute as execute_sparql
-from kg.stats import Stats, stats
-from kg.store import EmbeddedStore, GraphStore, default_store_path
-from kg.validate import ValidationReport, validate
+from kg.query.sparql import SparqlSyntaxError, UpdateRefused
+from kg.query.sparql import execute as execute_sparql
+from kg.query.stats import Stats, stats
+from kg.query.validate import ValidationReport, validate
+from kg.rdf.iris import IriMinter, normalize_doi
+from kg.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from kg.report.document import build_report, write_report
+from kg.stores.embedded import EmbeddedStore, GraphStore, default_store_path
+from kg.stores.push import PushMismatch, PushReport, push
+from kg.stores.remote import EndpointError, EndpointSettings, RemoteStore
+from kg.stores.serve import ReadOnlyServer
 
 __all__ = [
     "DEFAULT_BASE_IRI",

@@ -5,7 +5,7 @@ row says about one paper and the models it reuses), a :class:`ModelRecord`
 (what a registry row or a model card says about one model), or a
 :class:`Reject` (why the row could not be used, with the row kept verbatim so
 that it can be fixed and loaded again). Nothing else leaves an importer, and
-every record reaches the graph through :mod:`kg.triples`.
+every record reaches the graph through :mod:`kg.rdf.triples`.
 """
 
 from __future__ import annotations

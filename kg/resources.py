@@ -1,25 +1,23 @@
 """Where the ontology, shapes, canned queries and data files are.
 
-In an installed distribution they sit in ``kg/_resources``; in a source checkout
-they are the top-level ``ontology/`` and ``queries/`` folders.
+They are package data of ``kg``, read through :mod:`importlib.resources`, so an
+installed wheel, an editable install and a source checkout find them the same way.
+In the checkout, ``kg/ontology`` and ``kg/queries`` are links to the top-level
+``ontology/`` and ``queries/`` folders, which a wheel build copies into the package.
 """
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
 
-
-def _resource_dir(name: str) -> Path:
-    installed = _PACKAGE_DIR / "_resources" / name
-    if installed.is_dir():
-        return installed
-    return _PACKAGE_DIR.parent / name
+def _package_path(*parts: str) -> Path:
+    return Path(str(files("kg").joinpath(*parts)))
 
 
 def ontology_dir() -> Path:
-    return _resource_dir("ontology")
+    return _package_path("ontology")
 
 
 def ontology_file() -> Path:
@@ -31,8 +29,8 @@ def shapes_file() -> Path:
 
 
 def queries_dir() -> Path:
-    return _resource_dir("queries")
+    return _package_path("queries")
 
 
 def data_file(name: str) -> Path:
-    return _PACKAGE_DIR / "data" / name
+    return _package_path("data", name)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kg
-from cli import app
+from kg.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

@@ -47,13 +47,13 @@ def _quads(store: kg.EmbeddedStore) -> set[str]:
 def _compactions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
     """(layers, compacted?) of each write transaction that ends."""
     seen: list[tuple[int, bool]] = []
-    needs = kg.store._OxigraphWriter.needs_compaction.fget
+    needs = kg.stores.embedded._OxigraphWriter.needs_compaction.fget
 
-    def spy(writer: kg.store._OxigraphWriter) -> bool:
+    def spy(writer: kg.stores.embedded._OxigraphWriter) -> bool:
         seen.append((writer.layers, needs(writer)))
         return seen[-1][1]
 
-    monkeypatch.setattr(kg.store._OxigraphWriter, "needs_compaction", property(spy))
+    monkeypatch.setattr(kg.stores.embedded._OxigraphWriter, "needs_compaction", property(spy))
     return seen
 
 
@@ -81,8 +81,8 @@ def test_a_build_in_many_slices_loaded_at_once_is_compacted_and_holds_the_same_g
     in_memory = kg.EmbeddedStore(None)
     kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
     compactions = _compactions(monkeypatch)
-    monkeypatch.setattr(kg.store, "BULK_LOAD_LINES", 500)
-    monkeypatch.setattr(kg.store, "BULK_LOADERS", 2)  # slices load two at a time
+    monkeypatch.setattr(kg.stores.embedded, "BULK_LOAD_LINES", 500)
+    monkeypatch.setattr(kg.stores.embedded, "BULK_LOADERS", 2)  # slices load two at a time
     on_disk = kg.EmbeddedStore(tmp_path / "store")
     kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
     ((layers, compacted),) = compactions

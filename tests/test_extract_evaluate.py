@@ -21,7 +21,7 @@ import pytest
 from kg.extract.evaluate import NONE, evaluate, labels_from_file
 from kg.extract.rules import RuleExtractor
 from kg.extract.run import extract_articles
-from kg.model_names import ModelResolver
+from kg.models.names import ModelResolver
 
 ARTICLES = Path(__file__).parent / "data" / "jats"
 

@@ -12,7 +12,7 @@ import pytest
 
 import kg
 from kg.extract.llm import PROMPT_VERSION, LlmError, LlmExtractor, LlmSettings, parse_answer
-from kg.jats import read_article
+from kg.read.jats import read_article
 
 ARTICLES = Path(__file__).parent / "data" / "jats"
 KEY = "sk-test-SECRET-never-shown"

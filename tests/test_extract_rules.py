@@ -9,7 +9,7 @@ import pytest
 from kg.extract import PaperExtraction
 from kg.extract.rules import MentionFinder, RuleExtractor, split_sentences
 from kg.extract.run import extract_articles
-from kg.jats import read_article
+from kg.read.jats import read_article
 
 ARTICLES = Path(__file__).parent / "data" / "jats"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 import kg
-from kg.federation import find_service, run_federated
 from kg.http import HttpClient, RetryPolicy
 from kg.links import link_wikidata
-from kg.parameters import Parameter
-from kg.queries import load_queries
+from kg.query.federation import find_service, run_federated
+from kg.query.named import load_queries
+from kg.query.parameters import Parameter
 from tests.link_servers import SparqlProxy, oxigraph_endpoint
 from tests.wikidata_fixture import MAIN, SCHOLARLY, WD, our_store
 

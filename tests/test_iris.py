@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
+from kg.rdf.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
 
 
 @pytest.mark.parametrize(

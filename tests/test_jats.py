@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.jats import Article, ArticleProblem, iter_articles, read_article
+from kg.read.jats import Article, ArticleProblem, iter_articles, read_article
 
 ARTICLES = Path(__file__).parent / "data" / "jats"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import PtmkgError
-from kg.model_names import ModelResolver, UnresolvableMention
+from kg.models.names import ModelResolver, UnresolvableMention
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from network_corpus import CORPUS
 
 import kg
-from kg.network_drawing import TYPE_COLOURS
+from kg.networks.drawing import TYPE_COLOURS
 
 HOSTILE_SCRIPT = "<script>document.title='pwned'</script>"
 HOSTILE_IMAGE = "<img src=x onerror=document.body.setAttribute('data-pwned',1)>"

@@ -21,7 +21,7 @@ import pytest
 from network_corpus import CORPUS
 
 import kg
-from kg.networks import NETWORK_KINDS, network_stats
+from kg.networks.graph import NETWORK_KINDS, network_stats
 
 NEURO, CHEM, PHYS = "Neuroscience", "Chemistry", "Physics and Astronomy"
 RESNET, BERT, ALPHAFOLD, UNET = "ResNet-50", "BERT", "AlphaFold", "U-Net"
@@ -157,7 +157,7 @@ def test_paper_model_is_the_raw_bipartite_graph(store):
 
 
 def test_node_details_ask_for_papers_only_when_the_network_has_paper_nodes(store, monkeypatch):
-    from kg import networks
+    from kg.networks import graph as networks
 
     asked = []
 
@@ -173,7 +173,7 @@ def test_node_details_ask_for_papers_only_when_the_network_has_paper_nodes(store
 
 
 def test_node_details_are_the_canned_rows_in_any_order(store):
-    from kg.networks import _FINAL_ORDER
+    from kg.networks.graph import _FINAL_ORDER
 
     sparql = kg.prepare_query(store, "network-nodes")
     unordered = _FINAL_ORDER.sub("\n", sparql)
@@ -203,7 +203,7 @@ def test_network_nodes_without_papers_are_the_same_rows_less_the_papers(store):
     [(kind, via) for kind in NETWORK_KINDS for via in NETWORK_KINDS[kind].vias],
 )
 def test_networks_come_in_sorted_order_and_are_built_in_it(store, kind, via):
-    from kg.networks import ReuseRows, _in_order
+    from kg.networks.graph import ReuseRows, _in_order
 
     graph = kg.network(store, kind, via=via)
     assert list(graph) == sorted(graph)

@@ -15,8 +15,8 @@ import pytest
 from network_corpus import CORPUS
 
 import kg
-from kg.network_drawing import TYPE_COLOURS, drawing
-from kg.network_formats import NETWORK_FORMATS, csv_paths, render_network, writable
+from kg.networks.drawing import TYPE_COLOURS, drawing
+from kg.networks.formats import NETWORK_FORMATS, csv_paths, render_network, writable
 
 pytest.importorskip("matplotlib")
 from PIL import Image

@@ -6,8 +6,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import kg
+from kg.rdf.vocabulary import vocabulary
 from kg.resources import ontology_file, shapes_file
-from kg.vocabulary import vocabulary
 
 PTM = rdflib.Namespace("https://w3id.org/ptmkg/ontology#")
 

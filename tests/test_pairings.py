@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.pairings import PairingSyntaxError, parse_pairings
-from kg.vocabulary import vocabulary
+from kg.rdf.vocabulary import vocabulary
+from kg.read.pairings import PairingSyntaxError, parse_pairings
 
 
 def is_pattern(label: str) -> bool:

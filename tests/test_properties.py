@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 import kg
 from kg.importers import ImportOptions, open_source
-from kg.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
-from kg.model_names import ModelResolver, UnresolvableMention
-from kg.pairings import PairingSyntaxError, parse_pairings
-from kg.parameters import ParameterError
+from kg.models.names import ModelResolver, UnresolvableMention
+from kg.query.parameters import ParameterError
+from kg.rdf.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
+from kg.rdf.vocabulary import vocabulary
+from kg.read.pairings import PairingSyntaxError, parse_pairings
 from kg.records import PaperRecord, Reject
-from kg.vocabulary import vocabulary
 
 RESOLVER = ModelResolver()
 IS_PATTERN = lambda label: vocabulary().patterns.lookup(label) is not None  # noqa: E731

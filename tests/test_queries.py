@@ -9,7 +9,7 @@ import pytest
 from hand_counted import FIELD, PATTERN, build_hand_counted, model, paper
 
 import kg
-from kg.queries import load_queries
+from kg.query.named import load_queries
 
 
 @pytest.fixture(scope="module")

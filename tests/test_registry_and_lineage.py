@@ -8,7 +8,7 @@ import pytest
 
 import kg
 from kg.errors import PtmkgError
-from kg.model_registry import ModelRegistry
+from kg.models.registry import ModelRegistry
 
 WD = "http://www.wikidata.org/entity/"
 

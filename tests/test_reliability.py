@@ -157,7 +157,7 @@ def test_serve_and_builds_on_one_store_do_not_harm_each_other(first_store, tmp_p
     import urllib.parse
     import urllib.request
 
-    from kg.serve import ReadOnlyServer, find_oxigraph
+    from kg.stores.serve import ReadOnlyServer, find_oxigraph
 
     try:
         find_oxigraph()

@@ -21,12 +21,12 @@ from pipeline_fixture import make_database
 from servers import OxigraphServer, VirtuosoServer, oxigraph_server, virtuoso_server
 
 import kg
-from cli import app
+from kg.cli import app
 from kg.credentials import Credentials
-from kg.endpoint import EndpointSettings, RemoteStore
-from kg.queries import load_queries
-from kg.results import QueryResult, from_solutions
-from kg.sparql import has_order_by
+from kg.query.named import load_queries
+from kg.query.results import QueryResult, from_solutions
+from kg.query.sparql import has_order_by
+from kg.stores.remote import EndpointSettings, RemoteStore
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 VIRTUOSO_USER = "ptmkg"

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import kg
-from kg.endpoint import RemoteStore
+from kg.stores.remote import RemoteStore
 
 QUERY = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 

@@ -17,7 +17,7 @@ import pytest
 from servers import free_port, require_program
 
 import kg
-from kg.serve import DEFAULT_HOST
+from kg.stores.serve import DEFAULT_HOST
 
 REPO = Path(__file__).resolve().parent.parent
 COUNT_PAPERS = "SELECT (COUNT(DISTINCT ?p) AS ?papers) WHERE { ?p a ptm:Paper }"

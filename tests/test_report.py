@@ -15,7 +15,7 @@ from hand_counted import HEADER
 from PIL import Image
 
 import kg
-from kg.report import SECTIONS
+from kg.report.document import SECTIONS
 
 CHARTS = {
     "ptm-papers-by-field.png",

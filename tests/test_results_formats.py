@@ -15,8 +15,8 @@ import rdflib
 from hand_counted import build_hand_counted
 
 import kg
-from kg.rdf_formats import RDF_OUTPUT_FORMATS
-from kg.results import RESULT_FORMATS, write_result
+from kg.query.results import RESULT_FORMATS, write_result
+from kg.rdf.formats import RDF_OUTPUT_FORMATS
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SR = "{http://www.w3.org/2005/sparql-results#}"

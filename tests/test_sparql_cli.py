@@ -10,7 +10,7 @@ import pytest
 from hand_counted import HEADER, build_hand_counted, model
 
 import kg
-from kg.parameters import PARAMETER_TYPES, ParameterError, bind, resolve_parameters
+from kg.query.parameters import PARAMETER_TYPES, ParameterError, bind, resolve_parameters
 
 HOSTILE = [
     '"',

@@ -123,7 +123,7 @@ def test_a_failing_build_leaves_the_previous_graph(write, tmp_path, monkeypatch)
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("kg.triples.SourceGraphWriter.finish", explode)
+    monkeypatch.setattr("kg.rdf.triples.SourceGraphWriter.finish", explode)
     with pytest.raises(RuntimeError):
         kg.build(kg.EmbeddedStore(tmp_path / "s"), [write("b.csv", B)], rejects_dir=tmp_path)
     store = kg.EmbeddedStore(tmp_path / "s")

@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kg
-from cli import app
+from kg.cli import app
 from kg.synth import (
     AIUS_SCHEMA,
     DEFAULT_PAPERS,

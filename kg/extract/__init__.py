@@ -1,6 +1,6 @@
 """Finding PTM reuse in full-text articles.
 
-Two extractors read :class:`kg.jats.Article` objects and answer the study's
+Two extractors read :class:`kg.read.jats.Article` objects and answer the study's
 questions for each paper (uses deep learning? reuses PTMs? which? how? at which
 stage?): :mod:`kg.extract.rules`, offline and fast, and :mod:`kg.extract.llm`,
 which asks any OpenAI-compatible chat API. Both give a :class:`PaperExtraction`,

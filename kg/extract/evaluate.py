@@ -28,9 +28,9 @@ from pathlib import Path
 from kg.errors import PtmkgError
 from kg.extract import PaperExtraction
 from kg.importers import ImportOptions, open_source
-from kg.model_names import ModelResolver, UnresolvableMention
+from kg.models.names import ModelResolver, UnresolvableMention
+from kg.rdf.vocabulary import vocabulary
 from kg.records import PaperRecord
-from kg.vocabulary import vocabulary
 
 NONE = "(none)"
 

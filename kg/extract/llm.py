@@ -32,9 +32,9 @@ from typing import Any
 
 from kg.errors import PtmkgError
 from kg.extract import FoundReuse, PaperExtraction
-from kg.jats import Article
-from kg.model_names import ModelResolver, UnresolvableMention
-from kg.vocabulary import vocabulary
+from kg.models.names import ModelResolver, UnresolvableMention
+from kg.rdf.vocabulary import vocabulary
+from kg.read.jats import Article
 
 PROMPT_VERSION = "five-steps-1"
 BASE_URL_ENV = ("PTMKG_LLM_BASE_URL", "OPENAI_BASE_URL")

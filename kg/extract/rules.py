@@ -51,9 +51,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.extract import FoundReuse, PaperExtraction
-from kg.iris import name_key
-from kg.jats import Article, Section
-from kg.model_registry import ModelRegistry
+from kg.models.registry import ModelRegistry
+from kg.rdf.iris import name_key
+from kg.read.jats import Article, Section
 
 RULES_VERSION = "rules-1"
 

@@ -1,7 +1,7 @@
 """Streaming articles through an extractor, and writing what it finds as records.
 
 :func:`extract_articles` reads documents one at a time and yields one
-:class:`~kg.extract.PaperExtraction` (or :class:`~kg.jats.ArticleProblem`) per
+:class:`~kg.extract.PaperExtraction` (or :class:`~kg.read.jats.ArticleProblem`) per
 article, in input order. With ``jobs > 1`` the offline extractor parses and
 extracts in that many processes (the parent only reads files), and the LLM
 extractor asks that many questions at once (threads: it waits on the network).
@@ -21,7 +21,7 @@ from typing import Any, Protocol, TextIO
 
 from kg.errors import PtmkgError
 from kg.extract import RECORD_COLUMNS, PaperExtraction
-from kg.jats import Article, ArticleProblem, iter_documents, parse_document
+from kg.read.jats import Article, ArticleProblem, iter_documents, parse_document
 
 Extracted = PaperExtraction | ArticleProblem
 
@@ -48,7 +48,7 @@ _WORKER_EXTRACTOR: Extractor | None = None
 
 def _init_worker(alias_files: list[str]) -> None:
     from kg.extract.rules import RuleExtractor
-    from kg.model_registry import ModelRegistry
+    from kg.models.registry import ModelRegistry
 
     global _WORKER_EXTRACTOR
     registry = ModelRegistry.from_environment([Path(f) for f in alias_files])

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import SourceError
-from kg.model_names import ModelResolver
+from kg.models.names import ModelResolver
+from kg.rdf.vocabulary import Vocabulary, vocabulary
+from kg.read.tables import TABLE_FORMATS, check_readable, detect_format
 from kg.records import PaperRecord, Reject
-from kg.tables import TABLE_FORMATS, check_readable, detect_format
-from kg.vocabulary import Vocabulary, vocabulary
 
 
 @dataclass

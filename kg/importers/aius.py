@@ -24,9 +24,9 @@ from typing import Any
 from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
 from kg.importers.pipeline_responses import Item, parse_response
-from kg.iris import InvalidDoi, normalize_doi
+from kg.rdf.iris import InvalidDoi, normalize_doi
+from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.records import Analysis, PaperRecord, Reject, Reuse, Topic
-from kg.vocabulary import natural_science_rules, vocabulary
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

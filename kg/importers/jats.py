@@ -1,6 +1,6 @@
 """JATS articles as a source: ``ptmkg build article.xml`` extracts on the way.
 
-A JATS file, a gzip of one, or a zip of many is read with :mod:`kg.jats` and
+A JATS file, a gzip of one, or a zip of many is read with :mod:`kg.read.jats` and
 run through the offline extractor (:mod:`kg.extract.rules`); its rows are the
 same generic-format rows ``ptmkg extract`` writes, and go through the generic
 format's own checks, so building the articles and building the records file
@@ -17,9 +17,9 @@ from kg.extract.rules import RuleExtractor
 from kg.extract.run import extract_articles
 from kg.importers import ImportOptions, SourceReading
 from kg.importers.tabular import _column_keys, _convert_rows, _GenericConverter
-from kg.jats import ArticleProblem, looks_like_jats
+from kg.read.jats import ArticleProblem, looks_like_jats
+from kg.read.tables import Row
 from kg.records import PaperRecord, Reject
-from kg.tables import Row
 
 LAYOUT = "JATS articles, offline extraction"
 
@@ -29,7 +29,7 @@ def looks_like_jats_source(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(4096)
     if head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
-        from kg.jats import iter_documents
+        from kg.read.jats import iter_documents
 
         for item in iter_documents([path]):
             return not isinstance(item, ArticleProblem) and looks_like_jats(item[1][:4096])

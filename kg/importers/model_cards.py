@@ -25,7 +25,7 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
-from kg.model_registry import ModelRegistry
+from kg.models.registry import ModelRegistry
 from kg.records import ModelRecord, Reject
 
 RELATIONS = ("adapter", "merge", "quantized", "finetune")

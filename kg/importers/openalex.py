@@ -25,9 +25,9 @@ from typing import IO, Any
 
 from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
-from kg.iris import InvalidDoi, normalize_doi
+from kg.rdf.iris import InvalidDoi, normalize_doi
+from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.records import Author, Institution, PaperRecord, Reject, Topic
-from kg.vocabulary import natural_science_rules, vocabulary
 
 _WORK_ID = re.compile(r"^https://openalex\.org/(W\d+)$")
 _ENTITY = {

@@ -26,12 +26,12 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
-from kg.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
-from kg.pairings import PairingSyntaxError, parse_pairings
+from kg.rdf.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
+from kg.rdf.vocabulary import ConceptScheme
+from kg.read.pairings import PairingSyntaxError, parse_pairings
+from kg.read.tables import Row, read_table
+from kg.read.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
 from kg.records import Extraction, PaperRecord, Reject, Reuse
-from kg.tables import Row, read_table
-from kg.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
-from kg.vocabulary import ConceptScheme
 
 
 class RowRejected(Exception):

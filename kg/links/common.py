@@ -9,8 +9,8 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.iris import IriMinter
-from kg.store import EmbeddedStore, GraphStore
+from kg.rdf.iris import IriMinter
+from kg.stores.embedded import EmbeddedStore, GraphStore
 
 T = TypeVar("T")
 CACHE_FILE = "link-cache.sqlite"

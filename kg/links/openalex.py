@@ -42,18 +42,18 @@ from kg.http import (
 )
 from kg.importers import ImportOptions
 from kg.importers.openalex import work_to_record as openalex_work_to_record
-from kg.iris import InvalidDoi, normalize_doi
 from kg.links.common import (
     batches,
     check_papers_under_base,
     default_cache_path,
     minter_for,
 )
-from kg.model_names import ModelResolver
-from kg.namespaces import DEFAULT_BASE_IRI, PROV, PTM, XSD
+from kg.models.names import ModelResolver
+from kg.rdf.iris import InvalidDoi, normalize_doi
+from kg.rdf.namespaces import DEFAULT_BASE_IRI, PROV, PTM, XSD
+from kg.rdf.triples import SourceGraphWriter
 from kg.records import PaperRecord, Reject
-from kg.store import GraphStore
-from kg.triples import SourceGraphWriter
+from kg.stores.embedded import GraphStore
 
 OPENALEX_API = "https://api.openalex.org"
 SOURCE_NAME = "link-openalex"

@@ -48,10 +48,10 @@ from kg.http import (
     user_agent,
     validate_endpoint,
 )
-from kg.iris import InvalidDoi, IriMinter, normalize_doi
 from kg.links.common import batches, default_cache_path, minter_for
-from kg.namespaces import DCTERMS, DEFAULT_BASE_IRI, PROV, PTM, RDF, XSD
-from kg.store import GraphStore
+from kg.rdf.iris import InvalidDoi, IriMinter, normalize_doi
+from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, PROV, PTM, RDF, XSD
+from kg.stores.embedded import GraphStore
 
 WIKIDATA_SCHOLARLY = "https://query-scholarly.wikidata.org/sparql"
 WIKIDATA_MAIN = "https://query.wikidata.org/sparql"

@@ -10,7 +10,7 @@ exports cannot disagree. A query file starts with a comment header::
     # param: field field Count only papers in this field.
 
 and marks with ``#@bind NAME...`` comment lines where its parameters are bound
-(see :mod:`kg.parameters`, the one place that binds them). Without the
+(see :mod:`kg.query.parameters`, the one place that binds them). Without the
 markers' ``VALUES`` blocks a query file is still plain SPARQL that other tools
 run as it is, answering for "all".
 """
@@ -23,10 +23,10 @@ from functools import cache
 from pathlib import Path
 
 from kg.errors import PtmkgError
-from kg.parameters import Parameter, bind, bind_markers, parse_parameter, resolve_parameters
+from kg.query.parameters import Parameter, bind, bind_markers, parse_parameter, resolve_parameters
+from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
-from kg.results import QueryResult, from_solutions, to_python
-from kg.store import GraphStore
+from kg.stores.embedded import GraphStore
 
 ParameterValue = str | int | bool | None
 
@@ -47,7 +47,7 @@ class NamedQuery:
     @property
     def is_federated(self) -> bool:
         """Whether the query asks an outside endpoint (it has a SERVICE block)."""
-        from kg.federation import find_service
+        from kg.query.federation import find_service
 
         return find_service(self.text) is not None
 
@@ -129,11 +129,11 @@ def run_query(
     """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``.
 
     A query with a ``SERVICE`` block (``federated-*``) asks an outside endpoint, as a
-    bind join (see :mod:`kg.federation`).
+    bind join (see :mod:`kg.query.federation`).
     """
     query = get_query(name)
     if query.is_federated:
-        from kg.federation import run_federated
+        from kg.query.federation import run_federated
 
         return run_federated(store, query.text, list(query.parameters), params, query_name=name)
     return run_sparql(store, prepare_query(store, name, params))

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from kg.namespaces import DEFAULT_BASE_IRI
+from kg.rdf.namespaces import DEFAULT_BASE_IRI
 
 _DOI_URL_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")

@@ -1,6 +1,6 @@
 """Ad-hoc SPARQL: a user's own queries, read-only unless they ask for an update.
 
-The common prefixes (:data:`kg.namespaces.PREFIXES`) are predeclared, so
+The common prefixes (:data:`kg.rdf.namespaces.PREFIXES`) are predeclared, so
 ``ptm:Paper`` works without a ``PREFIX`` line. A query is classified before it
 runs: an update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is refused unless the
 caller allows updates, and then runs as one atomic write. A syntax error
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from kg.errors import PtmkgError
-from kg.namespaces import PREFIXES
-from kg.results import AnyResult, QueryResult, UpdateResult, from_solutions
-from kg.store import GraphStore
+from kg.query.results import AnyResult, QueryResult, UpdateResult, from_solutions
+from kg.rdf.namespaces import PREFIXES
+from kg.stores.embedded import GraphStore
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_FORMS = (

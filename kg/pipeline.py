@@ -21,15 +21,15 @@ import pyoxigraph as ox
 
 from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
-from kg.iris import IriMinter
-from kg.model_names import ModelResolver
-from kg.model_registry import REGISTRY_SOURCE_NAME, ModelRegistry
-from kg.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
+from kg.models.names import ModelResolver
+from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
+from kg.rdf.iris import IriMinter
+from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
+from kg.rdf.triples import SourceGraphWriter
 from kg.records import ModelRecord, PaperRecord, Reject
 from kg.rejects import rejects_path, write_rejects
 from kg.resources import ontology_file
-from kg.store import GraphStore
-from kg.triples import SourceGraphWriter
+from kg.stores.embedded import GraphStore
 
 #: Called with (source name, bytes read so far, total bytes) while reading, and
 #: with (LOADING, 0, 0) once the store is being written.

@@ -11,7 +11,7 @@ files of the same shape, where only ``name`` is required: ``--aliases FILE`` or
 non-empty cells.
 
 The registry does two jobs: its names and aliases resolve model mentions
-(:mod:`kg.model_names`), and its rows become the registry graph, which every
+(:mod:`kg.models.names`), and its rows become the registry graph, which every
 build loads.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from kg.errors import PtmkgError
-from kg.iris import InvalidDoi, name_key, normalize_doi
+from kg.rdf.iris import InvalidDoi, name_key, normalize_doi
 from kg.resources import data_file
 
 ALIASES_ENV = "PTMKG_ALIASES"

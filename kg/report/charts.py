@@ -1,6 +1,6 @@
 """The report's charts, drawn with matplotlib from canned query results.
 
-Each chart function takes the :class:`~kg.results.QueryResult` of one named
+Each chart function takes the :class:`~kg.query.results.QueryResult` of one named
 query and returns PNG bytes; it draws what the rows say and computes nothing,
 so a chart cannot disagree with the table printed next to it. matplotlib runs
 with its file-only Agg backend: no display is needed.
@@ -13,8 +13,8 @@ import textwrap
 from typing import Any
 
 from kg.errors import PtmkgError
-from kg.results import QueryResult
-from kg.vocabulary import vocabulary
+from kg.query.results import QueryResult
+from kg.rdf.vocabulary import vocabulary
 
 #: One colour per reuse pattern and a neutral one for anything else, so that a
 #: pattern has the same colour in every chart.

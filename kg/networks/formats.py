@@ -224,7 +224,7 @@ def _xml_attribute(text: str) -> str:
 
 
 def _gexf(graph: nx.Graph) -> bytes:
-    from kg.network_drawing import node_colours, node_sizes
+    from kg.networks.drawing import node_colours, node_sizes
 
     copy = writable(graph)
     colours = node_colours(graph)
@@ -319,19 +319,19 @@ def csv_paths(path: Path) -> tuple[Path, Path]:
 
 
 def _png(graph: nx.Graph, **options: Any) -> bytes:
-    from kg.network_drawing import draw
+    from kg.networks.drawing import draw
 
     return draw(graph, "png", **options)
 
 
 def _svg(graph: nx.Graph, **options: Any) -> bytes:
-    from kg.network_drawing import draw
+    from kg.networks.drawing import draw
 
     return draw(graph, "svg", **options)
 
 
 def _html(graph: nx.Graph, **options: Any) -> bytes:
-    from kg.network_html import html_page
+    from kg.networks.page import html_page
 
     return html_page(graph, **options).encode("utf-8")
 

@@ -38,13 +38,13 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.iris import name_key
-from kg.namespaces import XSD
-from kg.values import parse_bool
-from kg.vocabulary import ConceptScheme, vocabulary
+from kg.rdf.iris import name_key
+from kg.rdf.namespaces import XSD
+from kg.rdf.vocabulary import ConceptScheme, vocabulary
+from kg.read.values import parse_bool
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg.stores.embedded import GraphStore
 
 Term = ox.NamedNode | ox.Literal
 
@@ -154,7 +154,7 @@ SELECT DISTINCT ?model ?name WHERE {
 
 def _model(value: str, store: GraphStore | None) -> list[Term]:
     """The models in the graph that a name, an alias or an IRI denotes."""
-    from kg.model_names import ModelResolver, UnresolvableMention
+    from kg.models.names import ModelResolver, UnresolvableMention
 
     if store is None:
         raise ParameterError("a model parameter needs a graph to look the model up in")

@@ -27,9 +27,9 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg.endpoint import EndpointError, RemoteStore
 from kg.errors import PtmkgError
-from kg.store import GraphStore
+from kg.stores.embedded import GraphStore
+from kg.stores.remote import EndpointError, RemoteStore
 
 #: Triples per request; a few MB of N-Triples, which every server tested takes in one go.
 DEFAULT_BATCH_SIZE = 10_000
@@ -78,7 +78,7 @@ def push(
 
     ``progress(graph, triples_sent, graph_triples)`` is called after every batch.
     Raises :class:`PushMismatch` if a graph's triple count on the server differs
-    afterwards, and :class:`kg.endpoint.EndpointError` if the server fails part-way
+    afterwards, and :class:`kg.stores.remote.EndpointError` if the server fails part-way
     (run the push again to complete it).
     """
     if batch_size < 1:

@@ -30,7 +30,7 @@ the block as a bind join, here and nowhere else:
    keep their SPARQL meaning.
 
 The endpoint is the ``endpoint`` parameter, turned into an IRI by
-:mod:`kg.parameters` (pyoxigraph checks it) and required to be http(s); the
+:mod:`kg.query.parameters` (pyoxigraph checks it) and required to be http(s); the
 IRI written in the file is only the default for other engines. Every value
 that reaches a query text, ours or the endpoint's, is an RDF term serialised by
 pyoxigraph, never pasted text. Blank nodes in the endpoint's answers are left
@@ -47,9 +47,9 @@ import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.http import HttpClient, HttpError, RetryPolicy, sparql_select, validate_endpoint
-from kg.parameters import bind, resolve_parameters
-from kg.results import QueryResult, from_solutions
-from kg.store import GraphStore
+from kg.query.parameters import bind, resolve_parameters
+from kg.query.results import QueryResult, from_solutions
+from kg.stores.embedded import GraphStore
 
 ENDPOINT_PARAMETER = "endpoint"
 #: Join values per request to the endpoint.

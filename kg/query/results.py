@@ -7,7 +7,7 @@ formats are written exactly (datatypes, language tags), and offers plain
 Python values for everything else.
 
 Formats live in one registry, :data:`RESULT_FORMATS`; graph results are written
-in any format of :data:`kg.rdf_formats.RDF_OUTPUT_FORMATS`. Writers take a
+in any format of :data:`kg.rdf.formats.RDF_OUTPUT_FORMATS`. Writers take a
 binary stream and always write the same bytes for the same result, so outputs
 can be diffed.
 """
@@ -29,8 +29,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import PtmkgError
-from kg.namespaces import PREFIXES, XSD
-from kg.rdf_formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
+from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
+from kg.rdf.namespaces import PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -476,7 +476,7 @@ def write_result(
 
 
 def _graph_format(format_name: str | None, filename: str | None) -> RdfOutputFormat:
-    from kg.rdf_formats import rdf_format_for_file
+    from kg.rdf.formats import rdf_format_for_file
 
     if format_name:
         try:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from kg.iris import InvalidDoi, normalize_doi
+from kg.rdf.iris import InvalidDoi, normalize_doi
 
 #: File names read as articles, inside folders and zip archives.
 ARTICLE_SUFFIXES = (".xml", ".nxml", ".xml.gz", ".nxml.gz")

@@ -3,7 +3,7 @@
 Sources spell one model many ways (``ResNet-50``, ``resnet50``, ``ResNet 50``)
 and name tools together with their backbone (``DeepLabCut (ResNet-50)``). The
 resolver maps a mention to a canonical model, using a spelling-insensitive key
-and the names and aliases of the model registry (:mod:`kg.model_registry`),
+and the names and aliases of the model registry (:mod:`kg.models.registry`),
 which users extend with files of the same shape (``name,aliases`` at least,
 aliases separated by ``|``).
 
@@ -28,8 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.iris import name_key
-from kg.model_registry import ModelRegistry
+from kg.models.registry import ModelRegistry
+from kg.rdf.iris import name_key
 
 _QUALIFIER = re.compile(
     r"^(?:pre-?trained|modified|custom|fine-?tuned|original|standard|adapted)\s+",

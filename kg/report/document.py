@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg import charts
 from kg.errors import PtmkgError
-from kg.queries import get_query, run_query
-from kg.results import QueryResult, display_value, markdown_table
-from kg.store import GraphStore
+from kg.query.named import get_query, run_query
+from kg.query.results import QueryResult, display_value, markdown_table
+from kg.report import charts
+from kg.stores.embedded import GraphStore
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from kg.errors import PtmkgError
-from kg.store import EmbeddedStore
+from kg.stores.embedded import EmbeddedStore
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878

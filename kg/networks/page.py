@@ -20,14 +20,14 @@ from typing import Any
 
 import networkx as nx
 
-from kg.network_drawing import (
+from kg.networks.drawing import (
     OTHER_COLOUR,
     TYPE_COLOURS,
     colour_by,
     field_colours,
     node_types,
 )
-from kg.network_formats import writable
+from kg.networks.formats import writable
 from kg.resources import data_file
 
 #: Node attributes shown as the first rows of the tooltip, not again as details.

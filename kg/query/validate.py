@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 
-from kg.namespaces import SH
+from kg.rdf.namespaces import SH
 from kg.resources import shapes_file
-from kg.store import GraphStore
+from kg.stores.embedded import GraphStore
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ class _OxigraphWriter(GraphWriter):
         self.layers += 1
 
     def update(self, sparql: str) -> None:
-        from kg.namespaces import PREFIXES
+        from kg.rdf.namespaces import PREFIXES
 
         self._live().update(sparql, prefixes=PREFIXES)
         self.layers += 1
@@ -291,7 +291,7 @@ class NQuadsStream:
 
 
 def _query(store: ox.Store, sparql: str, substitutions):
-    from kg.namespaces import PREFIXES
+    from kg.rdf.namespaces import PREFIXES
 
     return store.query(
         sparql,
@@ -371,7 +371,7 @@ class EmbeddedStore(GraphStore):
         return sorted(g.value for g in self._store().named_graphs() if isinstance(g, ox.NamedNode))
 
     def dump(self, output: IO[bytes], rdf_format: ox.RdfFormat, graph: str | None = None) -> None:
-        from kg.namespaces import PREFIXES
+        from kg.rdf.namespaces import PREFIXES
 
         store = self._store()
         if graph is not None:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from kg.iris import IriMinter, doi_url
-from kg.model_names import ModelResolver, ResolvedModel
-from kg.namespaces import (
+from kg.models.names import ModelResolver, ResolvedModel
+from kg.rdf.iris import IriMinter, doi_url
+from kg.rdf.namespaces import (
     BIBO,
     CITO,
     DCTERMS,

@@ -37,7 +37,7 @@ Node attributes: ``iri``, ``label``, ``type`` (model, field or paper),
 ``weighted_degree``, ``main_field`` (the field most of its papers are in), and
 external ids where known: ``doi`` and ``doi_url`` for papers, ``openalex`` (the
 OpenAlex field IRI) for fields. List values (a model's ``alt_labels``, an
-edge's ``fields``) stay lists in the graph; :mod:`kg.network_formats` turns
+edge's ``fields``) stay lists in the graph; :mod:`kg.networks.formats` turns
 them into text for the file formats that need it.
 """
 
@@ -57,9 +57,9 @@ from typing import Any, ParamSpec, TypeVar
 import networkx as nx
 
 from kg.errors import PtmkgError
-from kg.queries import prepare_query, run_query, run_sparql
-from kg.store import GraphStore
-from kg.vocabulary import ConceptScheme, vocabulary
+from kg.query.named import prepare_query, run_query, run_sparql
+from kg.rdf.vocabulary import ConceptScheme, vocabulary
+from kg.stores.embedded import GraphStore
 
 MODEL, FIELD, PAPER = "model", "field", "paper"
 #: The seed of every random choice (Louvain communities, sampled betweenness), so results repeat.

@@ -12,8 +12,8 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from kg.iris import name_key
-from kg.namespaces import PTM, RDF, SKOS
+from kg.rdf.iris import name_key
+from kg.rdf.namespaces import PTM, RDF, SKOS
 from kg.resources import ontology_file
 
 

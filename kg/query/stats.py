@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.queries import QueryResult, run_query
-from kg.store import GraphStore
+from kg.query.named import QueryResult, run_query
+from kg.stores.embedded import GraphStore
 
 STATS_QUERIES = ("corpus-summary", "papers-by-field", "reuse-by-pattern", "reuse-by-stage")
 

@@ -1,6 +1,6 @@
 """A SPARQL server as a graph store: every command runs against it over the SPARQL 1.1 Protocol.
 
-:class:`RemoteStore` implements :class:`kg.store.GraphStore` with SPARQLWrapper for
+:class:`RemoteStore` implements :class:`kg.stores.embedded.GraphStore` with SPARQLWrapper for
 queries and updates and the SPARQL 1.1 Graph Store Protocol (GSP) for whole graphs.
 Results come back as the same pyoxigraph objects the embedded store returns
 (``pyoxigraph.parse_query_results`` and ``pyoxigraph.parse``), so every command
@@ -46,8 +46,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.credentials import Credentials, endpoint_settings, resolve_credentials, split_userinfo
 from kg.errors import PtmkgError
-from kg.namespaces import ONTOLOGY_IRI, PREFIXES, PTM, XSD
-from kg.store import GraphStore, GraphWriter
+from kg.rdf.namespaces import ONTOLOGY_IRI, PREFIXES, PTM, XSD
+from kg.stores.embedded import GraphStore, GraphWriter
 
 ENDPOINT_ENV = "PTMKG_ENDPOINT"
 TIMEOUT_ENV = "PTMKG_ENDPOINT_TIMEOUT"
@@ -355,7 +355,7 @@ class RemoteStore(GraphStore):
 
     def _query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
         """Run a query as it is: for queries that name their graphs, whatever the default."""
-        from kg.sparql import query_form
+        from kg.query.sparql import query_form
 
         text = self._prologue() + sparql + _values_clause(substitutions)
         form = query_form(sparql)
