@@ -21,6 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 import kg
+from kg.atomic import atomic_write, write_text_atomically
 from kg.importers import IMPORTERS
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
@@ -386,18 +387,15 @@ def extract(
     for path in articles:
         if not path.exists():
             raise kg.PtmkgError(f"{path}: no such file or folder")
-    handle = None
     writer = None
     if output is not None:
         fmt = record_format(output)
-        try:
-            handle = output.open("w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
-        writer = RecordWriter(handle, fmt)
     elif labels is None:
         writer = RecordWriter(sys.stdout, "jsonl")
-    try:
+    with contextlib.ExitStack() as stack:
+        if output is not None:
+            handle = stack.enter_context(atomic_write(output, "w", encoding="utf-8", newline=""))
+            writer = RecordWriter(handle, fmt)
         summary = run_extraction(
             articles,
             extractor,
@@ -406,9 +404,6 @@ def extract(
             alias_files=aliases or [],
             keep=labels is not None,
         )
-    finally:
-        if handle is not None:
-            handle.close()
     for problem in summary.problems:
         err.print(f"[yellow]skipped[/yellow] {escape(problem.location)}: {escape(problem.reason)}")
     for doi, problem in summary.step_problems:
@@ -684,7 +679,7 @@ def dump(
         sys.stdout.flush()
         return
     try:
-        with output.open("wb") as handle:
+        with atomic_write(output) as handle:
             source.dump(handle, chosen.format, graph)
     except OSError as exc:
         raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
@@ -773,7 +768,7 @@ def _emit(result: Any, format_name: str | None, output: Path | None, title: str 
         return
     if output is not None:
         try:
-            with output.open("wb") as handle:
+            with atomic_write(output) as handle:
                 written = kg.write_result(result, handle, format_name, output.name)
         except OSError as exc:
             raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
@@ -1298,7 +1293,7 @@ def _print_network_stats(
             sys.stdout.write(text)
             return
         try:
-            output.write_text(text, encoding="utf-8")
+            write_text_atomically(output, text)
         except OSError as exc:
             raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
         err.print(f"wrote statistics of {figures.nodes:,} nodes to {escape(str(output))}")

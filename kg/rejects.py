@@ -12,6 +12,7 @@ import csv
 import json
 from pathlib import Path
 
+from kg.atomic import atomic_write
 from kg.records import Reject
 
 
@@ -22,8 +23,9 @@ def rejects_path(directory: Path, source_name: str, reject_format: str) -> Path:
 def write_rejects(
     path: Path, rejects: list[Reject], columns: list[str], reject_format: str
 ) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+    with atomic_write(
+        path, "w", encoding="utf-8", errors="surrogateescape", newline=""
+    ) as handle:
         if reject_format == "jsonl":
             for reject in rejects:
                 place = {"_where": reject.where} if reject.where else {"_line": reject.line}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,3 +101,23 @@ class Cli:
 def cli() -> Cli:
     """Run ptmkg commands in-process; results have .exit_code, .stdout, .stderr, .output."""
     return Cli()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 3 MB file system, so that a build runs out of space (needs root and tmpfs)."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield mount_point
+    import gc
+
+    gc.collect()  # close stores the in-process commands left open on it
+    if subprocess.run(["umount", str(mount_point)], check=False).returncode != 0:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)

@@ -193,26 +193,6 @@ def test_serve_and_builds_on_one_store_do_not_harm_each_other(first_store, tmp_p
     assert kg.validate(kg.EmbeddedStore(first_store)).conforms
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 3 MB file system, so that a build runs out of space (needs root and tmpfs)."""
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    yield mount_point
-    import gc
-
-    gc.collect()  # close stores the in-process commands left open on it
-    if subprocess.run(["umount", str(mount_point)], check=False).returncode != 0:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
-
-
 def test_a_full_disk_is_a_clear_message_and_the_store_survives(cli, tiny_disk, tmp_path, write):
     store = tiny_disk / "store"
     assert cli("build", write("first.csv", FIRST), "--store", store).exit_code == 0

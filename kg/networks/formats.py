@@ -38,6 +38,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import write_bytes_atomically, write_text_atomically
 from kg.errors import PtmkgError
 
 LIST_SEPARATOR = "; "
@@ -428,15 +429,12 @@ def write_network(
     try:
         if chosen.render is None:
             nodes_path, edges_path = csv_paths(path)
-            nodes_path.parent.mkdir(parents=True, exist_ok=True)
             nodes_text, edges_text = csv_tables(graph)
-            nodes_path.write_text(nodes_text, encoding="utf-8")
-            edges_path.write_text(edges_text, encoding="utf-8")
+            write_text_atomically(nodes_path, nodes_text)
+            write_text_atomically(edges_path, edges_text)
             return [nodes_path, edges_path]
         data = render_network(graph, chosen.name, **options)
-        if path.parent != Path():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_bytes_atomically(path, data)
     except OSError as exc:
         raise PtmkgError(f"cannot write {path}: {exc.strerror}") from None
     return [path]
