@@ -6,8 +6,10 @@ Python equivalent in ``kg``.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from rich.table import Table
 
 import kg
 from kg.atomic import atomic_write, write_text_atomically
+from kg.text import printable
 from kg.importers import IMPORTERS
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
@@ -42,8 +45,38 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _PrintableConsole(Console):
+    """A console that shows control characters in file names and data as escapes."""
+
+    def render_str(self, text: str, **options: Any) -> Any:
+        return super().render_str(printable(text), **options)
+
+
+out = _PrintableConsole(highlight=False, soft_wrap=True)
+err = _PrintableConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _PrintableStdout(io.RawIOBase):
+    """Standard output for bytes: exact in a pipe or a file, escaped on a terminal."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        sys.stdout.write(printable(self._decoder.decode(bytes(data))))
+        return len(data)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def _stdout_bytes() -> Any:
+    return _PrintableStdout() if sys.stdout.isatty() else sys.stdout.buffer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -675,7 +708,7 @@ def dump(
     )
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
-        source.dump(sys.stdout.buffer, chosen.format, graph)
+        source.dump(_stdout_bytes(), chosen.format, graph)
         sys.stdout.flush()
         return
     try:
@@ -777,7 +810,7 @@ def _emit(result: Any, format_name: str | None, output: Path | None, title: str 
     if format_name is None and out.is_terminal and not isinstance(result, kg.GraphResult):
         out.print(kg.rich_table(result, title))
         return
-    kg.write_result(result, sys.stdout.buffer, format_name)
+    kg.write_result(result, _stdout_bytes(), format_name)
     sys.stdout.flush()
 
 

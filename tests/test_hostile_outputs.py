@@ -113,3 +113,64 @@ def test_an_error_inside_the_block_keeps_the_old_file(tmp_path):
         raise RuntimeError("stopped")
     assert output.read_bytes() == GOOD
     assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
+
+
+HOSTILE = "\x1b]0;PWNED\x07Res\x1b[31mNet\u202e"
+
+
+def _hostile_source(write) -> Path:
+    return write(
+        "clear\x1b[2Jscreen.csv", f'doi,model,pattern\n10.5555/x1,"{HOSTILE}",Adaptation\n'
+    )
+
+
+def test_control_characters_in_names_and_data_are_shown_as_escapes(cli, tmp_path, write):
+    source = _hostile_source(write)
+    result = cli("build", source, "--store", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    assert "clear\\x1b[2Jscreen.csv" in result.output
+    table = cli("query", "models", "--store", tmp_path / "store", "--format", "table")
+    for shown in (result.output, table.output):
+        assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert "\\x1b]0;PWNED\\x07Res" in table.output
+
+
+def test_data_reaches_a_pipe_exactly_and_a_terminal_escaped(tmp_path, write):
+    import pty
+    import subprocess
+    import sys
+
+    source = _hostile_source(write)
+    store = tmp_path / "store"
+    command = [sys.executable, "-m", "kg.cli"]
+    subprocess.run(
+        [*command, "build", str(source), "--store", str(store)], check=True, capture_output=True
+    )
+    piped = subprocess.run(
+        [*command, "query", "models", "--store", str(store), "--format", "md"],
+        capture_output=True,
+        check=True,
+    )
+    assert HOSTILE in piped.stdout.decode()
+    primary, secondary = pty.openpty()
+    shown = subprocess.run(
+        [*command, "query", "models", "--store", str(store), "--format", "md"],
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        check=True,
+    )
+    os.close(secondary)
+    received = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(primary)
+    assert shown.returncode == 0
+    text = received.decode()
+    assert "\\x1b]0;PWNED\\x07Res\\x1b[31mNet\\u202e" in text
+    assert "\x1b" not in text and "\x07" not in text

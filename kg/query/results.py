@@ -31,6 +31,7 @@ from rich.table import Table
 from kg.errors import PtmkgError
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
 from kg.rdf.namespaces import PREFIXES, XSD
+from kg.text import printable
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -261,7 +262,7 @@ def rich_table(result: QueryResult | BooleanResult, title: str | None = None) ->
     for column in result.columns:
         table.add_column(column, justify="right" if column in numeric else "left")
     for row in result.rows:
-        table.add_row(*(display_value(c, row.get(c)) for c in result.columns))
+        table.add_row(*(printable(display_value(c, row.get(c))) for c in result.columns))
     if not result.rows:
         table.caption = "(no results)"
     return table
