@@ -23,9 +23,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 import kg
-from kg.atomic import atomic_write, write_text_atomically
-from kg.text import printable
+from kg.atomic import atomic_write, discard_pending, write_text_atomically
 from kg.importers import IMPORTERS
+from kg.interrupt import DeadlineExceeded, run_interruptibly
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
@@ -36,6 +36,7 @@ from kg.stores.serve import DEFAULT_HOST, DEFAULT_PORT
 from kg.synth import DEFAULT_PAPERS as SYNTH_DEFAULT_PAPERS
 from kg.synth import DEFAULT_SEED as SYNTH_DEFAULT_SEED
 from kg.synth import SYNTH_FORMATS, write_corpus
+from kg.text import printable
 
 app = typer.Typer(
     name="ptmkg",
@@ -117,8 +118,9 @@ TimeoutOption = Annotated[
     float | None,
     typer.Option(
         "--timeout",
-        help="With --endpoint: seconds to wait for each answer (default 60, or "
-        "PTMKG_ENDPOINT_TIMEOUT).",
+        help="Seconds to wait: with --endpoint for each answer (default 60, or "
+        "PTMKG_ENDPOINT_TIMEOUT); with the local store for the whole command (default: no "
+        "limit).",
         show_default=False,
     ),
 ]
@@ -151,6 +153,25 @@ def user_errors(command: F) -> F:
             where = f": {exc.filename}" if exc.filename else ""
             err.print(f"[red]error:[/red] {escape(exc.strerror or str(exc))}{escape(where)}")
             raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def reads_graph(command: F) -> F:
+    """Run a command that asks the graph so that Ctrl-C and --timeout stop it at once.
+
+    The embedded engine cannot see a Ctrl-C while it evaluates a query; the command runs
+    in a worker thread that this one waits for (kg.interrupt).
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        deadline = None if kwargs.get("endpoint") else kwargs.get("timeout")
+        try:
+            return run_interruptibly(lambda: command(*args, **kwargs), timeout=deadline)
+        except (KeyboardInterrupt, DeadlineExceeded):
+            discard_pending()
+            raise
 
     return wrapper  # type: ignore[return-value]
 
@@ -549,6 +570,7 @@ def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -
 
 @app.command(epilog="Examples:  ptmkg stats  |  ptmkg stats --json > stats.json")
 @user_errors
+@reads_graph
 def stats(
     store: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
@@ -658,6 +680,7 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
 
 @app.command(epilog="Example:  ptmkg validate --store ./my-store")
 @user_errors
+@reads_graph
 def validate(
     store: StoreOption = None,
     endpoint: EndpointOption = None,
@@ -676,6 +699,7 @@ def validate(
 
 @app.command(epilog="Examples:  ptmkg dump --format turtle -o graph.ttl  |  ptmkg dump -o graph.nq")
 @user_errors
+@reads_graph
 def dump(
     store: StoreOption = None,
     rdf_format: Annotated[
@@ -820,6 +844,7 @@ def _emit(result: Any, format_name: str | None, output: Path | None, title: str 
     "--format csv -o resnet.csv"
 )
 @user_errors
+@reads_graph
 def query(
     name: Annotated[
         str, typer.Argument(help="A canned query ('ptmkg queries' lists them).", show_default=False)
@@ -860,6 +885,7 @@ def query(
     "ptmkg sparql --update 'INSERT DATA { ... }'"
 )
 @user_errors
+@reads_graph
 def sparql(
     text: Annotated[
         str | None,
@@ -936,6 +962,7 @@ def prefixes() -> None:
     epilog="Examples:  ptmkg report -o report  |  ptmkg report -o out --title 'PTM reuse 2025'"
 )
 @user_errors
+@reads_graph
 def report(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder to write the report into.")
@@ -1128,6 +1155,7 @@ _KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KI
     "ptmkg network paper-model -o raw.csv  |  ptmkg network model-field --stats"
 )
 @user_errors
+@reads_graph
 def network(
     kind: Annotated[
         str,

@@ -19,6 +19,9 @@ from typing import IO, Any, Literal, overload
 
 from kg.errors import PtmkgError
 
+_PENDING: set[Path] = set()
+"""Temporary files being written now, removed by :func:`discard_pending` on an interrupt."""
+
 
 @overload
 def atomic_write(
@@ -53,6 +56,7 @@ def _atomic(path: Path, mode: str, open_options: dict[str, Any]) -> Iterator[IO[
         dir=folder, prefix=f".{path.name}.", suffix=".tmp"
     )
     temporary = Path(temporary_name)
+    _PENDING.add(temporary)
     try:
         with os.fdopen(descriptor, mode, **open_options) as handle:
             yield handle
@@ -68,6 +72,15 @@ def _atomic(path: Path, mode: str, open_options: dict[str, Any]) -> Iterator[IO[
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+    finally:
+        _PENDING.discard(temporary)
+
+
+def discard_pending() -> None:
+    """Remove the temporary files of writes still in progress (a program that stops)."""
+    for temporary in list(_PENDING):
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:

@@ -204,3 +204,28 @@ def test_a_full_disk_is_a_clear_message_and_the_store_survives(cli, tiny_disk, t
     assert "Traceback" not in result.output
     assert _papers(store) == 1
     assert not list(store.glob("staging-*"))
+
+
+def test_an_unpublished_generation_left_by_a_killed_build_is_cleaned_first(cli, tmp_path, write):
+    store = tmp_path / "store"
+    assert cli("build", write("first.csv", FIRST), "--store", store).exit_code == 0
+    leftover = store / "gen-000002"  # renamed from staging, killed before it was published
+    leftover.mkdir()
+    (leftover / "left-by-a-killed-build").write_text("")
+    result = cli("build", write("second.csv", FIRST), "--store", store)
+    assert result.exit_code == 0, result.output
+    assert (store / "current").resolve().name == "gen-000002"
+    assert not (store / "gen-000002" / "left-by-a-killed-build").exists()
+    assert _papers(store) == 1
+
+
+@pytest.mark.parametrize("command", [["build", "{sheet}"], ["stats"], ["query", "models"]])
+def test_a_store_path_that_is_a_file_is_named_as_such(cli, tmp_path, write, command):
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("mine\n")
+    sheet = write("first.csv", FIRST)
+    args = [part.format(sheet=sheet) for part in command]
+    result = cli(*args, "--store", not_a_folder)
+    assert result.exit_code == 1
+    assert "is a file, not a folder" in result.stderr and "File exists" not in result.stderr
+    assert not_a_folder.read_text() == "mine\n"

@@ -142,3 +142,79 @@ def test_serve_listens_elsewhere_only_when_told(illustrative_store):
     assert f"0.0.0.0:{port}" in server.command()
     assert "--cors" not in server.command()
     assert "--cors" in kg.ReadOnlyServer(illustrative_store, cors=True).command()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_stopping_serve_stops_its_oxigraph_server(illustrative_store, tmp_path, stop):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "serve",
+            "--store",
+            illustrative_store.location,
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                ask(f"http://127.0.0.1:{port}/query", PREFIXED)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        servers = _children(process.pid)
+        assert servers, "the Oxigraph server runs as a child of ptmkg serve"
+        process.send_signal(stop)
+        process.wait(timeout=30)
+        assert all(_gone(server) for server in servers)
+        assert listening_addresses(port) == set()
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_the_served_generation_stays_while_the_server_lives(illustrative_store, tmp_path):
+    """The server holds its generation's lock itself: builds cannot remove it under it."""
+    with kg.ReadOnlyServer(illustrative_store, port=free_port()) as server:
+        generation = illustrative_store.current_generation()
+        assert server.process is not None
+        held = [
+            os.readlink(fd)
+            for fd in Path(f"/proc/{server.process.pid}/fd").iterdir()
+            if os.path.exists(fd) and os.readlink(fd).endswith(".readers")
+        ]
+        assert held == [f"{generation}.readers"]

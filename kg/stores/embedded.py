@@ -327,10 +327,19 @@ class EmbeddedStore(GraphStore):
         target = self.path / os.readlink(link)
         return target if target.is_dir() else None
 
+    def _check_is_folder(self) -> None:
+        assert self.path is not None
+        if self.path.exists() and not self.path.is_dir():
+            raise PtmkgError(
+                f"the store {self.location} is a file, not a folder: give --store a folder "
+                f"(a new one is created)"
+            )
+
     def _store(self) -> ox.Store:
         if self._memory is not None:
             return self._memory
         if self._reader is None:
+            self._check_is_folder()
             generation = self._current_generation()
             if generation is None:
                 raise PtmkgError(
@@ -404,6 +413,7 @@ class EmbeddedStore(GraphStore):
             yield writer
             return
         assert self.path is not None
+        self._check_is_folder()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             lock = (self.path / "lock").open("a+")
@@ -492,9 +502,17 @@ class EmbeddedStore(GraphStore):
             os.close(directory)
 
     def _remove_stale_staging(self) -> None:
+        """Remove what killed builds left: staging folders, and generations renamed
+        from staging but never published (newer than the current one)."""
         assert self.path is not None
         for entry in self.path.glob("staging-*"):
             shutil.rmtree(entry, ignore_errors=True)
+        current = self._current_generation()
+        published = int(_GENERATION.match(current.name).group(1)) if current else 0
+        for entry in self.path.iterdir():
+            found = _GENERATION.match(entry.name)
+            if found and entry.is_dir() and int(found.group(1)) > published:
+                shutil.rmtree(entry, ignore_errors=True)
 
     def _remove_old_generations(self, keep: set[str]) -> None:
         assert self.path is not None

@@ -13,6 +13,8 @@ a restarted ``serve`` picks up.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -46,6 +48,20 @@ def find_oxigraph() -> str:
         "ptmkg serve needs the Oxigraph server, which is not installed: "
         "pip install 'ptmkg[serve]' (or pip install oxigraph)"
     )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: stop when its parent dies (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -92,7 +108,13 @@ class ReadOnlyServer:
         command = self.command()
         # Builds remove old generations; this one stays while the server reads it.
         self._generation_lock = self.store.hold_generation(Path(command[3]))
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # The server inherits the lock on its generation, so a build cannot remove the
+        # generation while the server lives, even if this process is killed; and it is
+        # told to stop when this process dies (SIGKILL included).
+        inherited = (self._generation_lock.fileno(),) if self._generation_lock else ()
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, pass_fds=inherited, preexec_fn=_die_with_parent
+        )
         try:
             self.wait_until_ready()
         except BaseException:
@@ -120,13 +142,15 @@ class ReadOnlyServer:
         raise PtmkgError(f"the Oxigraph server did not answer at {self.url} in {seconds:.0f} s")
 
     def wait(self) -> int:
-        """Block until the server exits; Ctrl-C stops it."""
+        """Block until the server exits; Ctrl-C or SIGTERM stops it."""
         assert self.process is not None
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             return self.process.wait()
         except KeyboardInterrupt:
             return 0
         finally:
+            signal.signal(signal.SIGTERM, previous)
             self.stop()
 
     def stop(self) -> None:
