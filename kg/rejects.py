@@ -35,8 +35,11 @@ def write_rejects(
         writer = csv.writer(
             handle, delimiter="\t" if reject_format == "tsv" else ",", lineterminator="\n"
         )
-        writer.writerow(["_line", "_reason", *columns])
+        # A row that could not be split into cells keeps its text in _raw.
+        raw = any("_raw" in reject.row for reject in rejects)
+        writer.writerow(["_line", "_reason", *columns, *(["_raw"] if raw else [])])
         for reject in rejects:
             cells = [reject.row.get(column, "") for column in columns]
+            tail = [reject.row.get("_raw", "")] if raw else []
             extra = reject.row.get("_extra") or []
-            writer.writerow([reject.line, reject.reason, *cells, *extra])
+            writer.writerow([reject.line, reject.reason, *cells, *tail, *extra])

@@ -365,6 +365,10 @@ class _PaperConverter:
             return None
         try:
             work = json.loads(text)
+        except RecursionError:
+            raise _RowRejected(
+                f"json_data of DOI {doi} is nested too deeply to read; fix or clear that cell"
+            ) from None
         except (json.JSONDecodeError, TypeError) as exc:
             detail = (
                 f"{exc.msg} at line {exc.lineno} column {exc.colno}"

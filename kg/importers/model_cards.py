@@ -26,6 +26,7 @@ from typing import Any
 from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
 from kg.models.registry import ModelRegistry
+from kg.read.tables import TOO_DEEP
 from kg.records import ModelRecord, Reject
 
 RELATIONS = ("adapter", "merge", "quantized", "finetune")
@@ -71,13 +72,15 @@ def _records(path: Path, options: ImportOptions) -> Iterator[ModelRecord | Rejec
         cards: list[tuple[int, Any]] = []
         try:
             cards = [(1, json.loads(text))]
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             for number, line in enumerate(text.splitlines(), start=1):
                 if line.strip():
                     try:
                         cards.append((number, json.loads(line)))
                     except json.JSONDecodeError as exc:
                         cards.append((number, _Invalid(f"invalid JSON ({exc.msg})", line)))
+                    except RecursionError:
+                        cards.append((number, _Invalid(TOO_DEEP, line)))
         for number, card in cards:
             if isinstance(card, _Invalid):
                 yield Reject(number, card.reason, {"_raw": card.raw})
@@ -102,6 +105,9 @@ def _records(path: Path, options: ImportOptions) -> Iterator[ModelRecord | Rejec
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         yield Reject(1, f"the YAML header is not valid YAML{where}", {"_raw": match.group(1)})
+        return
+    except RecursionError:
+        yield Reject(1, "the YAML header is nested too deeply to read", {"_raw": match.group(1)})
         return
     if not isinstance(metadata, dict):
         yield Reject(1, "the YAML header is not a mapping of keys to values", {})

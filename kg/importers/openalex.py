@@ -27,6 +27,7 @@ from kg.errors import SourceError
 from kg.importers import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
+from kg.read.tables import TOO_DEEP
 from kg.records import Author, Institution, PaperRecord, Reject, Topic
 
 _WORK_ID = re.compile(r"^https://openalex\.org/(W\d+)$")
@@ -80,40 +81,92 @@ def open_openalex(path: Path, format_name: str, options: ImportOptions) -> Sourc
     return reading
 
 
+MAX_LINE_CHARS = 64 * 1024 * 1024
+"""A longer line of JSON Lines is rejected unread (a work is a few kilobytes)."""
+
+MAX_DOCUMENT_CHARS = 512 * 1024 * 1024
+"""A larger whole-file JSON document (a list response) is refused."""
+
+
+def _bounded_lines(handle: IO[str]) -> Iterator[str | None]:
+    """The file's lines, or None for a line longer than :data:`MAX_LINE_CHARS` (skipped
+    without being held in memory: a gzip file can unpack to gigabytes on one line)."""
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            while (rest := handle.readline(MAX_LINE_CHARS)) and not rest.endswith("\n"):
+                pass
+            yield None
+            continue
+        yield line
+
+
+_LONG_LINE = f"a line longer than {MAX_LINE_CHARS // (1024 * 1024)} MiB; not read"
+
+
 def _works(path: Path) -> Iterator[tuple[int, str | None, Any]]:
     """(line, location, work) for every work in the file, streaming JSON Lines."""
     with _open_text(path) as handle:
-        first = handle.readline()
-        try:
-            value = json.loads(first)
-            whole_file = isinstance(value, dict) and "results" in value and "id" not in value
-        except json.JSONDecodeError:
-            value, whole_file = None, True  # a pretty-printed work or list response
-        if whole_file:
+        lines = _bounded_lines(handle)
+        first = next(lines, "")
+        value: Any = None
+        whole_file = False
+        if first is None:
+            yield 1, None, _BadJson(_LONG_LINE, "")
+            first = ""
+        else:
             try:
-                document = json.loads(first + handle.read())
+                value = json.loads(first)
+                whole_file = isinstance(value, dict) and "results" in value and "id" not in value
+            except RecursionError:
+                value = _BadJson(TOO_DEEP, first.rstrip("\n"))
+            except json.JSONDecodeError:
+                whole_file = True  # a pretty-printed work or list response
+        if whole_file:
+            rest = handle.read(MAX_DOCUMENT_CHARS + 1)
+            if len(first) + len(rest) > MAX_DOCUMENT_CHARS:
+                raise SourceError(
+                    path,
+                    f"a JSON document larger than {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB; "
+                    f"split it, or give the works as JSON Lines (one a line)",
+                )
+            try:
+                document = json.loads(first + rest)
             except json.JSONDecodeError as exc:
                 raise SourceError(
                     path, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
                 ) from None
+            except RecursionError:
+                raise SourceError(path, TOO_DEEP) from None
             if isinstance(document, dict) and isinstance(document.get("results"), list):
                 for index, work in enumerate(document["results"]):
                     yield 0, f"results[{index}]", work
             else:
                 yield 1, None, document
             return
-        yield 1, None, value
-        for number, line in enumerate(handle, start=2):
+        if value is not None:
+            yield 1, None, value
+        for number, line in enumerate(lines, start=2):
+            if line is None:
+                yield number, None, _BadJson(_LONG_LINE, "")
+                continue
             if not line.strip():
                 continue
             try:
-                yield number, None, json.loads(line)
+                work = json.loads(line)
+            except RecursionError:
+                yield number, None, _BadJson(TOO_DEEP, line.rstrip("\n"))
+                continue
             except json.JSONDecodeError as exc:
                 yield (
                     number,
                     None,
                     _BadJson(f"invalid JSON ({exc.msg} at column {exc.colno})", line.rstrip("\n")),
                 )
+                continue
+            yield number, None, work
 
 
 class _BadJson:

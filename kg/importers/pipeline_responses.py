@@ -63,6 +63,8 @@ def parse_response(kind: str, response: str | bytes | None) -> ParsedResponse:
         value = json.loads(response)
     except json.JSONDecodeError as exc:
         return ParsedResponse(failure=f"the answer is not JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return ParsedResponse(failure="the answer is JSON nested too deeply to read")
     if isinstance(value, str) and not value.strip():
         return ParsedResponse(failure="the answer is empty")
     if isinstance(value, dict) and "error" in value:

@@ -24,12 +24,20 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree as ET
 
 from kg.rdf.iris import InvalidDoi, normalize_doi
 
 #: File names read as articles, inside folders and zip archives.
 ARTICLE_SUFFIXES = (".xml", ".nxml", ".xml.gz", ".nxml.gz")
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+"""A larger document (after unpacking) is skipped: real articles are a few megabytes,
+and a gzip or zip member that unpacks past this is a decompression bomb."""
+
+MAX_DEPTH = 200
+"""A document nested deeper is skipped: JATS nests about twenty levels."""
 # Elements whose text is not part of the running text of a section.
 _APART = {
     "fig",
@@ -137,11 +145,26 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[str, bytes] | Articl
         elif head.startswith(b"\x1f\x8b"):
             try:
                 with gzip.open(path, "rb") as handle:
-                    yield str(path), handle.read()
+                    yield _bounded(str(path), handle)
             except (OSError, EOFError) as exc:
                 yield ArticleProblem(str(path), f"not a readable gzip file ({exc})")
         else:
-            yield str(path), path.read_bytes()
+            with path.open("rb") as handle:
+                yield _bounded(str(path), handle)
+
+
+def _bounded(
+    location: str, handle: IO[bytes] | gzip.GzipFile
+) -> tuple[str, bytes] | ArticleProblem:
+    """The document's bytes, read up to :data:`MAX_DOCUMENT_BYTES` and no further."""
+    data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return ArticleProblem(
+            location,
+            f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB once unpacked; not read "
+            f"(an article is a few megabytes)",
+        )
+    return location, data
 
 
 def _is_article_name(name: str) -> bool:
@@ -160,13 +183,14 @@ def _zip_members(path: Path) -> Iterator[tuple[str, bytes] | ArticleProblem]:
                 continue
             location = f"{path}!{info.filename}"
             try:
-                data = archive.read(info)
-                if info.filename.lower().endswith(".gz"):
-                    data = gzip.decompress(data)
+                with archive.open(info) as member:
+                    if info.filename.lower().endswith(".gz"):
+                        with gzip.GzipFile(fileobj=member) as unpacked:
+                            yield _bounded(location, unpacked)
+                    else:
+                        yield _bounded(location, member)
             except (OSError, EOFError, zipfile.BadZipFile) as exc:
                 yield ArticleProblem(location, f"cannot be read from the archive ({exc})")
-                continue
-            yield location, data
 
 
 def iter_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleProblem]:
@@ -227,6 +251,7 @@ def read_article(data: bytes, location: str = "<article>") -> Article:
     if b"&" in data:
         data = _ENTITY.sub(_replace_entity, data)
     root = ET.fromstring(data)
+    _check_depth(root)
     _strip_namespaces(root)
     if root.tag != "article":
         article = root.find(".//article")
@@ -387,6 +412,19 @@ def _captions(parent: ET.Element, figures: list[Caption], tables: list[Caption])
                 cells = _text(table) if table is not None else ""
                 text = f"{text} {cells}".strip()
             (figures if element.tag == "fig" else tables).append(Caption(label, text))
+
+
+def _check_depth(root: ET.Element) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH` (the reading recurses)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise NotJats(
+                f"elements nested more than {MAX_DEPTH} levels deep; not read (JATS nests "
+                f"about twenty)"
+            )
+        stack.extend((child, depth + 1) for child in element)
 
 
 def _text(element: ET.Element | None) -> str:

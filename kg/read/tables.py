@@ -33,6 +33,19 @@ _EXTENSIONS = {
 }
 _SNIFF_BYTES = 64 * 1024
 
+MAX_CELL_CHARS = 1024 * 1024
+"""A longer value rejects its row (kept whole in the rejects file): no field of the
+annotation formats is anywhere near a million characters, and such a cell is far more
+likely a file pasted by mistake or an attack on memory."""
+
+MAX_FIELD_CHARS = 64 * 1024 * 1024
+"""The CSV parser's own limit: past it a row's end is lost, so the file stops there."""
+
+TOO_DEEP = "JSON nested too deeply to read (thousands of levels)"
+
+MAX_XLSX_PART_BYTES = 512 * 1024 * 1024
+"""An XLSX part (a sheet, the shared strings) larger than this when unpacked is refused."""
+
 
 @dataclass
 class Row:
@@ -151,9 +164,36 @@ def _undecodable_problem(values: dict[str, Any], encoding: str) -> str | None:
     return None
 
 
+def _oversized(values: dict[str, Any]) -> str | None:
+    for column, value in values.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            return (
+                f"a value of {len(value):,} characters in column {column!r} (the limit is "
+                f"{MAX_CELL_CHARS:,})"
+            )
+    return None
+
+
+class _RecordedLines:
+    """The decoded lines, keeping the text of the record being parsed (for rejects)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.record: list[str] = []
+
+    def __iter__(self) -> _RecordedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.record.append(line)
+        return line
+
+
 def _read_delimited(path: Path, table_format: str, encoding: str) -> Table:
     table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
-    lines = _decoded_lines(path, encoding, table)
+    lines = _RecordedLines(_decoded_lines(path, encoding, table))
+    csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(lines, delimiter="\t" if table_format == "tsv" else ",")
     try:
         header = next(reader)
@@ -172,18 +212,33 @@ def _read_delimited(path: Path, table_format: str, encoding: str) -> Table:
     def rows() -> Iterator[Row]:
         last = reader.line_num
         while True:
+            lines.record = []
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield Row(last + 1, {}, f"unreadable CSV ({exc})")
+                raw = {"_raw": "".join(lines.record)}
+                if "field larger than field limit" in str(exc):
+                    # The parser lost the row's end: what follows cannot be split safely.
+                    yield Row(
+                        last + 1,
+                        raw,
+                        f"a field longer than {MAX_FIELD_CHARS:,} characters; the rest of "
+                        f"the file from here is not read",
+                    )
+                    return
+                yield Row(last + 1, raw, f"unreadable CSV ({exc})")
                 last = reader.line_num
                 continue
             start, last = last + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            values = dict(zip(columns, cells, strict=False))
+            values: dict[str, Any] = dict(zip(columns, cells, strict=False))
+            oversized = _oversized(values)
+            if oversized:
+                yield Row(start, values, oversized)
+                continue
             if len(cells) > len(columns):
                 extra = cells[len(columns) :]
                 values["_extra"] = extra
@@ -225,6 +280,7 @@ def _cell_text(value: Any) -> Any:
 def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
     import openpyxl
 
+    _check_xlsx_parts(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -232,6 +288,10 @@ def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
             path, f"not a readable XLSX workbook ({exc.__class__.__name__})"
         ) from None
     sheet = workbook.worksheets[0]
+    total_rows = sheet.max_row or 1  # as the sheet states it; for progress only
+    # A sheet that claims cells far out (XFD1048576) is read as the rows it has, not
+    # padded with empty ones up to its stated dimensions.
+    sheet.reset_dimensions()
     table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
     iterator = sheet.iter_rows(values_only=True)
     row_number = 0
@@ -248,7 +308,6 @@ def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
         raise SourceError(path, f"the first worksheet ({sheet.title!r}) has no header row")
     _check_columns(path, header)
     table.columns = header
-    total_rows = sheet.max_row or 1
 
     def rows() -> Iterator[Row]:
         number = row_number
@@ -260,6 +319,10 @@ def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
                 if not any(str(t).strip() for t in texts):
                     continue
                 values = dict(zip(header, texts, strict=False))
+                oversized = _oversized(values)
+                if oversized:
+                    yield Row(number, values, oversized)
+                    continue
                 extra = [t for t in texts[len(header) :] if str(t).strip()]
                 if extra:
                     values["_extra"] = extra
@@ -276,6 +339,22 @@ def _read_xlsx(path: Path, table_format: str, encoding: str) -> Table:
 
     table.rows = rows()
     return table
+
+
+def _check_xlsx_parts(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than :data:`MAX_XLSX_PART_BYTES`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if member.file_size > MAX_XLSX_PART_BYTES:
+                    raise SourceError(
+                        path,
+                        f"the workbook part {member.filename!r} unpacks to "
+                        f"{member.file_size:,} bytes (the limit is {MAX_XLSX_PART_BYTES:,}); "
+                        f"save the sheet as CSV",
+                    )
+    except zipfile.BadZipFile:
+        raise SourceError(path, "not a readable XLSX workbook (a damaged ZIP archive)") from None
 
 
 # --------------------------------------------------------------- JSON Lines
@@ -307,6 +386,9 @@ def _read_json_lines(path: Path, table_format: str, encoding: str) -> Table:
                     f"invalid JSON ({exc.msg} at column {exc.colno})",
                 )
                 continue
+            except RecursionError:
+                yield Row(number, {"_raw": text.rstrip("\r\n")}, TOO_DEEP)
+                continue
             if not isinstance(value, dict):
                 yield Row(
                     number,
@@ -334,7 +416,7 @@ def _json_keys(path: Path, encoding: str, sample: int = 100) -> list[str]:
                 break
             try:
                 value = json.loads(text.removeprefix("\ufeff"))
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue
             if isinstance(value, dict):
                 sample -= 1

@@ -58,6 +58,12 @@ def _os_reason(exc: OSError) -> str:
     return text.split(": While ")[0].removeprefix("IO error: ")
 
 
+def _generation_number(generation: Path | None) -> int:
+    """The number of a ``gen-NNNNNN`` folder; 0 for none."""
+    found = _GENERATION.match(generation.name) if generation is not None else None
+    return int(found.group(1)) if found else 0
+
+
 def default_store_path() -> Path:
     """``$PTMKG_STORE``, else ``$XDG_DATA_HOME/ptmkg/store`` (``~/.local/share/ptmkg/store``)."""
     if os.environ.get(STORE_ENV):
@@ -258,6 +264,7 @@ class NQuadsStream:
 
     def _load(self) -> None:
         store = self.store
+        assert store is not None
         while (chunk := self.slices.get()) is not None:
             if self.failure is not None:
                 continue  # drain, so the writer never blocks on a dead loader
@@ -390,6 +397,7 @@ class EmbeddedStore(GraphStore):
         else:
             # Triple formats get the union of all graphs.
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            assert isinstance(union, ox.QueryTriples)
             scratch = ox.Store()
             scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in union)
             scratch.dump(output, rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
@@ -435,7 +443,7 @@ class EmbeddedStore(GraphStore):
     def _write_generation(self, fresh: bool) -> Iterator[GraphWriter]:
         assert self.path is not None
         current = self._current_generation()
-        number = int(_GENERATION.match(current.name).group(1)) + 1 if current else 1
+        number = _generation_number(current) + 1
         staging = self.path / f"staging-{os.getpid()}"
         try:
             if current is not None and not fresh:
@@ -508,7 +516,7 @@ class EmbeddedStore(GraphStore):
         for entry in self.path.glob("staging-*"):
             shutil.rmtree(entry, ignore_errors=True)
         current = self._current_generation()
-        published = int(_GENERATION.match(current.name).group(1)) if current else 0
+        published = _generation_number(current)
         for entry in self.path.iterdir():
             found = _GENERATION.match(entry.name)
             if found and entry.is_dir() and int(found.group(1)) > published:
