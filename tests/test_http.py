@@ -126,12 +126,25 @@ def servers() -> Iterator[Callable[[Callable[[Seen], Answer]], Server]]:
         server.close()
 
 
+def is_ask(seen: Seen) -> bool:
+    return "ASK" in urllib.parse.unquote_plus(seen.body.decode())
+
+
 def sparql_answer(seen: Seen) -> Answer:
     """A SPARQL endpoint with nothing in it (its default graph is the union)."""
     if seen.method == "PUT" or b"update=" in seen.body:
         return 204, {}, b""
-    body = ASK_FALSE if b"ASK" in urllib.parse.unquote_plus(seen.body.decode()).encode() else None
-    return 200, {"Content-Type": "application/sparql-results+json"}, body or EMPTY_SELECT
+    body = ASK_FALSE if is_ask(seen) else EMPTY_SELECT
+    return 200, {"Content-Type": "application/sparql-results+json"}, body
+
+
+def answering(content_type: str, body: bytes) -> Callable[[Seen], Answer]:
+    """An endpoint whose default graph is the union, answering every other query with ``body``."""
+
+    def respond(seen: Seen) -> Answer:
+        return sparql_answer(seen) if is_ask(seen) else (200, {"Content-Type": content_type}, body)
+
+    return respond
 
 
 def chat_answer(seen: Seen) -> Answer:
@@ -490,8 +503,7 @@ def test_a_refused_url_does_not_show_its_password():
 
 def test_remote_query_answers_with_the_embedded_stores_types(servers):
     def respond(seen: Seen) -> Answer:
-        text = urllib.parse.unquote_plus(seen.body.decode())
-        if "CONSTRUCT" in text:
+        if "CONSTRUCT" in urllib.parse.unquote_plus(seen.body.decode()):
             return 200, {"Content-Type": "application/n-triples"}, b"<urn:a> <urn:b> <urn:c> .\n"
         return sparql_answer(seen)
 
@@ -518,12 +530,7 @@ def test_virtuoso_booleans_in_any_results_format_read_as_true_and_false(servers)
         b"</literal></binding></result></results></sparql>"
     )
 
-    def respond(seen: Seen) -> Answer:
-        if b"ASK" in urllib.parse.unquote_plus(seen.body.decode()).encode():
-            return sparql_answer(seen)
-        return 200, {"Content-Type": "application/sparql-results+xml"}, xml
-
-    server = servers(respond)
+    server = servers(answering("application/sparql-results+xml", xml))
     answer = remote(server.url, None).query("SELECT ?flag ?n WHERE { ?s ?flag ?n }")
     assert isinstance(answer, ox.QuerySolutions)
     rows = [[None if t is None else str(t) for t in solution] for solution in answer]
@@ -537,11 +544,6 @@ def test_an_answer_broken_part_way_is_a_message_when_asked(servers):
         b'"value": "urn:a"}}, {"s": {"type": "uri", "value": "not an iri"}}]}}'
     )
 
-    def respond(seen: Seen) -> Answer:
-        if b"ASK" in urllib.parse.unquote_plus(seen.body.decode()).encode():
-            return sparql_answer(seen)
-        return 200, {"Content-Type": "application/sparql-results+json"}, broken
-
-    server = servers(respond)
+    server = servers(answering("application/sparql-results+json", broken))
     with pytest.raises(kg.EndpointError, match="reading the query's answer"):
         remote(server.url, None).query("SELECT ?s WHERE { ?s ?p ?o }")

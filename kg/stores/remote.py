@@ -28,7 +28,6 @@ with exponential backoff (:data:`kg.http.DEFAULT_POLICY`).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -141,38 +140,13 @@ def _read_solutions(body: bytes, media_type: str) -> ox.QuerySolutions | ox.Quer
 
 
 def _solutions(names: list[str], rows: list[list[Any]]) -> ox.QuerySolutions:
-    document = {
-        "head": {"vars": names},
-        "results": {
-            "bindings": [
-                {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
-                for row in rows
-            ]
-        },
-    }
-    solutions = ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)
+    """Rows of terms as solutions, through SPARQL TSV (whose terms are pyoxigraph's ``str``)."""
+    lines = ["\t".join(f"?{name}" for name in names)]
+    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows)
+    text = "\n".join(lines) + "\n"
+    solutions = ox.parse_query_results(text, format=ox.QueryResultsFormat.TSV)
     assert isinstance(solutions, ox.QuerySolutions)
     return solutions
-
-
-def _json_term(term: Any) -> dict[str, Any]:
-    """A pyoxigraph term in the SPARQL 1.1 JSON results format."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    if term.language:
-        return {"type": "literal", "value": term.value, "xml:lang": term.language}
-    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
 def _read_triples(body: bytes, media_type: str) -> ox.QueryTriples:
