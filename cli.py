@@ -24,8 +24,12 @@ from rich.table import Table
 
 import kg
 from kg.atomic import atomic_write, discard_pending, write_text_atomically
+from kg.extract.llm import DEFAULT_RETRIES as LLM_RETRIES
+from kg.extract.llm import DEFAULT_TIMEOUT as LLM_TIMEOUT
+from kg.http import DEFAULT_POLICY
 from kg.importers import IMPORTERS
 from kg.interrupt import DeadlineExceeded, run_interruptibly
+from kg.links import OPENALEX_API, OPENALEX_RATE, WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
@@ -118,9 +122,9 @@ TimeoutOption = Annotated[
     float | None,
     typer.Option(
         "--timeout",
-        help="Seconds to wait: with --endpoint for each answer (default 60, or "
-        "PTMKG_ENDPOINT_TIMEOUT); with the local store for the whole command (default: no "
-        "limit).",
+        help=f"Seconds to wait: with --endpoint for each answer (default "
+        f"{DEFAULT_POLICY.timeout:g}, or PTMKG_ENDPOINT_TIMEOUT); with the local store for "
+        "the whole command (default: no limit).",
         show_default=False,
     ),
 ]
@@ -129,7 +133,8 @@ RetriesOption = Annotated[
     typer.Option(
         "--retries",
         help="With --endpoint: tries again after a refused connection, a timeout or HTTP "
-        "429/502/503/504, waiting 1, 2, 4... s (default 3, or PTMKG_ENDPOINT_RETRIES; "
+        f"{'/'.join(map(str, sorted(DEFAULT_POLICY.retry_statuses)))}, waiting 1, 2, 4... s "
+        f"(default {DEFAULT_POLICY.retries}, or PTMKG_ENDPOINT_RETRIES; "
         "PTMKG_ENDPOINT_BACKOFF sets the first wait).",
         show_default=False,
     ),
@@ -402,10 +407,10 @@ def extract(
     llm_retries: Annotated[
         int,
         typer.Option("--llm-retries", min=0, help="Tries again after errors and malformed answers"),
-    ] = 3,
+    ] = LLM_RETRIES,
     llm_timeout: Annotated[
         float, typer.Option("--llm-timeout", help="Seconds to wait for each answer.")
-    ] = 120.0,
+    ] = LLM_TIMEOUT,
 ) -> None:
     """Find PTM reuse in full-text JATS articles and write it as records.
 
@@ -1438,10 +1443,10 @@ def _link_policy(rate: float, retries: int, backoff: float) -> Any:
 
     if retries < 0 or backoff < 0:
         raise kg.PtmkgError("--retries and --backoff cannot be negative")
-    return RetryPolicy(requests_per_second=rate, attempts=retries + 1, backoff=backoff)
+    return RetryPolicy.with_retries(retries, requests_per_second=rate, backoff=backoff)
 
 
-def _link_progress() -> tuple[Progress, Callable[..., None]]:
+def _link_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -1452,8 +1457,7 @@ def _link_progress() -> tuple[Progress, Callable[..., None]]:
     )
     tasks: dict[str, Any] = {}
 
-    def advance(*args: Any) -> None:
-        what, done, total = args if len(args) == 3 else ("DOIs", *args)
+    def advance(what: str, done: int, total: int) -> None:
         if what not in tasks:
             tasks[what] = progress.add_task(f"asking for {what}", total=total)
         progress.update(tasks[what], completed=done)
@@ -1462,7 +1466,7 @@ def _link_progress() -> tuple[Progress, Callable[..., None]]:
 
 
 @contextlib.contextmanager
-def _resumable_link() -> Iterator[Callable[..., None]]:
+def _resumable_link() -> Iterator[Callable[[str, int, int], None]]:
     """A link command's progress bar, and the one way its failures are explained."""
     progress, advance = _link_progress()
     try:
@@ -1499,15 +1503,15 @@ def link_openalex(
             show_default=False,
         ),
     ] = None,
-    base_url: Annotated[
-        str, typer.Option("--base-url", help="The OpenAlex API.")
-    ] = "https://api.openalex.org",
+    base_url: Annotated[str, typer.Option("--base-url", help="The OpenAlex API.")] = OPENALEX_API,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="DOIs per request (at most 100).")
     ] = 50,
-    rate: Annotated[float, typer.Option("--rate", help="Requests per second, at most.")] = 5.0,
-    retries: LinkRetriesOption = 5,
-    backoff: LinkBackoffOption = 1.0,
+    rate: Annotated[
+        float, typer.Option("--rate", help="Requests per second, at most.")
+    ] = OPENALEX_RATE,
+    retries: LinkRetriesOption = DEFAULT_POLICY.retries,
+    backoff: LinkBackoffOption = DEFAULT_POLICY.backoff,
     cache: LinkCacheOption = None,
     refresh: LinkRefreshOption = False,
     base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
@@ -1564,11 +1568,11 @@ def link_wikidata(
             "--papers-endpoint",
             help="SPARQL endpoint for papers (Wikidata's scholarly articles).",
         ),
-    ] = "https://query-scholarly.wikidata.org/sparql",
+    ] = WIKIDATA_SCHOLARLY,
     models_endpoint: Annotated[
         str,
         typer.Option("--models-endpoint", help="SPARQL endpoint for models (main Wikidata)."),
-    ] = "https://query.wikidata.org/sparql",
+    ] = WIKIDATA_MAIN,
     only: Annotated[
         str | None,
         typer.Option("--only", help="Link only 'papers' or only 'models'.", show_default=False),
@@ -1585,9 +1589,11 @@ def link_wikidata(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="DOIs, items or names per query.")
     ] = 100,
-    rate: Annotated[float, typer.Option("--rate", help="Queries per second, at most.")] = 1.0,
-    retries: LinkRetriesOption = 5,
-    backoff: LinkBackoffOption = 1.0,
+    rate: Annotated[
+        float, typer.Option("--rate", help="Queries per second, at most.")
+    ] = WIKIDATA_RATE,
+    retries: LinkRetriesOption = DEFAULT_POLICY.retries,
+    backoff: LinkBackoffOption = DEFAULT_POLICY.backoff,
     cache: LinkCacheOption = None,
     refresh: LinkRefreshOption = False,
     drop: Annotated[

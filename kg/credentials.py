@@ -15,19 +15,29 @@ They are looked up, first found wins, in:
        password = "..."
        auth = "digest"          # basic (default with a user), digest, or bearer
        timeout = 120            # seconds per request
-       retries = 5              # extra tries after a connection error, timeout or 429/502/503/504
+       retries = 5              # extra tries after no answer, or HTTP 408/429/500/502/503/504
        backoff = 2.0            # seconds before the first retry, doubling each time
 
 Schemes: ``basic`` (HTTP basic), ``digest`` (HTTP digest, which Virtuoso's
 authenticated endpoints ask for) and ``bearer`` (``Authorization: Bearer TOKEN``).
 
-Secrets never reach output: :meth:`Credentials.redact` removes them (plain and
-URL-encoded) from any text, and the remote store passes every message it raises
-through it; a :class:`Credentials` prints as ``Credentials(user='alice', ***)``.
+The same record carries a chat API's key (``Credentials.bearer(key)``): every
+credential ptmkg sends goes through :mod:`kg.http`, which sends it only to the
+scheme, host and port it was given for, never on to where a redirect points.
+
+Secrets never reach output: :meth:`Credentials.redact` removes them from any
+text in every form a server could echo them (as given, URL-encoded, JSON- and
+HTML-escaped, and base64 as in ``Authorization: Basic ...``), and
+:meth:`Credentials.reveals` tells whether a piece of one is still there, so a
+server's answer that holds one is not shown at all. A :class:`Credentials`
+prints as ``Credentials(user='alice', ***)``.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import os
 import tomllib
 import urllib.parse
@@ -70,20 +80,61 @@ class Credentials:
 
     __str__ = __repr__
 
+    @classmethod
+    def bearer(cls, token: str) -> Credentials:
+        """``Authorization: Bearer TOKEN``, as chat APIs take their key."""
+        return cls(token=token, scheme="bearer")
+
     @property
     def secrets(self) -> list[str]:
         return [s for s in (self.password, self.token) if s]
 
-    def redact(self, text: str) -> str:
-        """``text`` with every secret, as given and URL-encoded, replaced by ``***``."""
-        for secret in self.secrets:
-            for form in {
+    @property
+    def basic_pair(self) -> str:
+        """``user:password``, which HTTP basic authentication sends in base64."""
+        return f"{self.user or ''}:{self.password or ''}"
+
+    def _forms(self) -> list[str]:
+        """Every spelling of a secret a server might echo, longest first."""
+        forms: set[str] = set()
+        plain = list(self.secrets)
+        if self.password is not None and self.scheme != "bearer":
+            plain.append(self.basic_pair)
+        for secret in plain:
+            for text in (
                 secret,
+                urllib.parse.quote(secret),
                 urllib.parse.quote(secret, safe=""),
                 urllib.parse.quote_plus(secret, safe=""),
-            }:
-                text = text.replace(form, REDACTED)
+                json.dumps(secret)[1:-1],
+                json.dumps(secret, ensure_ascii=False)[1:-1],
+                json.dumps(secret)[1:-1].replace("/", "\\/"),
+                html.escape(secret),
+                html.escape(secret, quote=False),
+            ):
+                forms.add(text)
+            for encoded in (
+                base64.b64encode(secret.encode("utf-8")),
+                base64.urlsafe_b64encode(secret.encode("utf-8")),
+            ):
+                forms.add(encoded.decode("ascii"))
+                forms.add(encoded.decode("ascii").rstrip("="))
+        return sorted((f for f in forms if f), key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret, in every form of :meth:`_forms`, replaced by ``***``."""
+        for form in self._forms():
+            text = text.replace(form, REDACTED)
         return text
+
+    def reveals(self, text: str, piece: int = 8) -> bool:
+        """Whether ``text`` still holds a secret, or ``piece`` characters in a row of one
+        (a spelling :meth:`redact` does not know, or a secret cut short)."""
+        for secret in self.secrets:
+            size = min(piece, len(secret))
+            if any(secret[i : i + size] in text for i in range(len(secret) - size + 1)):
+                return True
+        return False
 
 
 def split_userinfo(url: str) -> tuple[str, str | None, str | None]:

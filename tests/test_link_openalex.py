@@ -231,7 +231,7 @@ def test_an_outage_stops_the_run_and_a_rerun_resumes_where_it_stopped(
 
 
 def test_an_interrupted_run_resumes(graph, openalex):
-    def interrupt(done: int, total: int) -> None:
+    def interrupt(what: str, done: int, total: int) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -14,6 +14,10 @@ Valid answers are cached on disk, keyed by the article's text, the prompt
 version, the model and the question, so a rerun costs nothing and a new prompt
 version or model asks again. The API key comes from an option or the
 environment and appears in no message, log or file.
+
+Requests go through the one transport of :mod:`kg.http` (its retry policy, and
+its rule that the key is sent only to the base URL's own scheme, host and port);
+the base URL must be http(s).
 """
 
 from __future__ import annotations
@@ -23,15 +27,14 @@ import hashlib
 import json
 import os
 import re
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.credentials import Credentials
 from kg.errors import PtmkgError
 from kg.extract import FoundReuse, PaperExtraction
+from kg.http import DEFAULT_POLICY, HttpClient, HttpError, RetryPolicy, check_url, excerpt
 from kg.models.names import ModelResolver, UnresolvableMention
 from kg.rdf.vocabulary import vocabulary
 from kg.read.jats import Article
@@ -41,7 +44,10 @@ BASE_URL_ENV = ("PTMKG_LLM_BASE_URL", "OPENAI_BASE_URL")
 MODEL_ENV = ("PTMKG_LLM_MODEL",)
 KEY_ENV = ("PTMKG_LLM_API_KEY", "OPENAI_API_KEY")
 CACHE_ENV = "PTMKG_LLM_CACHE"
-_RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+#: Seconds to wait for one answer: a chat model reading a whole article is slow.
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_RETRIES = DEFAULT_POLICY.retries
+EXAMPLE_BASE_URL = "http://127.0.0.1:8000/v1"
 
 SYSTEM_PROMPT = (
     "You read scientific articles and answer questions about how they use deep learning and "
@@ -105,11 +111,23 @@ class LlmSettings:
     base_url: str
     model: str
     api_key: str | None = field(default=None, repr=False)
-    timeout: float = 120.0
-    retries: int = 3
-    backoff: float = 1.0
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES  # after HTTP failures, and after malformed answers
+    backoff: float = DEFAULT_POLICY.backoff
     cache_dir: Path | None = None
     max_chars: int = 60_000
+
+    def __post_init__(self) -> None:
+        self.base_url = check_url(self.base_url, "--llm-base-url", EXAMPLE_BASE_URL).rstrip("/")
+
+    @property
+    def credentials(self) -> Credentials | None:
+        """The API key, sent as ``Authorization: Bearer KEY``."""
+        return Credentials.bearer(self.api_key) if self.api_key else None
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy.with_retries(self.retries, backoff=self.backoff, timeout=self.timeout)
 
     @classmethod
     def from_options(
@@ -126,14 +144,14 @@ class LlmSettings:
         if not base_url:
             raise LlmError(
                 "--llm needs the chat API's base URL: --llm-base-url URL or PTMKG_LLM_BASE_URL "
-                "(e.g. http://127.0.0.1:8000/v1 for a local server)"
+                f"(e.g. {EXAMPLE_BASE_URL} for a local server)"
             )
         if not model:
             raise LlmError("--llm needs a model name: --llm-model NAME or PTMKG_LLM_MODEL")
         if cache_dir is None and os.environ.get(CACHE_ENV):
             cache_dir = Path(os.environ[CACHE_ENV])
         return cls(
-            base_url=base_url.rstrip("/"),
+            base_url=base_url,
             model=model,
             api_key=api_key or _first_env(KEY_ENV),
             cache_dir=cache_dir,
@@ -142,52 +160,42 @@ class LlmSettings:
 
 
 class ChatClient:
-    """POSTs to ``{base_url}/chat/completions``; retries refused connections, timeouts, 429, 5xx."""
+    """POSTs to ``{base_url}/chat/completions`` through :class:`kg.http.HttpClient`."""
 
     def __init__(self, settings: LlmSettings) -> None:
         self.settings = settings
-        self.requests = 0
+        self.http = HttpClient(settings.policy)
+
+    @property
+    def requests(self) -> int:
+        return self.http.requests
 
     def ask(self, messages: list[dict[str, str]]) -> str:
         settings = self.settings
         body = json.dumps(
             {"model": settings.model, "messages": messages, "temperature": 0}
         ).encode()
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if settings.api_key:
-            headers["Authorization"] = f"Bearer {settings.api_key}"
         url = f"{settings.base_url}/chat/completions"
-        problem = ""
-        for attempt in range(settings.retries + 1):
-            if attempt:
-                time.sleep(settings.backoff * 2 ** (attempt - 1))
-            self.requests += 1
-            request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(request, timeout=settings.timeout) as response:
-                    payload = response.read()
-            except urllib.error.HTTPError as exc:
-                if exc.code in (401, 403):
-                    raise LlmError(
-                        f"{url}: the server refused the API key (HTTP {exc.code}); set "
-                        f"--llm-api-key or PTMKG_LLM_API_KEY"
-                    ) from None
-                if exc.code not in _RETRY_STATUS:
-                    detail = _short(exc.read().decode("utf-8", "replace"))
-                    raise LlmError(f"{url}: HTTP {exc.code} {exc.reason}: {detail}") from None
-                problem = f"HTTP {exc.code}"
-                continue
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                reason = getattr(exc, "reason", exc)
-                problem = f"cannot connect ({reason})"
-                continue
-            try:
-                return str(json.loads(payload)["choices"][0]["message"]["content"] or "")
-            except (ValueError, KeyError, IndexError, TypeError):
-                raise MalformedAnswer(
-                    f"not a chat completion: {_short(payload.decode('utf-8', 'replace'))}"
+        try:
+            answer = self.http.request(
+                "POST",
+                url,
+                content=body,
+                headers={"Content-Type": "application/json", "Accept": "application/json"},
+                credentials=settings.credentials,
+            )
+        except HttpError as exc:
+            if exc.status in (401, 403):
+                raise LlmError(
+                    f"{url}: the server refused the API key (HTTP {exc.status}); set "
+                    f"--llm-api-key or PTMKG_LLM_API_KEY"
                 ) from None
-        raise LlmError(f"{url}: {problem} after {settings.retries + 1} tries")
+            raise LlmError(str(exc)) from None
+        try:
+            return str(json.loads(answer.body)["choices"][0]["message"]["content"] or "")
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+            shown = excerpt(answer.body.decode("utf-8", "replace"), settings.credentials)
+            raise MalformedAnswer(f"not a chat completion: {shown}") from None
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -205,8 +213,10 @@ def parse_answer(step: str, text: str) -> dict[str, Any] | list[dict[str, Any]]:
         raise MalformedAnswer("an empty answer")
     try:
         value = json.loads(cleaned)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise MalformedAnswer(f"not JSON ({exc.msg} at character {exc.pos + 1})") from None
+    except RecursionError:
+        raise MalformedAnswer("JSON nested too deeply") from None
     if isinstance(value, dict) and "error" in value and len(value) == 1:
         raise MalformedAnswer(f"an error object: {_short(str(value['error']))}")
     if step in ("uses_dl", "uses_ptms"):
@@ -359,7 +369,8 @@ class LlmExtractor:
                 raw = self.client.ask(messages)
                 value = parse_answer(step, raw)
             except MalformedAnswer as exc:
-                problem = exc
+                credentials = self.settings.credentials
+                problem = MalformedAnswer(credentials.redact(str(exc)) if credentials else str(exc))
                 messages = [
                     *messages[:2],
                     {

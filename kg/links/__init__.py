@@ -8,11 +8,12 @@ cached on disk (see :mod:`kg.http`), so a rerun or a resumed run asks only what
 it does not know yet.
 """
 
-from kg.links.common import default_cache_path
-from kg.links.openalex import OPENALEX_API, OpenAlexLinkReport, link_openalex
+from kg.links.common import LinkProgress, default_cache_path
+from kg.links.openalex import OPENALEX_API, OPENALEX_RATE, OpenAlexLinkReport, link_openalex
 from kg.links.wikidata import (
     MODEL_CLASSES,
     WIKIDATA_MAIN,
+    WIKIDATA_RATE,
     WIKIDATA_SCHOLARLY,
     WikidataLinkReport,
     drop_wikidata_links,
@@ -22,8 +23,11 @@ from kg.links.wikidata import (
 __all__ = [
     "MODEL_CLASSES",
     "OPENALEX_API",
+    "OPENALEX_RATE",
     "WIKIDATA_MAIN",
+    "WIKIDATA_RATE",
     "WIKIDATA_SCHOLARLY",
+    "LinkProgress",
     "OpenAlexLinkReport",
     "WikidataLinkReport",
     "default_cache_path",

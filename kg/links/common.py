@@ -1,8 +1,9 @@
-"""What both link commands share: where the cache lives, which base IRI papers use."""
+"""What both link commands share: where the cache lives, which base IRI papers use, and how
+they report progress."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,6 +15,9 @@ from kg.stores.embedded import EmbeddedStore, GraphStore
 
 T = TypeVar("T")
 CACHE_FILE = "link-cache.sqlite"
+#: Called after each batch with (what is asked for, how many are answered, how many to ask):
+#: ``("DOIs", 100, 250)``. A link command may ask for several kinds of thing in turn.
+LinkProgress = Callable[[str, int, int], None]
 
 
 def default_cache_path(store: GraphStore) -> Path | None:
@@ -49,3 +53,11 @@ def check_papers_under_base(paper_iris: list[str], minter: IriMinter) -> None:
 
 def named(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
+
+
+def select(store: GraphStore, sparql: str) -> ox.QuerySolutions:
+    """The solutions of one of the link commands' own SELECT queries."""
+    solutions = store.query(sparql)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise PtmkgError(f"{store.location} did not answer a SELECT query with solutions")
+    return solutions

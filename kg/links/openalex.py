@@ -43,10 +43,12 @@ from kg.http import (
 from kg.importers import ImportOptions
 from kg.importers.openalex import work_to_record as openalex_work_to_record
 from kg.links.common import (
+    LinkProgress,
     batches,
     check_papers_under_base,
     default_cache_path,
     minter_for,
+    select,
 )
 from kg.models.names import ModelResolver
 from kg.rdf.iris import InvalidDoi, normalize_doi
@@ -63,9 +65,10 @@ PER_PAGE = 200  # OpenAlex's largest page; room for a DOI that has two works
 # Characters that would split a filter value; such DOIs are asked one at a time.
 _FILTER_SEPARATORS = frozenset("|,")
 
+#: Requests per second, at most, by default: OpenAlex's polite pool allows ten.
+OPENALEX_RATE = 5.0
+
 WorkToRecord = Callable[[dict, ImportOptions], PaperRecord | Reject]
-#: Called with (DOIs answered so far, DOIs to ask) after each batch.
-LinkProgress = Callable[[int, int], None]
 
 _PAPERS_WITHOUT_OPENALEX = """
 SELECT DISTINCT ?paper ?doi WHERE {
@@ -100,7 +103,7 @@ class OpenAlexLinkReport:
 
 def papers_without_openalex(store: GraphStore, graph: str) -> list[tuple[str, str]]:
     """(paper IRI, DOI) of the papers no source but ``graph`` gives an OpenAlex work."""
-    solutions = store.query(_PAPERS_WITHOUT_OPENALEX % ox.NamedNode(graph))
+    solutions = select(store, _PAPERS_WITHOUT_OPENALEX % ox.NamedNode(graph))
     return sorted({(s["paper"].value, s["doi"].value) for s in solutions}, key=lambda p: p[1])
 
 
@@ -132,7 +135,7 @@ def link_openalex(
     cache_path = cache_path or default_cache_path(store)
     report = OpenAlexLinkReport(graph=graph, endpoint=base_url, cache=cache_path)
     client = client or HttpClient(
-        policy or RetryPolicy(requests_per_second=5.0), user_agent=user_agent(mailto)
+        policy or RetryPolicy(requests_per_second=OPENALEX_RATE), user_agent=user_agent(mailto)
     )
     if store.is_empty():
         raise PtmkgError(f"no graph in {store.location} yet: run 'ptmkg build SOURCE...' first")
@@ -160,13 +163,13 @@ def link_openalex(
             cache.put_many(namespace, {doi: works.get(doi) for doi in batch}, now_utc())
             answered += len(batch)
             if progress is not None:
-                progress(answered, len(wanted))
+                progress("DOIs", answered, len(wanted))
         for doi in alone:
             work = _fetch_one(client, base_url, doi, mailto)
             cache.put_many(namespace, {doi: work}, now_utc())
             answered += 1
             if progress is not None:
-                progress(answered, len(wanted))
+                progress("DOIs", answered, len(wanted))
         report.requests = client.requests
         answers = cache.get_many(namespace, dois)
     _write_graph(store, graph, answers, dois, to_record, minter, base_url, report)

@@ -48,7 +48,7 @@ from kg.http import (
     user_agent,
     validate_endpoint,
 )
-from kg.links.common import batches, default_cache_path, minter_for
+from kg.links.common import LinkProgress, batches, default_cache_path, minter_for, select
 from kg.rdf.iris import InvalidDoi, IriMinter, normalize_doi
 from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, PROV, PTM, RDF, XSD
 from kg.stores.embedded import GraphStore
@@ -73,7 +73,8 @@ _WIKIDATA_PREFIXES = (
 )
 
 #: Called with (what is being looked up, answered so far, to ask) after each batch.
-LinkProgress = Callable[[str, int, int], None]
+#: Queries per second, at most, by default: Wikimedia asks tools to go one at a time.
+WIKIDATA_RATE = 1.0
 
 _PAPERS = """
 SELECT DISTINCT ?paper ?doi WHERE {
@@ -233,7 +234,7 @@ def link_wikidata(
     cache_path = cache_path or default_cache_path(store)
     report = WikidataLinkReport(graph, papers_endpoint, models_endpoint, cache=cache_path)
     client = client or HttpClient(
-        policy or RetryPolicy(requests_per_second=1.0), user_agent=user_agent(mailto)
+        policy or RetryPolicy(requests_per_second=WIKIDATA_RATE), user_agent=user_agent(mailto)
     )
     with ResponseCache(cache_path) as cache:
 
@@ -258,7 +259,7 @@ def _link_papers(
     store: GraphStore, lookup: _Lookup, minter: IriMinter, report: WikidataLinkReport
 ) -> None:
     by_doi: dict[str, set[str]] = {}
-    for solution in store.query(_PAPERS):
+    for solution in select(store, _PAPERS):
         paper = solution["paper"].value
         raw = solution["doi"].value if solution["doi"] is not None else None
         if raw is None:
@@ -290,7 +291,9 @@ def _link_papers(
     answers = lookup.run("doi", by_doi, ask)
     for doi in sorted(by_doi):
         answer = answers.get(doi)
-        for item in (answer.value or []) if answer else []:
+        if answer is None:
+            continue
+        for item in answer.value or []:
             for paper in sorted(by_doi[doi]):
                 report.paper_matches.append(
                     WikidataMatch(
@@ -314,7 +317,7 @@ def _link_models(
 ) -> None:
     names: dict[str, dict[str, str]] = {}  # model -> name -> "label" or "alias"
     labels: dict[str, str] = {}
-    for solution in store.query(_MODEL_NAMES):
+    for solution in select(store, _MODEL_NAMES):
         model, name = solution["model"].value, solution["name"].value.strip()
         kind = solution["kind"].value
         if not name:
@@ -325,7 +328,7 @@ def _link_models(
         if spellings.get(name) != "label":
             spellings[name] = kind
     registry: dict[str, set[str]] = {}
-    for solution in store.query(_REGISTRY_ITEMS % ox.NamedNode(graph)):
+    for solution in select(store, _REGISTRY_ITEMS % ox.NamedNode(graph)):
         item = solution["item"]
         if isinstance(item, ox.NamedNode) and _ITEM.match(item.value):
             registry.setdefault(solution["model"].value, set()).add(item.value)
@@ -364,7 +367,9 @@ def _link_models(
         best: dict[str, tuple[int, str, str, str]] = {}  # item -> (rank, how, name, fetched)
         for name, our_kind in names[model].items():
             answer = candidates.get(name)
-            for item, their_kind in (answer.value or []) if answer else []:
+            if answer is None:
+                continue
+            for item, their_kind in answer.value or []:
                 rank = _RANK[(our_kind, their_kind)]
                 if item not in best or rank < best[item][0]:
                     best[item] = (rank, their_kind, name, answer.fetched_at)

@@ -1,10 +1,12 @@
 """A SPARQL server as a graph store: every command runs against it over the SPARQL 1.1 Protocol.
 
-:class:`RemoteStore` implements :class:`kg.stores.embedded.GraphStore` with SPARQLWrapper for
-queries and updates and the SPARQL 1.1 Graph Store Protocol (GSP) for whole graphs.
-Results come back as the same pyoxigraph objects the embedded store returns
-(``pyoxigraph.parse_query_results`` and ``pyoxigraph.parse``), so every command
-works unchanged.
+:class:`RemoteStore` implements :class:`kg.stores.embedded.GraphStore` with the SPARQL
+1.1 Protocol for queries and updates (a form POSTed with ``query=`` or ``update=``)
+and the SPARQL 1.1 Graph Store Protocol (GSP) for whole graphs, all through the
+one transport of :mod:`kg.http`. Answers come back as the embedded store's own
+types: ``query`` gives a ``pyoxigraph.QuerySolutions``, ``QueryBoolean`` or
+``QueryTriples``, read by pyoxigraph's parsers straight from the server's bytes,
+so every command works unchanged.
 
 What a server must offer: a default graph that is the **union of all named
 graphs**, as the embedded store's queries see it (Oxigraph: ``oxigraph serve
@@ -16,36 +18,37 @@ first query.
 :func:`normalise_literal`), or by the canned queries keeping to the portable
 subset of SPARQL; the README lists them.
 
-Credentials (:mod:`kg.credentials`) go in HTTP headers only; every message this
-module raises has them removed. Requests time out, and failures that may pass
-(connection refused or reset, timeouts, HTTP 429, 502, 503, 504) are retried with
-exponential backoff.
+Credentials (:mod:`kg.credentials`) go in HTTP headers only, and only to the
+server's own URLs; every message this module raises has them removed. Requests
+time out, and failures that may pass (connection refused or reset, timeouts,
+answers cut short, the statuses of :data:`kg.http.RETRYABLE_STATUS`) are retried
+with exponential backoff (:data:`kg.http.DEFAULT_POLICY`).
 """
 
 from __future__ import annotations
 
-import ast
-import base64
 import contextlib
-import http.client
-import io
-import json
 import os
-import re
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
 import pyoxigraph as ox
-from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.credentials import Credentials, endpoint_settings, resolve_credentials, split_userinfo
 from kg.errors import PtmkgError
+from kg.http import (
+    DEFAULT_POLICY,
+    SPARQL_RESULTS_ACCEPT,
+    USER_AGENT,
+    HttpAnswer,
+    HttpClient,
+    HttpError,
+    RetryPolicy,
+    check_url,
+    read_query_results,
+)
 from kg.rdf.namespaces import ONTOLOGY_IRI, PREFIXES, PTM, XSD
 from kg.stores.embedded import GraphStore, GraphWriter
 
@@ -53,19 +56,17 @@ ENDPOINT_ENV = "PTMKG_ENDPOINT"
 TIMEOUT_ENV = "PTMKG_ENDPOINT_TIMEOUT"
 RETRIES_ENV = "PTMKG_ENDPOINT_RETRIES"
 BACKOFF_ENV = "PTMKG_ENDPOINT_BACKOFF"
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_RETRIES = 3
-DEFAULT_BACKOFF = 1.0
-USER_AGENT = "ptmkg (SPARQLWrapper)"
+DEFAULT_TIMEOUT = DEFAULT_POLICY.timeout or 0.0
+DEFAULT_RETRIES = DEFAULT_POLICY.retries
+DEFAULT_BACKOFF = DEFAULT_POLICY.backoff
+EXAMPLE_ENDPOINT = "http://localhost:7878/query"
 
-#: HTTP statuses worth another try: the server is busy or a proxy could not reach it.
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+SELECT_ACCEPT = SPARQL_RESULTS_ACCEPT
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 #: Virtuoso says in this header that it cut a result at its ResultSetMaxRows.
 TRUNCATION_HEADER = "X-SPARQL-MaxRows"
-
-T = TypeVar("T")
+_BOOLEAN = (XSD + "boolean").encode("ascii")
+Answer = TypeVar("Answer", ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples)
 
 # Known server layouts: the update and Graph Store Protocol URLs beside a query URL.
 # Anything else needs --update-endpoint (and --gsp-endpoint to push through the GSP).
@@ -103,31 +104,65 @@ def normalise_literal(value: str, datatype: str | None) -> str:
     return value
 
 
-def _normalise_json_results(document: dict[str, Any]) -> dict[str, Any]:
-    for binding in document.get("results", {}).get("bindings", []):
-        for term in binding.values():
-            _normalise_json_term(term)
-    return document
-
-
-def _normalise_json_term(term: dict[str, Any]) -> None:
-    if term.get("type") in ("literal", "typed-literal") and "datatype" in term:
-        term["value"] = normalise_literal(term["value"], term["datatype"])
-    elif term.get("type") == "triple":
-        for part in term.get("value", {}).values():
-            _normalise_json_term(part)
-
-
 def _normalise_term(term: Any) -> Any:
     if isinstance(term, ox.Literal) and not term.language:
         value = normalise_literal(term.value, term.datatype.value)
         if value != term.value:
             return ox.Literal(value, datatype=term.datatype)
+    elif isinstance(term, ox.Triple):
+        return _normalise_triple(term)
     return term
 
 
 def _normalise_triple(triple: ox.Triple) -> ox.Triple:
     return ox.Triple(triple.subject, triple.predicate, _normalise_term(triple.object))
+
+
+def _read_solutions(body: bytes, media_type: str) -> ox.QuerySolutions | ox.QueryBoolean:
+    """SPARQL results, read by pyoxigraph from the server's own bytes.
+
+    The answer is read through once first, so a broken one fails here (a message)
+    rather than in whoever iterates it. Only an answer with values to normalise
+    (:func:`normalise_literal`) is written again, once, as SPARQL JSON.
+    """
+    parsed = read_query_results(body, media_type)
+    if isinstance(parsed, ox.QueryBoolean):
+        return parsed
+    if _BOOLEAN in body:
+        rows = [list(solution) for solution in parsed]
+        normalised = [[_normalise_term(term) for term in row] for row in rows]
+        if normalised != rows:
+            return _solutions([v.value for v in parsed.variables], normalised)
+    else:
+        for _solution in parsed:
+            pass
+    return read_query_results(body, media_type)
+
+
+def _solutions(names: list[str], rows: list[list[Any]]) -> ox.QuerySolutions:
+    """Rows of terms as solutions, through SPARQL TSV (whose terms are pyoxigraph's ``str``)."""
+    lines = ["\t".join(f"?{name}" for name in names)]
+    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows)
+    text = "\n".join(lines) + "\n"
+    solutions = ox.parse_query_results(text, format=ox.QueryResultsFormat.TSV)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _read_triples(body: bytes, media_type: str) -> ox.QueryTriples:
+    """A CONSTRUCT or DESCRIBE answer as the embedded store gives one (``QueryTriples``)."""
+    rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+    graph = ox.Store()
+    if _BOOLEAN in body:
+        graph.extend(
+            ox.Quad(t.subject, t.predicate, _normalise_term(t.object))
+            for t in ox.parse(body, rdf_format)
+        )
+    else:
+        graph.load(body, rdf_format)
+    answer = graph.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QueryTriples)
+    return answer
 
 
 # ------------------------------------------------------------ settings
@@ -141,9 +176,16 @@ class EndpointSettings:
     update_url: str | None = None
     gsp_url: str | None = None
     credentials: Credentials | None = None
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # 0 waits as long as the server takes
     retries: int = DEFAULT_RETRIES
     backoff: float = DEFAULT_BACKOFF
+
+    @property
+    def policy(self) -> RetryPolicy:
+        """The transport's policy for this server: unpaced, with these retries and waits."""
+        return RetryPolicy.with_retries(
+            self.retries, backoff=self.backoff, timeout=self.timeout or None
+        )
 
     @classmethod
     def from_options(
@@ -205,12 +247,7 @@ class EndpointSettings:
 
 
 def _check_url(url: str, option: str) -> None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PtmkgError(
-            f"{option} takes an http:// or https:// URL of a SPARQL endpoint, "
-            f"such as http://localhost:7878/query"
-        )
+    check_url(url, option, example=EXAMPLE_ENDPOINT)
 
 
 def _layout(query_url: str) -> tuple[str | None, str | None]:
@@ -241,6 +278,7 @@ class RemoteStore(GraphStore):
         self.settings = settings
         self.location = settings.query_url
         self._union_checked = False
+        self.http = HttpClient(settings.policy, user_agent=USER_AGENT)
 
     @classmethod
     def from_options(
@@ -260,7 +298,7 @@ class RemoteStore(GraphStore):
             )
         )
 
-    # ------------------------------------------------------------ errors and retries
+    # ------------------------------------------------------------ requests and errors
 
     def redact(self, text: str) -> str:
         credentials = self.settings.credentials
@@ -272,133 +310,61 @@ class RemoteStore(GraphStore):
             reason = reason[:597] + "..."
         return EndpointError(self.redact(f"{action} at {self.location} failed: {reason}"), status)
 
-    def _with_retries(self, action: str, attempt: Callable[[], T]) -> T:
-        """Run one request, retrying what may pass, and turn every failure into a message."""
-        tries = self.settings.retries + 1
-        for number in range(1, tries + 1):
-            try:
-                return attempt()
-            except EndpointError:
-                raise
-            except (urllib.error.HTTPError, SPARQLWrapperException) as exc:
-                status, detail = _http_failure(exc)
-                if status in RETRY_STATUSES and number < tries:
-                    self._pause(number)
-                    continue
-                raise self._fail(action, detail, status) from None
-            except (urllib.error.URLError, ConnectionError, TimeoutError,
-                    http.client.HTTPException) as exc:
-                if number < tries:
-                    self._pause(number)
-                    continue
-                reason = getattr(exc, "reason", exc)
-                if isinstance(exc, http.client.IncompleteRead):
-                    reason = "the server closed the connection part-way through its answer"
-                raise self._fail(
-                    action, f"{_describe(reason)} (after {tries} tr{'y' if tries == 1 else 'ies'})"
-                ) from None
-            except (OSError, ValueError) as exc:
-                raise self._fail(action, _describe(exc)) from None
-        raise AssertionError("unreachable")
-
-    def _pause(self, attempt: int) -> None:
-        time.sleep(self.settings.backoff * 2 ** (attempt - 1))
-
-    # ------------------------------------------------------------ SPARQL protocol
-
-    def _wrapper(self, update: bool = False) -> SPARQLWrapper:
-        settings = self.settings
-        if update and not settings.update_url:
-            raise PtmkgError("this endpoint takes no updates: give --update-endpoint")
-        wrapper = SPARQLWrapper(
-            settings.query_url, updateEndpoint=settings.update_url, agent=USER_AGENT
-        )
-        wrapper.setMethod(POST)
-        wrapper.setOnlyConneg(True)
-        if settings.timeout:
-            wrapper.setTimeout(int(max(1, round(settings.timeout))))
-        credentials = settings.credentials
-        if credentials and credentials.scheme == "bearer":
-            wrapper.addCustomHttpHeader("Authorization", f"Bearer {credentials.token}")
-        elif credentials and credentials.scheme == "digest":
-            wrapper.setHTTPAuth(DIGEST)
-            wrapper.setCredentials(
-                credentials.user or "", credentials.password or "", realm=credentials.realm
-            )
-        elif credentials:
-            wrapper.addCustomHttpHeader("Authorization", _basic(credentials))
-        return wrapper
+    def _call(self, action: str, method: str, url: str, **request: Any) -> HttpAnswer:
+        """One request through the transport (retried there), its failure said in our words."""
+        try:
+            return self.http.request(method, url, credentials=self.settings.credentials, **request)
+        except HttpError as exc:
+            raise self._fail(action, _reason(exc), exc.status) from None
 
     def _prologue(self) -> str:
         return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
-
-    def _send_query(self, sparql: str, form: str, accept: str) -> tuple[bytes, str, dict[str, str]]:
-        def attempt() -> tuple[bytes, str, dict[str, str]]:
-            wrapper = self._wrapper()
-            wrapper.setQuery(sparql)
-            wrapper.queryType = form  # ptmkg has classified it; SPARQLWrapper's guess may differ
-            wrapper.addCustomHttpHeader("Accept", accept)
-            response = wrapper.query().response
-            try:
-                body = response.read()
-                headers = {k.lower(): v for k, v in response.info().items()}
-            finally:
-                response.close()
-            return body, headers.get("content-type", ""), headers
-
-        return self._with_retries("the query", attempt)
 
     def query(self, sparql, substitutions=None):
         """Run a query over the server's default graph (which must be the union of its graphs)."""
         self._check_union_default_graph()
         return self._query(sparql, substitutions)
 
-    def _query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
+    def _query(
+        self, sparql: str, substitutions: dict[str, Any] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query as it is: for queries that name their graphs, whatever the default."""
         from kg.query.sparql import query_form
 
         text = self._prologue() + sparql + _values_clause(substitutions)
-        form = query_form(sparql)
-        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        graph_form = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
         try:
-            body, content_type, headers = self._send_query(
-                text, form, GRAPH_ACCEPT if graph_form else SELECT_ACCEPT
+            answer = self._call(
+                "the query",
+                "POST",
+                self.settings.query_url,
+                form={"query": text},
+                headers={"Accept": GRAPH_ACCEPT if graph_form else SELECT_ACCEPT},
             )
         except EndpointError as exc:
             if exc.status == 400:
                 _raise_local_syntax_error(sparql)
             raise
-        if TRUNCATION_HEADER.lower() in headers:
+        cut_at = answer.headers.get(TRUNCATION_HEADER.lower())
+        if cut_at is not None:
             raise self._fail(
                 "the query",
-                f"the server cut the result at {headers[TRUNCATION_HEADER.lower()]} rows "
+                f"the server cut the result at {cut_at} rows "
                 f"(raise its limit: Virtuoso's ResultSetMaxRows in the [SPARQL] section)",
             )
-        media_type = content_type.split(";")[0].strip().lower()
         try:
             if graph_form:
-                rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
-                return [_normalise_triple(t) for t in ox.parse(body, rdf_format)]
-            if media_type in ("application/sparql-results+json", "application/json", ""):
-                document = _normalise_json_results(json.loads(body))
-                return ox.parse_query_results(
-                    json.dumps(document).encode("utf-8"), format=ox.QueryResultsFormat.JSON
-                )
-            results_format = ox.QueryResultsFormat.from_media_type(media_type)
-            if results_format is None:
-                raise ValueError(f"an answer of type {media_type!r} that is not SPARQL results")
-            parsed = ox.parse_query_results(body, format=results_format)
-            if isinstance(parsed, ox.QuerySolutions):
-                # Re-read through JSON so that one normalisation covers every format.
-                buffer = io.BytesIO()
-                parsed.serialize(buffer, ox.QueryResultsFormat.JSON)
-                document = _normalise_json_results(json.loads(buffer.getvalue()))
-                return ox.parse_query_results(
-                    json.dumps(document).encode("utf-8"), format=ox.QueryResultsFormat.JSON
-                )
-            return parsed
-        except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+                return _read_triples(answer.body, answer.media_type)
+            return _read_solutions(answer.body, answer.media_type)
+        except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as exc:
             raise self._fail("reading the query's answer", str(exc)) from None
+
+    def _answer(self, sparql: str, kind: type[Answer]) -> Answer:
+        """A query's answer, which must be of ``kind`` (solutions, a boolean or triples)."""
+        answer = self._query(sparql)
+        if not isinstance(answer, kind):
+            raise self._fail("reading the query's answer", f"it is not {kind.__name__}")
+        return answer
 
     def _check_union_default_graph(self) -> None:
         """Fail clearly if the sources' graphs are not in the server's default graph."""
@@ -409,7 +375,7 @@ class RemoteStore(GraphStore):
             f"ASK {{ GRAPH ?g {{ ?source a <{PTM}Source> }} "
             f"FILTER NOT EXISTS {{ ?source a <{PTM}Source> }} }}"
         )
-        if bool(self._query(hidden)):
+        if bool(self._answer(hidden, ox.QueryBoolean)):
             raise PtmkgError(
                 f"the SPARQL server at {self.location} does not query the union of its named "
                 f"graphs by default, which ptmkg's queries need: start Oxigraph with "
@@ -418,32 +384,32 @@ class RemoteStore(GraphStore):
 
     def update(self, sparql: str) -> None:
         """Send a SPARQL update (prefixes predeclared). The server decides its atomicity."""
-
-        def attempt() -> None:
-            wrapper = self._wrapper(update=True)
-            wrapper.setQuery(self._prologue() + sparql)
-            wrapper.queryType = "INSERT"  # any update keyword: SPARQLWrapper then sends update=
-            response = wrapper.query().response
-            response.read()
-            response.close()
-
-        self._with_retries("the update", attempt)
+        if not self.settings.update_url:
+            raise PtmkgError("this endpoint takes no updates: give --update-endpoint")
+        self._call(
+            "the update",
+            "POST",
+            self.settings.update_url,
+            form={"update": self._prologue() + sparql},
+        )
 
     # ------------------------------------------------------------ graphs
 
     def named_graphs(self) -> list[str]:
         """The graphs ptmkg wrote: every source's graph and the ontology's."""
-        rows = self._query(
+        rows = self._answer(
             f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ ?g a <{PTM}Source> }} }} UNION "
-            f"{{ GRAPH ?g {{ <{ONTOLOGY_IRI}> ?p ?o }} FILTER(?g = <{ONTOLOGY_IRI}>) }} }}"
+            f"{{ GRAPH ?g {{ <{ONTOLOGY_IRI}> ?p ?o }} FILTER(?g = <{ONTOLOGY_IRI}>) }} }}",
+            ox.QuerySolutions,
         )
         return sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
 
     def count_triples(self, graph: str) -> int:
         rows = list(
-            self._query(
+            self._answer(
                 f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH {ox.NamedNode(graph)} "
-                f"{{ ?s ?p ?o }} }}"
+                f"{{ ?s ?p ?o }} }}",
+                ox.QuerySolutions,
             )
         )
         term = rows[0]["triples"] if rows else None
@@ -453,7 +419,9 @@ class RemoteStore(GraphStore):
         """Every triple of one named graph, checked against the server's count of them."""
         iri = ox.NamedNode(graph)
         triples = set(
-            self._query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
+            self._answer(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}", ox.QueryTriples
+            )
         )
         expected = self.count_triples(graph)
         if len(triples) < expected:
@@ -466,8 +434,9 @@ class RemoteStore(GraphStore):
 
     def dump(self, output: IO[bytes], rdf_format: ox.RdfFormat, graph: str | None = None) -> None:
         graphs = [graph] if graph is not None else self.named_graphs()
+        quads: Iterable[ox.Quad] | Iterable[ox.Triple]
         if rdf_format.supports_datasets and graph is None:
-            quads: Iterable[ox.Quad | ox.Triple] = (
+            quads = (
                 ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
                 for name in graphs
                 for t in self.graph_triples(name)
@@ -509,34 +478,13 @@ class RemoteStore(GraphStore):
             raise PtmkgError("this endpoint has no Graph Store Protocol URL: give --gsp-endpoint")
         separator = "&" if "?" in self.settings.gsp_url else "?"
         url = f"{self.settings.gsp_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
-
-        def attempt() -> None:
-            request = urllib.request.Request(
-                url,
-                data=ntriples,
-                method="PUT" if replace else "POST",
-                headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT},
-            )
-            with self._opener().open(request, timeout=self.settings.timeout or None) as answer:
-                answer.read()
-
-        self._with_retries(f"storing the graph {graph}", attempt)
-
-    def _opener(self) -> urllib.request.OpenerDirector:
-        credentials = self.settings.credentials
-        handlers: list[urllib.request.BaseHandler] = []
-        if credentials and credentials.scheme == "digest":
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(
-                None, self.settings.gsp_url or "", credentials.user or "", credentials.password
-            )
-            handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-        opener = urllib.request.build_opener(*handlers)
-        if credentials and credentials.scheme == "bearer":
-            opener.addheaders.append(("Authorization", f"Bearer {credentials.token}"))
-        elif credentials and credentials.scheme == "basic":
-            opener.addheaders.append(("Authorization", _basic(credentials)))
-        return opener
+        self._call(
+            f"storing the graph {graph}",
+            "PUT" if replace else "POST",
+            url,
+            content=ntriples,
+            headers={"Content-Type": "application/n-triples"},
+        )
 
 
 def _raise_local_syntax_error(sparql: str) -> None:
@@ -549,11 +497,6 @@ def _raise_local_syntax_error(sparql: str) -> None:
         ox.Store().query(sparql, prefixes=PREFIXES)
 
 
-def _basic(credentials: Credentials) -> str:
-    pair = f"{credentials.user or ''}:{credentials.password or ''}".encode()
-    return "Basic " + base64.b64encode(pair).decode("ascii")
-
-
 def _values_clause(substitutions: dict[str, Any] | None) -> str:
     """pyoxigraph's substitutions as a trailing VALUES clause (fixing the variables' values)."""
     if not substitutions:
@@ -563,54 +506,22 @@ def _values_clause(substitutions: dict[str, Any] | None) -> str:
     return f"\nVALUES ({names}) {{ ({terms}) }}"
 
 
-def _http_failure(exc: Exception) -> tuple[int | None, str]:
-    """The HTTP status and a short reason, with the server's own words where it gave any."""
-    if isinstance(exc, urllib.error.HTTPError):
-        status = exc.code
-        try:
-            body = exc.read().decode("utf-8", "replace")
-        except Exception:
-            body = ""
-        return status, f"HTTP {status} {exc.reason}" + (f": {_plain(body)}" if body.strip() else "")
-    status = {
-        "QueryBadFormed": 400,
-        "Unauthorized": 401,
-        "EndPointNotFound": 404,
-        "URITooLong": 414,
-        "EndPointInternalError": 500,
-    }.get(type(exc).__name__)
-    # SPARQLWrapper keeps the server's answer only in its message, after "Response:".
-    _, _, detail = str(exc).partition("Response:")
-    with contextlib.suppress(SyntaxError, ValueError):
-        raw = ast.literal_eval(detail.strip()) if detail.strip() else b""
-        detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    words = {
-        400: "the server rejected the query",
-        401: "not authorised (check the credentials: PTMKG_ENDPOINT_USER and "
-        "PTMKG_ENDPOINT_PASSWORD, or the endpoint settings file)",
-        404: "no SPARQL endpoint at this URL",
-        414: "the request is too long",
-        500: "the server failed",
-    }.get(status or 0, type(exc).__name__)
-    text = f"HTTP {status}: {words}" if status else words
-    if detail.strip() and status != 401:
-        text += f": {_plain(detail)}"
-    return status, text
+#: What to do about a status, said after the server's own words.
+_ADVICE = {
+    401: "not authorised (check the credentials: PTMKG_ENDPOINT_USER and "
+    "PTMKG_ENDPOINT_PASSWORD, or the endpoint settings file)",
+    404: "no SPARQL endpoint at this URL",
+    414: "the request is too long",
+}
 
 
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def _plain(text: str) -> str:
-    """A server's error page as one line of text."""
-    return " ".join(_TAGS.sub(" ", text).split())
-
-
-def _describe(reason: Any) -> str:
-    if isinstance(reason, TimeoutError):
-        return "no answer in time (raise --timeout)"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused (is the server running?)"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason) or type(reason).__name__
+def _reason(exc: HttpError) -> str:
+    """Why a request failed, for a message: the transport's words, advice, the tries made."""
+    reason = exc.problem
+    if exc.status in _ADVICE:
+        reason += f" ({_ADVICE[exc.status]})"
+    if exc.timed_out:
+        reason += " (raise --timeout)"
+    if exc.exhausted:
+        reason += f" (after {exc.attempts} tr{'y' if exc.attempts == 1 else 'ies'})"
+    return reason

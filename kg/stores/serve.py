@@ -21,14 +21,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from kg.errors import PtmkgError
+from kg.http import answers
 from kg.stores.embedded import EmbeddedStore
 
 DEFAULT_HOST = "127.0.0.1"
@@ -132,12 +131,9 @@ class ReadOnlyServer:
                     f"the Oxigraph server stopped at once (exit status {self.process.returncode}); "
                     f"is port {self.port} on {self.host} already in use?"
                 )
-            try:
-                with urllib.request.urlopen(probe, timeout=2) as answer:
-                    answer.read()
+            if answers(probe, timeout=2):
                 return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
+            time.sleep(0.1)
         self.stop()
         raise PtmkgError(f"the Oxigraph server did not answer at {self.url} in {seconds:.0f} s")
 
