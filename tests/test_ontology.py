@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import owlrl
+import pytest
 import rdflib
+from ontology_reasoning import absurdities, closed, store_graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from typer.testing import CliRunner
 
 import kg
+from kg.cli import app
 from kg.rdf.vocabulary import vocabulary
 from kg.resources import ontology_file, shapes_file
 
 PTM = rdflib.Namespace("https://w3id.org/ptmkg/ontology#")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def ontology() -> rdflib.Graph:
@@ -136,3 +144,50 @@ def test_the_shapes_parse_and_target_every_class_written():
         PTM.Source,
         PTM.Field,
     } <= targets
+
+
+# ------------------------------------------------------------------ inference
+
+
+@pytest.fixture(scope="module")
+def built_graph(tmp_path_factory: pytest.TempPathFactory) -> rdflib.Graph:
+    """The shipped examples and three synthetic corpora (sheet, generic file, pipeline database)."""
+    folder = tmp_path_factory.mktemp("inference")
+    runner = CliRunner()
+    corpora = []
+    for name in ("sheet.csv", "corpus.jsonl", "pipeline.db"):
+        path = folder / name
+        result = runner.invoke(app, ["synth", str(path), "--papers", "150", "--seed", "5"])
+        assert result.exit_code == 0, result.output
+        corpora.append(path)
+    store = kg.EmbeddedStore(folder / "store")
+    kg.build(
+        store,
+        [EXAMPLES / "illustrative-corpus.csv", EXAMPLES / "illustrative-sheet.csv", *corpora],
+        rejects_dir=folder / "rejects",
+    )
+    graph = store_graph(store)
+    store.close()
+    return graph
+
+
+def test_the_built_graph_holds_every_kind_of_node(built_graph):
+    for kind in (PTM.Paper, PTM.PretrainedModel, PTM.ReuseInstance, PTM.Analysis, PTM.Source):
+        assert len(set(built_graph.subjects(RDF.type, kind))) > 5, kind
+    # registry models linked to a Wikidata item or class: those RDFS inference once made concepts
+    wikidata = {
+        s
+        for s, o in built_graph.subject_objects()
+        if str(o).startswith("http://www.wikidata.org/entity/")
+    }
+    assert len(wikidata & set(built_graph.subjects(RDF.type, PTM.PretrainedModel))) > 50
+
+
+@pytest.mark.parametrize(
+    "semantics", [owlrl.RDFS_Semantics, owlrl.OWLRL_Semantics], ids=["rdfs", "owl-rl"]
+)
+def test_inference_over_the_vocabularies_and_a_built_graph_infers_nothing_absurd(
+    built_graph, semantics
+):
+    graph = closed(built_graph, semantics)
+    assert absurdities(built_graph, graph) == []
