@@ -34,7 +34,7 @@ def owl2_dl_violations(path: Path) -> list[str]:
     """The OWL API's OWL 2 DL profile violations of an ontology document (imports not followed)."""
     java()
     import jpype
-    import jpype.imports  # noqa: F401  (lets Java packages be imported)
+    import jpype.imports
 
     if not jpype.isJVMStarted():
         jpype.startJVM(classpath=[str(_owlapi_jar())], convertStrings=True)
