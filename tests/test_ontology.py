@@ -244,3 +244,56 @@ def test_the_profile_check_finds_what_made_version_0_1_not_owl_2_dl(tmp_path):
     )
     violations = owl2_dl_violations(document)
     assert any("Cannot pun between properties" in v and "evidence" in v for v in violations)
+
+
+# ------------------------------------------------------------------ SKOS integrity
+
+
+def test_skos_integrity_of_the_concept_schemes():
+    """The SKOS reference's integrity conditions and the usual quality rules, by hand."""
+    graph = ontology()
+    concepts = set(graph.subjects(RDF.type, SKOS.Concept))
+    schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(concepts) == 3 + 6 + 4 + 26 and len(schemes) == 4
+    assert not concepts & schemes  # S9
+    assert not concepts & set(graph.subjects(RDF.type, SKOS.Collection))  # S37
+    for concept in concepts:
+        labels = list(graph.objects(concept, SKOS.prefLabel))
+        assert len({label.language for label in labels}) == len(labels), concept  # S14
+        alt = set(graph.objects(concept, SKOS.altLabel))
+        assert not alt & set(labels), concept  # S13
+        in_schemes = set(graph.objects(concept, SKOS.inScheme))
+        assert len(in_schemes) == 1, concept
+        assert set(graph.objects(concept, SKOS.topConceptOf)) <= in_schemes, concept
+        for broader in graph.objects(concept, SKOS.broader):  # no top concept with a broader
+            assert set(graph.objects(broader, SKOS.inScheme)) != in_schemes, concept
+    for scheme in schemes:
+        members = set(graph.subjects(SKOS.inScheme, scheme))
+        assert set(graph.objects(scheme, SKOS.hasTopConcept)) == set(
+            graph.subjects(SKOS.topConceptOf, scheme)
+        )
+        # one preferred label and one notation per concept within a scheme
+        labels = [str(graph.value(m, SKOS.prefLabel)) for m in members]
+        notations = [str(graph.value(m, SKOS.notation)) for m in members]
+        assert len(set(labels)) == len(labels), scheme
+        assert len(set(notations)) == len(notations), scheme
+    positions = sorted(
+        (int(graph.value(s, PTM.stagePosition)), str(graph.value(s, SKOS.prefLabel)))
+        for s in graph.subjects(RDF.type, PTM.Stage)
+    )
+    assert [label for _, label in positions] == [
+        "Observation", "Background", "Hypothesis", "Test", "Analysis", "Conclusion"
+    ]
+
+
+def test_the_ontology_has_its_version_and_metadata():
+    graph = ontology()
+    ontology_iri = rdflib.URIRef("https://w3id.org/ptmkg/ontology")
+    assert str(graph.value(ontology_iri, OWL.versionInfo)) == "1.0.0"
+    assert str(graph.value(ontology_iri, OWL.versionIRI)) == "https://w3id.org/ptmkg/ontology/1.0.0"
+    vann = rdflib.Namespace("http://purl.org/vocab/vann/")
+    assert str(graph.value(ontology_iri, vann.preferredNamespacePrefix)) == "ptm"
+    assert str(graph.value(ontology_iri, vann.preferredNamespaceUri)) == str(PTM)
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    for term in (dcterms.creator, dcterms.license, dcterms.issued, dcterms.modified):
+        assert graph.value(ontology_iri, term) is not None, term
