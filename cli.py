@@ -1676,6 +1676,34 @@ def link_wikidata(
     out.print(f"wrote {report.triples:,} triples into {escape(report.graph)}")
 
 
+# ------------------------------------------------------------------ ontology
+
+ontology_app = typer.Typer(help="The ontology: its documentation page.", no_args_is_help=True)
+app.add_typer(ontology_app, name="ontology")
+
+
+@ontology_app.command(
+    "docs",
+    epilog="Examples:  ptmkg ontology docs -o ontology.html  |  ptmkg ontology docs --no-examples",
+)
+@user_errors
+def ontology_docs(
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "ontology.html"
+    ),
+    store: StoreOption = None,
+    examples: Annotated[
+        bool, typer.Option(help="Show an example of each term from the store's graph.")
+    ] = True,
+) -> None:
+    """Write the ontology as one HTML page: every class and property, its definition,
+    alignments and an example from the graph. The page needs no network to open."""
+    from kg.rdf.ontology_docs import write_ontology_page
+
+    count = write_ontology_page(output, _store(store) if examples else None)
+    err.print(f"wrote {count} terms to {escape(str(output))}")
+
+
 # ------------------------------------------------------------------ synth
 
 _SYNTH_FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())

@@ -59,8 +59,9 @@ def links_in_graph(store) -> tuple[set, set]:
         SELECT ?subject ?label ?doi ?item ?method ?matched ?endpoint ?when WHERE {{
           GRAPH <{LINK_GRAPH}> {{
             ?subject ptm:wikidataItem ?item .
-            ?match a ptm:WikidataMatch ; ptm:matchedResource ?subject ; ptm:matchedItem ?item ;
-                   ptm:matchMethod ?method ; ptm:matchedText ?matched ; ptm:endpoint ?endpoint ;
+            ?match a owl:Axiom ; owl:annotatedSource ?subject ; owl:annotatedProperty ptm:wikidataItem ;
+                   owl:annotatedTarget ?item ; sssom:mapping_justification ?justification ;
+                   ptm:matchMethod ?method ; sssom:match_string ?matched ; ptm:endpoint ?endpoint ;
                    prov:generatedAtTime ?when ; prov:wasDerivedFrom <{LINK_GRAPH}> .
           }}
           OPTIONAL {{ ?subject rdfs:label ?label }}
@@ -131,7 +132,7 @@ def test_a_rerun_comes_from_the_cache_and_replaces_the_graph(cli, store, store_p
     # Replaced, not added to: one match node per link.
     count = kg.run_sparql(
         after,
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{LINK_GRAPH}> {{ ?m a ptm:WikidataMatch }} }}",
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{LINK_GRAPH}> {{ ?m sssom:mapping_justification ?how }} }}",
     ).rows[0]["n"]
     assert count == len(PAPER_LINKS) + len(MODEL_LINKS)
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import owlrl
+import pytest
 import rdflib
+from ontology_reasoning import absurdities, closed, store_graph
+from owl_checks import owl2_dl_violations, pellet_consistent
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from typer.testing import CliRunner
 
 import kg
+from kg.cli import app
 from kg.rdf.vocabulary import vocabulary
 from kg.resources import ontology_file, shapes_file
 
 PTM = rdflib.Namespace("https://w3id.org/ptmkg/ontology#")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def ontology() -> rdflib.Graph:
@@ -26,7 +35,10 @@ def test_every_term_has_a_label_and_a_definition():
         SKOS.ConceptScheme,
         SKOS.Collection,
     )
-    terms = {s for kind in kinds for s in graph.subjects(RDF.type, kind)}
+    ours = "https://w3id.org/ptmkg/"
+    terms = {
+        s for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(ours)
+    }
     assert len(terms) > 60
     for term in terms:
         assert (term, RDFS.label, None) in graph or (term, SKOS.prefLabel, None) in graph, term
@@ -136,3 +148,152 @@ def test_the_shapes_parse_and_target_every_class_written():
         PTM.Source,
         PTM.Field,
     } <= targets
+
+
+# ------------------------------------------------------------------ inference
+
+
+@pytest.fixture(scope="module")
+def built_graph(tmp_path_factory: pytest.TempPathFactory) -> rdflib.Graph:
+    """The shipped examples and three synthetic corpora (sheet, generic file, pipeline database)."""
+    folder = tmp_path_factory.mktemp("inference")
+    runner = CliRunner()
+    corpora = []
+    for name in ("sheet.csv", "corpus.jsonl", "pipeline.db"):
+        path = folder / name
+        result = runner.invoke(app, ["synth", str(path), "--papers", "150", "--seed", "5"])
+        assert result.exit_code == 0, result.output
+        corpora.append(path)
+    store = kg.EmbeddedStore(folder / "store")
+    kg.build(
+        store,
+        [EXAMPLES / "illustrative-corpus.csv", EXAMPLES / "illustrative-sheet.csv", *corpora],
+        rejects_dir=folder / "rejects",
+    )
+    graph = store_graph(store)
+    store.close()
+    return graph
+
+
+def test_the_built_graph_holds_every_kind_of_node(built_graph):
+    for kind in (PTM.Paper, PTM.PretrainedModel, PTM.ReuseInstance, PTM.Analysis, PTM.Source):
+        assert len(set(built_graph.subjects(RDF.type, kind))) > 5, kind
+    # registry models linked to a Wikidata item or class: those RDFS inference once made concepts
+    wikidata = {
+        s
+        for s, o in built_graph.subject_objects()
+        if str(o).startswith("http://www.wikidata.org/entity/")
+    }
+    assert len(wikidata & set(built_graph.subjects(RDF.type, PTM.PretrainedModel))) > 50
+
+
+@pytest.mark.parametrize(
+    "semantics", [owlrl.RDFS_Semantics, owlrl.OWLRL_Semantics], ids=["rdfs", "owl-rl"]
+)
+def test_inference_over_the_vocabularies_and_a_built_graph_infers_nothing_absurd(
+    built_graph, semantics
+):
+    graph = closed(built_graph, semantics)
+    assert absurdities(built_graph, graph) == []
+
+
+# ------------------------------------------------------------------ OWL 2 DL and a reasoner
+
+
+def test_the_ontology_is_in_the_owl_2_dl_profile(tmp_path):
+    # RDF/XML: the OWL API 3 Turtle parser does not read escaped local names (openalex:fields\\/11).
+    document = tmp_path / "ptmkg.owl"
+    ontology().serialize(document, format="xml")
+    assert owl2_dl_violations(document) == []
+
+
+def test_pellet_finds_the_ontology_consistent(tmp_path):
+    document = tmp_path / "ptmkg.owl"
+    ontology().serialize(document, format="xml")
+    assert pellet_consistent(document)
+
+
+def test_pellet_finds_the_ontology_and_a_built_graph_consistent(tmp_path, built_graph):
+    """The data against the ontology: no paper also a model, no analysis also an entity."""
+    document = tmp_path / "ptmkg-and-data.owl"
+    (ontology() + built_graph).serialize(document, format="xml")
+    assert pellet_consistent(document)
+
+
+def test_pellet_finds_a_paper_that_is_also_a_model_inconsistent(tmp_path):
+    graph = ontology()
+    thing = rdflib.URIRef("https://w3id.org/ptmkg/id/paper/10.1/both")
+    graph.add((thing, RDF.type, PTM.Paper))
+    graph.add((thing, RDF.type, PTM.PretrainedModel))
+    document = tmp_path / "both.owl"
+    graph.serialize(document, format="xml")
+    assert not pellet_consistent(document)
+
+
+def test_the_profile_check_finds_what_made_version_0_1_not_owl_2_dl(tmp_path):
+    document = tmp_path / "old.ttl"
+    document.write_text(
+        """@prefix ptm: <https://w3id.org/ptmkg/ontology#> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/ptmkg/ontology> a owl:Ontology .
+        ptm:evidence a owl:DatatypeProperty ; rdfs:range xsd:string ; rdfs:subPropertyOf rdfs:comment .
+        """,
+        encoding="utf-8",
+    )
+    violations = owl2_dl_violations(document)
+    assert any("Cannot pun between properties" in v and "evidence" in v for v in violations)
+
+
+# ------------------------------------------------------------------ SKOS integrity
+
+
+def test_skos_integrity_of_the_concept_schemes():
+    """The SKOS reference's integrity conditions and the usual quality rules, by hand."""
+    graph = ontology()
+    concepts = set(graph.subjects(RDF.type, SKOS.Concept))
+    schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(concepts) == 3 + 6 + 4 + 26 and len(schemes) == 4
+    assert not concepts & schemes  # S9
+    assert not concepts & set(graph.subjects(RDF.type, SKOS.Collection))  # S37
+    for concept in concepts:
+        labels = list(graph.objects(concept, SKOS.prefLabel))
+        assert len({label.language for label in labels}) == len(labels), concept  # S14
+        alt = set(graph.objects(concept, SKOS.altLabel))
+        assert not alt & set(labels), concept  # S13
+        in_schemes = set(graph.objects(concept, SKOS.inScheme))
+        assert len(in_schemes) == 1, concept
+        assert set(graph.objects(concept, SKOS.topConceptOf)) <= in_schemes, concept
+        for broader in graph.objects(concept, SKOS.broader):  # no top concept with a broader
+            assert set(graph.objects(broader, SKOS.inScheme)) != in_schemes, concept
+    for scheme in schemes:
+        members = set(graph.subjects(SKOS.inScheme, scheme))
+        assert set(graph.objects(scheme, SKOS.hasTopConcept)) == set(
+            graph.subjects(SKOS.topConceptOf, scheme)
+        )
+        # one preferred label and one notation per concept within a scheme
+        labels = [str(graph.value(m, SKOS.prefLabel)) for m in members]
+        notations = [str(graph.value(m, SKOS.notation)) for m in members]
+        assert len(set(labels)) == len(labels), scheme
+        assert len(set(notations)) == len(notations), scheme
+    positions = sorted(
+        (int(graph.value(s, PTM.stagePosition)), str(graph.value(s, SKOS.prefLabel)))
+        for s in graph.subjects(RDF.type, PTM.Stage)
+    )
+    assert [label for _, label in positions] == [
+        "Observation", "Background", "Hypothesis", "Test", "Analysis", "Conclusion"
+    ]
+
+
+def test_the_ontology_has_its_version_and_metadata():
+    graph = ontology()
+    ontology_iri = rdflib.URIRef("https://w3id.org/ptmkg/ontology")
+    assert str(graph.value(ontology_iri, OWL.versionInfo)) == "1.0.0"
+    assert str(graph.value(ontology_iri, OWL.versionIRI)) == "https://w3id.org/ptmkg/ontology/1.0.0"
+    vann = rdflib.Namespace("http://purl.org/vocab/vann/")
+    assert str(graph.value(ontology_iri, vann.preferredNamespacePrefix)) == "ptm"
+    assert str(graph.value(ontology_iri, vann.preferredNamespaceUri)) == str(PTM)
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    for term in (dcterms.creator, dcterms.license, dcterms.issued, dcterms.modified):
+        assert graph.value(ontology_iri, term) is not None, term

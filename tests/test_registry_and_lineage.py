@@ -38,7 +38,7 @@ def test_the_registry_graph_links_models_to_origins_and_wikidata(build_store, wr
         """SELECT ?family ?task ?year ?origin ?item ?class WHERE {
         ?m rdfs:label "AlexNet" ; ptm:modelFamily ?family ; ptm:task ?task ;
            ptm:releaseYear ?year ; ptm:introducedIn/bibo:doi ?origin ;
-           ptm:wikidataItem ?item ; skos:broadMatch ?class }""",
+           ptm:wikidataItem ?item ; schema:additionalType ?class }""",
     ) == {
         (
             "AlexNet",

@@ -21,7 +21,7 @@ Models are matched on the main query service (``query.wikidata.org``):
 
 Lookups are batched with ``VALUES``, paced, retried and cached like every
 outside request (:mod:`kg.http`). The links go into their own named graph,
-``<base>source/link-wikidata``, each with a ``ptm:WikidataMatch`` node recording
+``<base>source/link-wikidata``, each with an SSSOM mapping node recording
 the endpoint, when the answer was fetched, how it matched and on what: a rerun
 replaces the graph, and :func:`drop_wikidata_links` removes it.
 """
@@ -50,7 +50,8 @@ from kg.http import (
 )
 from kg.links.common import LinkProgress, batches, default_cache_path, minter_for, select
 from kg.rdf.iris import InvalidDoi, IriMinter, normalize_doi
-from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, PROV, PTM, RDF, XSD
+from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, OWL, PROV, PTM, RDF, SEMAPV, SSSOM, XSD
+from kg.rdf.triples import checksum_quads
 from kg.stores.embedded import GraphStore
 
 WIKIDATA_SCHOLARLY = "https://query-scholarly.wikidata.org/sparql"
@@ -442,6 +443,16 @@ def _datetime(text: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + "dateTime"))
 
 
+#: SEMAPV's name for each way a Wikidata item was found: the registry's items are curated
+#: by people; a DOI, a label or an alias is matched as a string.
+_JUSTIFICATION = {
+    "doi": "LexicalMatching",
+    "registry": "ManualMappingCuration",
+    "label": "LexicalMatching",
+    "alias": "LexicalMatching",
+}
+
+
 def _write_graph(
     store: GraphStore, graph: str, minter: IriMinter, report: WikidataLinkReport
 ) -> None:
@@ -465,13 +476,16 @@ def _write_graph(
         quad(source, RDF + "type", iri(PTM + "Source")),
         quad(source, RDF + "type", iri(PROV + "Entity")),
         quad(source, DCTERMS + "title", ox.Literal(SOURCE_NAME)),
-        quad(source, PTM + "sha256", ox.Literal(digest)),
         quad(source, PTM + "sourceFormat", ox.Literal("Wikidata SPARQL query services")),
         quad(source, PTM + "recordsRead", _integer(report.papers + report.models)),
         quad(source, PTM + "recordsAccepted", _integer(len(linked))),
         quad(source, PTM + "recordsRejected", _integer(len(report.ambiguous))),
         quad(source, PROV + "generatedAtTime", _datetime(now_utc())),
     ]
+    checksum = "".join(
+        f"{s} {p} {o} <{graph}> .\n" for s, p, o in checksum_quads(f"<{graph}>", digest)
+    )
+    quads += ox.parse(checksum.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     endpoints = set()
     for match in report.matches:
         endpoints.add(match.endpoint)
@@ -479,12 +493,15 @@ def _write_graph(
         node = iri(minter.link(match.subject, match.item, match.method))
         quads += [
             quad(subject, PTM + "wikidataItem", item),
-            quad(node, RDF + "type", iri(PTM + "WikidataMatch")),
+            # An SSSOM mapping in SSSOM's RDF form: an owl:Axiom on the triple it describes.
+            quad(node, RDF + "type", iri(OWL + "Axiom")),
             quad(node, RDF + "type", iri(PROV + "Entity")),
-            quad(node, PTM + "matchedResource", subject),
-            quad(node, PTM + "matchedItem", item),
+            quad(node, OWL + "annotatedSource", subject),
+            quad(node, OWL + "annotatedProperty", iri(PTM + "wikidataItem")),
+            quad(node, OWL + "annotatedTarget", item),
+            quad(node, SSSOM + "mapping_justification", iri(SEMAPV + _JUSTIFICATION[match.method])),
+            quad(node, SSSOM + "match_string", ox.Literal(match.matched)),
             quad(node, PTM + "matchMethod", ox.Literal(match.method)),
-            quad(node, PTM + "matchedText", ox.Literal(match.matched)),
             quad(node, PTM + "endpoint", iri(match.endpoint)),
             quad(
                 node,

@@ -27,6 +27,10 @@ SCHEMA = "http://schema.org/"
 FAIR4ML = "https://w3id.org/fair4ml#"
 MLS = "http://www.w3.org/ns/mls#"
 SH = "http://www.w3.org/ns/shacl#"
+SPDX = "http://spdx.org/rdf/terms#"
+SSSOM = "https://w3id.org/sssom/"
+SEMAPV = "https://w3id.org/semapv/vocab/"
+VANN = "http://purl.org/vocab/vann/"
 OPENALEX = "https://openalex.org/"
 
 #: Prefixes predeclared for queries and used when serialising.
@@ -50,4 +54,7 @@ PREFIXES: dict[str, str] = {
     "fair4ml": FAIR4ML,
     "mls": MLS,
     "sh": SH,
+    "spdx": SPDX,
+    "sssom": SSSOM,
+    "semapv": SEMAPV,
 }

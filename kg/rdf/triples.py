@@ -29,6 +29,7 @@ from kg.rdf.namespaces import (
     RDFS,
     SCHEMA,
     SKOS,
+    SPDX,
     XSD,
 )
 from kg.records import (
@@ -49,12 +50,12 @@ TYPE = f"<{RDF}type>"
 WIKIDATA = "http://www.wikidata.org/entity/"
 # Hugging Face's base_model_relation values, as properties from a model to its base.
 _LINEAGE = {
-    "finetune": f"<{FAIR4ML}fineTunedFrom>",
+    "finetune": f"<{PTM}fineTunedFrom>",
     "adapter": f"<{PTM}adapterOf>",
     "merge": f"<{PTM}mergedFrom>",
     "quantized": f"<{PTM}quantizedFrom>",
 }
-_PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}ResearchPaper>", f"<{SCHEMA}ScholarlyArticle>")
+_PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}Expression>", f"<{SCHEMA}ScholarlyArticle>")
 _MODEL_TYPES = (f"<{PTM}PretrainedModel>", f"<{FAIR4ML}MLModel>")
 _VENUE_TYPES = (f"<{PTM}Venue>", f"<{FABIO}Journal>")
 
@@ -77,6 +78,17 @@ def boolean(value: bool) -> str:
 
 def p(term: str, namespace: str = PTM) -> str:
     return f"<{namespace}{term}>"
+
+
+def checksum_quads(source: str, sha256: str) -> list[tuple[str, str, str]]:
+    """A source's SHA-256 as an SPDX checksum node (``<source/sha256>``), as DCAT 3 has one."""
+    node = source[:-1] + "/sha256>"
+    return [
+        (source, p("checksum", SPDX), node),
+        (node, TYPE, p("Checksum", SPDX)),
+        (node, p("algorithm", SPDX), p("checksumAlgorithm_sha256", SPDX)),
+        (node, p("checksumValue", SPDX), typed(sha256, "hexBinary")),
+    ]
 
 
 # The predicates of a paper's own quads, written for every record.
@@ -208,7 +220,7 @@ class SourceGraphWriter:
             emit(paper, p("hasReuse"), instance)
             emit(paper, p("reusesModel"), model_iri)
             emit(instance, TYPE, p("ReuseInstance"))
-            emit(instance, TYPE, p("Entity", PROV))
+            emit(instance, TYPE, p("EntityInfluence", PROV))
             emit(instance, p("inPaper"), paper)
             emit(instance, p("reusedModel"), model_iri)
             if reuse.pattern:
@@ -344,7 +356,7 @@ class SourceGraphWriter:
         if record.wikidata_id:
             emit(iri, p("wikidataItem"), f"<{WIKIDATA}{record.wikidata_id}>")
         if record.wikidata_class:
-            emit(iri, p("broadMatch", SKOS), f"<{WIKIDATA}{record.wikidata_class}>")
+            emit(iri, p("additionalType", SCHEMA), f"<{WIKIDATA}{record.wikidata_class}>")
         if record.pipeline_tag:
             emit(iri, p("pipelineTag"), literal(record.pipeline_tag))
         if record.library_name:
@@ -353,11 +365,10 @@ class SourceGraphWriter:
             emit(iri, p("license", DCTERMS), literal(record.license))
         for base_name, relation in record.base_models:
             base = self._model(base_name)
-            emit(
-                iri,
-                _LINEAGE.get(relation or "", p("derivedFromModel")),
-                f"<{self.minter.model(base.key)}>",
-            )
+            base_iri = f"<{self.minter.model(base.key)}>"
+            emit(iri, _LINEAGE.get(relation or "", p("derivedFromModel")), base_iri)
+            if relation == "finetune":  # FAIR4ML's own term too, for its readers
+                emit(iri, p("fineTunedFrom", FAIR4ML), base_iri)
 
     def _model(self, mention: str) -> ResolvedModel:
         resolved = self.resolver.resolve(mention)
@@ -451,7 +462,8 @@ class SourceGraphWriter:
         emit(source, TYPE, p("Source"))
         emit(source, TYPE, p("Entity", PROV))
         emit(source, p("title", DCTERMS), literal(self.source_name))
-        emit(source, p("sha256"), literal(sha256))
+        for quad in checksum_quads(self.source, sha256):
+            emit(*quad)
         emit(source, p("sourceFormat"), literal(source_format))
         emit(source, p("recordsRead"), typed(str(read), "integer"))
         emit(source, p("recordsAccepted"), typed(str(accepted), "integer"))
