@@ -9,8 +9,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import functools
+import inspect
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 import kg
 from kg.atomic import atomic_write, discard_pending, write_text_atomically
@@ -33,6 +36,7 @@ from kg.links import OPENALEX_API, OPENALEX_RATE, WIKIDATA_MAIN, WIKIDATA_RATE, 
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
+from kg.query.terminal import display_value, terminal_table
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
 from kg.stores.embedded import STORE_ENV
 from kg.stores.push import DEFAULT_BATCH_SIZE
@@ -47,9 +51,35 @@ app = typer.Typer(
     help="Build and query a knowledge graph of how science reuses pre-trained deep learning "
     "models (PTMs).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    # Sub-commands inherit the help option names from this context.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"ptmkg {version('ptmkg')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Show ptmkg's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Build and query a knowledge graph of how science reuses pre-trained deep learning
+    models (PTMs)."""
 
 
 class _PrintableConsole(Console):
@@ -82,6 +112,7 @@ class _PrintableStdout(io.RawIOBase):
 
 def _stdout_bytes() -> Any:
     return _PrintableStdout() if sys.stdout.isatty() else sys.stdout.buffer
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -154,6 +185,12 @@ def user_errors(command: F) -> F:
         except KeyboardInterrupt:
             err.print("[red]interrupted[/red]: the store is unchanged")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader (head, less) went away having read what it wanted: end quietly,
+            # with nothing more written to the closed pipe.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:  # a full disk or a folder that vanished under us
             where = f": {exc.filename}" if exc.filename else ""
             err.print(f"[red]error:[/red] {escape(exc.strerror or str(exc))}{escape(where)}")
@@ -202,14 +239,8 @@ def _store(
     return kg.EmbeddedStore(path or kg.default_store_path())
 
 
-def _number(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:,.2f}"
-    return "" if value is None else str(value)
+def _number(value: Any, column: str = "") -> str:
+    return display_value(column, value)
 
 
 # ------------------------------------------------------------------ build
@@ -560,17 +591,7 @@ def _print_build_report(report: kg.BuildReport) -> None:
 
 
 def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for key, heading in columns.items():
-        if key.endswith("label"):
-            table.add_column(heading, justify="left", no_wrap=True)
-        else:
-            table.add_column(heading, justify="right")
-    for row in result.rows:
-        table.add_row(*(escape(_number(row.get(key))) for key in columns))
-    if not result.rows:
-        table.caption = "(none in this graph)"
-    return table
+    return terminal_table(result.rows, columns, title=title, empty="(none in this graph)")
 
 
 @app.command(epilog="Examples:  ptmkg stats  |  ptmkg stats --json > stats.json")
@@ -602,17 +623,21 @@ def stats(
         out.print_json(json.dumps(payload))
         return
     summary = figures.summary
-    overview = Table(title="Corpus", title_justify="left", show_header=False)
-    overview.add_column("", justify="left")
-    overview.add_column("", justify="right")
-    for key, label in (
-        ("papers", "papers"),
-        ("dl_papers", "papers using deep learning"),
-        ("ptm_papers", "papers reusing PTMs"),
-        ("models", "distinct models reused"),
-        ("reuse_instances", "reuse instances (paper, model, pattern)"),
-    ):
-        overview.add_row(label, _number(summary.get(key)))
+    overview = terminal_table(
+        [
+            {"figure": label, "value": summary.get(key)}
+            for key, label in (
+                ("papers", "papers"),
+                ("dl_papers", "papers using deep learning"),
+                ("ptm_papers", "papers reusing PTMs"),
+                ("models", "distinct models reused"),
+                ("reuse_instances", "reuse instances (paper, model, pattern)"),
+            )
+        ],
+        {"figure": "", "value": ""},
+        title="Corpus",
+        show_header=False,
+    )
     out.print(overview)
     out.print(
         _result_table(
@@ -823,7 +848,24 @@ def queries_show(
     out.print(escape(query.body), highlight=False)
 
 
-def _emit(result: Any, format_name: str | None, output: Path | None, title: str | None) -> None:
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Columns the terminal table shows, comma-separated (default: all, with IRI "
+        "columns hidden behind their label columns). Files get every column.",
+        show_default=False,
+    ),
+]
+
+
+def _emit(
+    result: Any,
+    format_name: str | None,
+    output: Path | None,
+    title: str | None,
+    columns: str | None = None,
+) -> None:
     """Print a result as a table on a terminal, else write it in the chosen format."""
     if isinstance(result, kg.UpdateResult):
         out.print(f"applied the {result.form} update to {escape(result.store)}")
@@ -837,7 +879,8 @@ def _emit(result: Any, format_name: str | None, output: Path | None, title: str 
         err.print(f"wrote {written} to {escape(str(output))}")
         return
     if format_name is None and out.is_terminal and not isinstance(result, kg.GraphResult):
-        out.print(kg.rich_table(result, title))
+        chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+        out.print(kg.rich_table(result, title, chosen))
         return
     kg.write_result(result, _stdout_bytes(), format_name)
     sys.stdout.flush()
@@ -866,6 +909,7 @@ def query(
     store: StoreOption = None,
     result_format: ResultFormatOption = None,
     output: ResultOutputOption = None,
+    columns: ColumnsOption = None,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
@@ -880,7 +924,7 @@ def query(
     named = kg.get_query(name)
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     result = kg.run_query(source, name, values)
-    _emit(result, result_format, output, named.title)
+    _emit(result, result_format, output, named.title, columns)
 
 
 @app.command(
@@ -912,6 +956,7 @@ def sparql(
     store: StoreOption = None,
     result_format: ResultFormatOption = None,
     output: ResultOutputOption = None,
+    columns: ColumnsOption = None,
     endpoint: EndpointOption = None,
     update_endpoint: UpdateEndpointOption = None,
     timeout: TimeoutOption = None,
@@ -944,7 +989,7 @@ def sparql(
         store, endpoint, update_endpoint=update_endpoint, timeout=timeout, retries=retries
     )
     result = kg.execute_sparql(source, text, allow_update=update)
-    _emit(result, result_format, output, None)
+    _emit(result, result_format, output, None, columns)
 
 
 @app.command(epilog="Example:  ptmkg prefixes")
@@ -1738,6 +1783,74 @@ def synth(
         f"wrote {report.papers:,} synthetic papers ({report.ptm_papers:,} reusing PTMs, "
         f"{report.reuses:,} reused models) to {escape(str(report.path))} as {report.format}"
     )
+
+
+class _PlainHelp:
+    """Help that reads the same at any width, with plain metavars.
+
+    Paragraphs of a docstring flow (a line break inside a paragraph is a space), and each
+    option shows what it takes in capitals (PATH, INTEGER, a|b) or nothing for a flag,
+    instead of Python types such as <list[Path]> or <bool>.
+    """
+
+    help: str | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _reflowed(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if not isinstance(param.display_type_rich, functools.partial):
+                param.display_type_rich = functools.partial(_plain_type, param.display_type_rich)
+        return params
+
+
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
+
+_PLAIN_TYPES = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "NUMBER", "bool": ""}
+
+
+def _plain_type(display_type: Callable[[Any], str | None], ctx: Any) -> str | None:
+    """<list[Path]> as PATH..., <int range> as INTEGER, <bool> (a flag) as nothing."""
+    shown = display_type(ctx)
+    if not shown or not shown.startswith("<"):
+        return shown
+    inner, repeated = shown.strip("<>").removesuffix("..."), shown.endswith("...")
+    if inner.startswith("list[") and inner.endswith("]"):
+        inner, repeated = inner[5:-1], True
+    inner = inner.removesuffix(" range")
+    plain = inner if "|" in inner else _PLAIN_TYPES.get(inner.lower(), inner.upper())
+    return plain + ("..." if repeated and plain else "")
+
+
+def _reflowed(text: str) -> str:
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def _use_plain_help(typer_app: typer.Typer) -> None:
+    if typer_app.info.cls in (None, TyperGroup):
+        typer_app.info.cls = _Group
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = _Command
+    for group in typer_app.registered_groups:
+        if group.cls in (None, TyperGroup):
+            group.cls = _Group
+        if group.typer_instance is not None:
+            _use_plain_help(group.typer_instance)
+
+
+_use_plain_help(app)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import html
 import io
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -29,9 +29,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import PtmkgError
+from kg.query.terminal import display_value, shown_columns, terminal_table
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
 from kg.rdf.namespaces import PREFIXES, XSD
-from kg.text import printable
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -208,21 +208,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 # ------------------------------------------------------------ display
 
 
-def display_value(column: str, value: Any) -> str:
-    """How a value reads in a table for people: shares as percentages, counts with separators."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}" if column != "year" else str(value)
-    if isinstance(value, float):
-        if column.endswith("share"):
-            return f"{value:.1%}"
-        return f"{value:,.4g}"
-    return str(value)
-
-
 def _lexical(term: Term | None) -> str:
     """A term's plain value, as the SPARQL 1.1 CSV results format writes it."""
     if term is None:
@@ -248,24 +233,16 @@ def _boolean_as_rows(result: BooleanResult) -> QueryResult:
     )
 
 
-def rich_table(result: QueryResult | BooleanResult, title: str | None = None) -> Table:
-    """A table for people: labels left, numbers right, shares as percentages."""
+def rich_table(
+    result: QueryResult | BooleanResult,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> Table:
+    """A table for people: labels left, numbers right and never cut, IRIs behind labels."""
     if isinstance(result, BooleanResult):
         result = _boolean_as_rows(result)
-    table = Table(title=title, title_justify="left")
-    numeric = {
-        c
-        for c in result.columns
-        if any(isinstance(r.get(c), int | float) for r in result.rows)
-        and all(isinstance(r.get(c), int | float | None) for r in result.rows)
-    }
-    for column in result.columns:
-        table.add_column(column, justify="right" if column in numeric else "left")
-    for row in result.rows:
-        table.add_row(*(printable(display_value(c, row.get(c))) for c in result.columns))
-    if not result.rows:
-        table.caption = "(no results)"
-    return table
+    shown = shown_columns(result.columns, result.rows, columns)
+    return terminal_table(result.rows, {c: c for c in shown}, title=title)
 
 
 def write_table(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
