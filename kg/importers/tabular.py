@@ -87,7 +87,8 @@ GENERIC_COLUMNS = {name_key(column) for column in GENERIC_FORMAT_COLUMNS} | {"ve
 #: a corpus repeats a few values on many rows, and the bound keeps memory flat.
 _CACHED_CELLS = 16_384
 #: A key no row has, for a column the source lacks (``values.get`` then gives None).
-_ABSENT = object()
+#: A column key no header gives, so rows' .get() of an absent column is None.
+_ABSENT = "\x00absent"
 
 
 def _text(value: Any) -> str | None:
@@ -328,7 +329,7 @@ class _GenericConverter(_Converter):
     def __init__(self, keys: dict[str, str], options: ImportOptions) -> None:
         super().__init__(keys, options)
         self.papers: dict[str, tuple[int, tuple[Any, ...]]] = {}
-        self.instances: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        self.instances: dict[tuple[str, str | None, tuple[str, ...]], int] = {}
         # Each row reads these columns; where they are is known once the header is.
         column = {key: keys.get(key, _ABSENT) for key in GENERIC_COLUMNS}
         self._doi = column["doi"]

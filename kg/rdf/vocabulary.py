@@ -59,7 +59,9 @@ class Vocabulary:
 
 def _literal_values(store: ox.Store, subject: ox.NamedNode, predicate: str) -> list[str]:
     return sorted(
-        q.object.value for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
+        q.object.value
+        for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
+        if not isinstance(q.object, ox.Triple)
     )
 
 
@@ -79,6 +81,7 @@ def vocabulary() -> Vocabulary:
             for q in store.quads_for_pattern(
                 None, ox.NamedNode(RDF + "type"), ox.NamedNode(PTM + class_name)
             )
+            if isinstance(q.subject, ox.NamedNode)
         ]
         concepts = []
         for subject in members:
