@@ -992,6 +992,106 @@ def sparql(
     _emit(result, result_format, output, None, columns)
 
 
+# ---------------------------------------------------------------- sources
+
+sources_app = typer.Typer(
+    help="The sources the graph was built from: list them, show one, drop one.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    epilog="Examples:  ptmkg sources  |  ptmkg sources show sheet.csv  |  "
+    "ptmkg sources drop old-sheet.csv  |  ptmkg sources --format csv -o sources.csv",
+)
+app.add_typer(sources_app, name="sources")
+
+_SOURCE_COLUMNS = "name,format,location,modified,read,accepted,rejected,triples"
+
+
+@sources_app.callback()
+@user_errors
+@reads_graph
+def sources_list(
+    context: typer.Context,
+    store: StoreOption = None,
+    result_format: ResultFormatOption = None,
+    output: ResultOutputOption = None,
+    columns: ColumnsOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+) -> None:
+    """List every source: name, format, the file it was read from and its modification
+    time, records read, accepted and rejected, and the triples its graph holds.
+
+    The rows come from the named query 'sources' (with the SHA-256 and graph IRI, shown
+    with --columns or in a file).
+    """
+    if context.invoked_subcommand is not None:
+        return
+    source = _store(store, endpoint, timeout=timeout, retries=retries)
+    result = kg.run_query(source, "sources")
+    _emit(result, result_format, output, "Sources", columns or _SOURCE_COLUMNS)
+
+
+@sources_app.command("show", epilog="Example:  ptmkg sources show sheet.csv")
+@user_errors
+@reads_graph
+def sources_show(
+    name: Annotated[str, typer.Argument(help="The source's name (its file name) or graph IRI.")],
+    store: StoreOption = None,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+) -> None:
+    """Show one source: its graph, file, checksum and counts."""
+    from kg.stores.sources import find_source
+
+    info = find_source(_store(store, endpoint, timeout=timeout, retries=retries), name)
+    rows = [
+        ("name", info.name),
+        ("graph", info.graph),
+        ("format", info.format),
+        ("file", info.path or "(not recorded)"),
+        ("modified", info.modified or "(not recorded)"),
+        ("sha256", info.sha256 or ""),
+        ("records read", info.read),
+        ("accepted", info.accepted),
+        ("rejected", info.rejected),
+        ("skipped", info.skipped),
+        ("triples", info.triples),
+    ]
+    out.print(
+        terminal_table(
+            [{"what": k, "value": display_value("", v)} for k, v in rows],
+            {"what": "", "value": ""},
+            title=f"Source {info.name}",
+            show_header=False,
+        )
+    )
+
+
+@sources_app.command("drop", epilog="Example:  ptmkg sources drop old-sheet.csv")
+@user_errors
+def sources_drop(
+    name: Annotated[str, typer.Argument(help="The source's name (its file name) or graph IRI.")],
+    store: StoreOption = None,
+    endpoint: EndpointOption = None,
+    update_endpoint: UpdateEndpointOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+) -> None:
+    """Remove one source's graph; every other source stays as it was."""
+    from kg.stores.sources import drop_source
+
+    target = _store(
+        store, endpoint, update_endpoint=update_endpoint, timeout=timeout, retries=retries
+    )
+    dropped = drop_source(target, name)
+    out.print(
+        f"dropped {escape(dropped.name)} ({dropped.triples:,} triples, graph "
+        f"{escape(dropped.graph)}) from {escape(target.location)}"
+    )
+
+
 @app.command(epilog="Example:  ptmkg prefixes")
 @user_errors
 def prefixes() -> None:
