@@ -21,8 +21,16 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column, Table
+from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 import kg
@@ -218,6 +226,40 @@ def reads_graph(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _AmountColumn(ProgressColumn):
+    """'12.3/40.0 MB' or '1,200/5,000 triples' for a task with a known size, else nothing
+    (a step such as loading, whose size nobody knows, shows no '0/?')."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+        self._bytes = DownloadColumn()
+
+    def render(self, task: Any) -> Text:
+        if task.total is None:
+            return Text("")
+        if self.unit == "bytes":
+            return self._bytes.render(task)
+        return Text(f"{int(task.completed):,}/{int(task.total):,} {self.unit}".rstrip())
+
+
+def _progress(unit: str = "bytes") -> Progress:
+    """The one progress display: a bar of at least 20 characters at 80 columns, the
+    description cut with an ellipsis instead of the bar, on stderr and only on a terminal."""
+    return Progress(
+        TextColumn(
+            "{task.description}",
+            table_column=Column(no_wrap=True, overflow="ellipsis", max_width=32),
+        ),
+        BarColumn(bar_width=24),
+        _AmountColumn(unit),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
 def _store(
     path: Path | None,
     endpoint: str | None = None,
@@ -324,15 +366,7 @@ def build(
     changes only when the whole build succeeds.
     """
     target = kg.EmbeddedStore(None) if memory else _store(store)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = _progress("bytes")
     tasks: dict[str, Any] = {}
 
     def advance(name: str, done: int, total: int) -> None:
@@ -1205,15 +1239,7 @@ def push(
         timeout=timeout,
         retries=retries,
     )
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} triples"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = _progress("triples")
     tasks: dict[str, Any] = {}
 
     def advance(graph_iri: str, sent: int, total: int) -> None:
@@ -1592,14 +1618,7 @@ def _link_policy(rate: float, retries: int, backoff: float) -> Any:
 
 
 def _link_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = _progress("")
     tasks: dict[str, Any] = {}
 
     def advance(what: str, done: int, total: int) -> None:

@@ -127,3 +127,47 @@ def test_a_closed_pipe_ends_quietly(illustrative_store: kg.EmbeddedStore, tmp_pa
     assert process.wait(timeout=60) == 0, stderr
     assert first.startswith(b"<")
     assert stderr == ""
+
+
+def test_progress_keeps_a_readable_bar_at_80_columns_and_no_unknown_sizes() -> None:
+    import io as _io
+
+    from rich.console import Console
+
+    from kg import cli as cli_module
+
+    progress = cli_module._progress("bytes")
+    reading = progress.add_task("reading " + "a-long-source-file-name" * 3 + ".csv", total=4_000_000)
+    progress.update(reading, completed=3_000_000)
+    progress.add_task("loading into the store", total=None)
+    buffer = _io.StringIO()
+    Console(file=buffer, width=80, force_terminal=False, color_system=None).print(
+        progress.make_tasks_table(progress.tasks)
+    )
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+    bar = re.search(r"[━╸╺]+", lines[0])
+    # Three quarters done: at least 15 of a bar of at least 20 characters are drawn.
+    assert bar and len(bar.group()) >= 15, lines[0]
+    assert "3.0/4.0 MB" in lines[0]
+    assert "?" not in lines[1] and "bytes" not in lines[1]
+
+
+def test_a_failed_first_strict_build_leaves_no_store_folder(write, tmp_path: Path, cli) -> None:
+    sheet = write(
+        "sheet.csv",
+        "DOI,Title,Year,Fields,Model,Pattern,Stages\n"
+        "10.5555/a1,A one,2021,Neuroscience,ResNet-50,adaptation,test\n"
+        "not-a-doi,A two,2022,Chemistry,BERT,deployment,analysis\n",
+    )
+    store = tmp_path / "new" / "store"
+    done = cli("build", "--strict", "--store", store, sheet)
+    assert done.exit_code == 1
+    assert "not changed" in done.output
+    assert not (tmp_path / "new").exists()
+    # A store that had a graph keeps its folder and its graph after a failed strict build.
+    good = write("good.csv", "DOI,Title,Year\n10.5555/a1,A one,2021\n")
+    assert cli("build", "--store", store, good).exit_code == 0
+    assert cli("build", "--strict", "--store", store, sheet).exit_code == 1
+    assert "1" in cli("stats", "--store", store, "--json").stdout
+    assert kg.EmbeddedStore(store).named_graphs()

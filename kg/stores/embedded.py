@@ -422,23 +422,37 @@ class EmbeddedStore(GraphStore):
             return
         assert self.path is not None
         self._check_is_folder()
+        # The first folder this build creates (the store's, or a missing parent of it).
+        created = next(
+            (f for f in reversed((self.path, *self.path.parents)) if not f.exists()), None
+        )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             lock = (self.path / "lock").open("a+")
         except OSError as exc:
             raise PtmkgError(f"cannot write the store at {self.location}: {exc.strerror}") from None
-        with lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno in (errno.EAGAIN, errno.EACCES):
-                    raise StoreInUseError(
-                        f"the store at {self.location} is in use by another build; "
-                        f"wait for it to finish"
-                    ) from None
-                raise
-            self._remove_stale_staging()
-            yield from self._write_generation(fresh)
+        try:
+            with lock:
+                yield from self._locked_writing(lock, fresh)
+        except BaseException:
+            # A first build that failed (a --strict build with rejects, a full disk) leaves
+            # no empty store folder behind: the next command says "no graph yet" again.
+            if created is not None and self._current_generation() is None:
+                shutil.rmtree(created, ignore_errors=True)
+            raise
+
+    def _locked_writing(self, lock: IO[str], fresh: bool) -> Iterator[GraphWriter]:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise StoreInUseError(
+                    f"the store at {self.location} is in use by another build; "
+                    f"wait for it to finish"
+                ) from None
+            raise
+        self._remove_stale_staging()
+        yield from self._write_generation(fresh)
 
     def _write_generation(self, fresh: bool) -> Iterator[GraphWriter]:
         assert self.path is not None
