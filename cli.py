@@ -54,6 +54,59 @@ from kg.synth import DEFAULT_SEED as SYNTH_DEFAULT_SEED
 from kg.synth import SYNTH_FORMATS, write_corpus
 from kg.text import printable
 
+
+class _PlainHelp:
+    """Help that reads the same at any width, with plain metavars.
+
+    Paragraphs of a docstring flow (a line break inside a paragraph is a space), and each
+    option shows what it takes in capitals (PATH, INTEGER, a|b) or nothing for a flag,
+    instead of Python types such as <list[Path]> or <bool>.
+    """
+
+    help: str | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _reflowed(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if not isinstance(param.display_type_rich, functools.partial):
+                param.display_type_rich = functools.partial(_plain_type, param.display_type_rich)
+        return params
+
+
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
+
+_PLAIN_TYPES = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "NUMBER", "bool": ""}
+
+
+def _plain_type(display_type: Callable[[Any], str | None], ctx: Any) -> str | None:
+    """<list[Path]> as PATH..., <int range> as INTEGER, <bool> (a flag) as nothing."""
+    shown = display_type(ctx)
+    if not shown or not shown.startswith("<"):
+        return shown
+    inner, repeated = shown.strip("<>").removesuffix("..."), shown.endswith("...")
+    if inner.startswith("list[") and inner.endswith("]"):
+        inner, repeated = inner[5:-1], True
+    inner = inner.removesuffix(" range")
+    plain = inner if "|" in inner else _PLAIN_TYPES.get(inner.lower(), inner.upper())
+    return plain + ("..." if repeated and plain else "")
+
+
+def _reflowed(text: str) -> str:
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 app = typer.Typer(
     name="ptmkg",
     help="Build and query a knowledge graph of how science reuses pre-trained deep learning "
@@ -61,6 +114,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    cls=_Group,
     # Sub-commands inherit the help option names from this context.
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -1904,66 +1958,12 @@ def synth(
     )
 
 
-class _PlainHelp:
-    """Help that reads the same at any width, with plain metavars.
-
-    Paragraphs of a docstring flow (a line break inside a paragraph is a space), and each
-    option shows what it takes in capitals (PATH, INTEGER, a|b) or nothing for a flag,
-    instead of Python types such as <list[Path]> or <bool>.
-    """
-
-    help: str | None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.help:
-            self.help = _reflowed(self.help)
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
-        for param in params:
-            if not isinstance(param.display_type_rich, functools.partial):
-                param.display_type_rich = functools.partial(_plain_type, param.display_type_rich)
-        return params
-
-
-class _Command(_PlainHelp, TyperCommand):
-    pass
-
-
-class _Group(_PlainHelp, TyperGroup):
-    pass
-
-
-_PLAIN_TYPES = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "NUMBER", "bool": ""}
-
-
-def _plain_type(display_type: Callable[[Any], str | None], ctx: Any) -> str | None:
-    """<list[Path]> as PATH..., <int range> as INTEGER, <bool> (a flag) as nothing."""
-    shown = display_type(ctx)
-    if not shown or not shown.startswith("<"):
-        return shown
-    inner, repeated = shown.strip("<>").removesuffix("..."), shown.endswith("...")
-    if inner.startswith("list[") and inner.endswith("]"):
-        inner, repeated = inner[5:-1], True
-    inner = inner.removesuffix(" range")
-    plain = inner if "|" in inner else _PLAIN_TYPES.get(inner.lower(), inner.upper())
-    return plain + ("..." if repeated and plain else "")
-
-
-def _reflowed(text: str) -> str:
-    paragraphs = inspect.cleandoc(text).split("\n\n")
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
-
-
 def _use_plain_help(typer_app: typer.Typer) -> None:
-    if typer_app.info.cls in (None, TyperGroup):
-        typer_app.info.cls = _Group
     for info in typer_app.registered_commands:
         if info.cls in (None, TyperCommand):
             info.cls = _Command
     for group in typer_app.registered_groups:
-        if group.cls in (None, TyperGroup):
+        if not isinstance(group.cls, type) or group.cls is TyperGroup:  # typer's default
             group.cls = _Group
         if group.typer_instance is not None:
             _use_plain_help(group.typer_instance)
