@@ -450,7 +450,7 @@ def build(
         raise kg.PtmkgError(f"{exc}; see the rejects files in {rejects}") from None
     _print_build_report(report)
     if check:
-        _print_validation(kg.validate(target))
+        _print_validation(_validate_with_progress(target))
 
 
 # ------------------------------------------------------------------ extract
@@ -779,11 +779,17 @@ def _short(iri: str | None) -> str:
 
 
 def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
+    for warning in report.warnings[:shown]:
+        out.print(f"[yellow]warning[/yellow] {escape(_short(warning.focus))}: ")
+        out.print(f"    {escape(warning.message)}")
     if report.conforms:
-        out.print(f"[green]valid[/green]: {report.triples:,} triples conform to the shapes")
+        out.print(
+            f"[green]valid[/green]: {report.triples:,} triples conform to the shapes "
+            f"({report.checks} checks)"
+        )
         return
     out.print(
-        f"[red]{len(report.violations)} SHACL violation(s)[/red] in {report.triples:,} triples"
+        f"[red]{report.violation_count:,} SHACL violation(s)[/red] in {report.triples:,} triples"
     )
     for violation in report.violations[:shown]:
         detail = f"  property {_short(violation.path)}" if violation.path else ""
@@ -791,9 +797,21 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
             detail += f"  value {escape(violation.value)!r}"
         out.print(f"- {escape(_short(violation.focus))}{escape(detail)}")
         out.print(f"    {escape(violation.message)}")
-    if len(report.violations) > shown:
-        out.print(f"... and {len(report.violations) - shown} more")
+    if report.violation_count > shown:
+        out.print(f"... and {report.violation_count - shown:,} more")
     raise typer.Exit(1)
+
+
+def _validate_with_progress(store: kg.GraphStore) -> kg.ValidationReport:
+    progress = _progress("checks")
+    task = progress.add_task("validating", total=None)
+
+    def advance(done: int, total: int, check: Any) -> None:
+        name = check.shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        progress.update(task, completed=done, total=total, description=f"validating {name}")
+
+    with progress:
+        return kg.validate(store, progress=advance)
 
 
 @app.command(epilog="Example:  ptmkg validate --store ./my-store")
@@ -809,7 +827,9 @@ def validate(
 
     Prints a table of violations and exits with status 1 if there are any.
     """
-    _print_validation(kg.validate(_store(store, endpoint, timeout=timeout, retries=retries)))
+    _print_validation(
+        _validate_with_progress(_store(store, endpoint, timeout=timeout, retries=retries))
+    )
 
 
 # ------------------------------------------------------------------- dump

@@ -1,17 +1,29 @@
-"""Validating a graph against the SHACL shapes in ``ontology/shapes.ttl``."""
+"""Validating a graph against the SHACL shapes in ``ontology/shapes.ttl``.
+
+Each constraint is one SPARQL query the store answers itself (see :mod:`kg.query.shacl`),
+so validation streams through the store's indexes instead of copying the graph: it runs
+on the embedded store and on any SPARQL server alike, with memory that does not grow
+with the graph.
+"""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl import validate as shacl_validate
 
-from kg.rdf.namespaces import SH
+from kg.query.shacl import RDFS_SUBCLASS, Check, ShapeCompiler
 from kg.resources import shapes_file
 from kg.stores.embedded import GraphStore
+
+#: Violations kept in a report; the count beyond is still exact.
+MAX_KEPT_VIOLATIONS = 100_000
+
+#: Called after each check with (checks done, checks in all, the check just done).
+ValidationProgress = Callable[[int, int, Check], None]
 
 
 @dataclass(frozen=True)
@@ -21,47 +33,114 @@ class Violation:
     message: str
     severity: str
     value: str | None
+    #: The SHACL constraint component, such as "MinCountConstraintComponent".
+    component: str = ""
+    #: The node shape whose target the focus node is.
+    shape: str = ""
 
 
 @dataclass
 class ValidationReport:
     conforms: bool
     violations: list[Violation]
+    #: Statements checked: the quads of every graph, the ontology's included.
     triples: int
+    #: Every violation found; ``violations`` keeps the first MAX_KEPT_VIOLATIONS.
+    violation_count: int = 0
+    checks: int = 0
+    warnings: list[Violation] = field(default_factory=list)
 
 
-def _union_graph(store: GraphStore) -> rdflib.Graph:
-    buffer = io.BytesIO()
-    store.dump(buffer, ox.RdfFormat.N_TRIPLES)
-    graph = rdflib.Graph()
-    graph.parse(data=buffer.getvalue(), format="nt")
-    return graph
+@cache
+def _shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(shapes_file(), format="turtle")
 
 
-def validate(store: GraphStore) -> ValidationReport:
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def _default_message(check: Check, value: str | None) -> str:
+    path = f" of {check.path}" if check.path else ""
+    name = check.component.removesuffix("ConstraintComponent")
+    if value is None:
+        return f"{name} constraint{path} not met"
+    return f"value {value!r}{path} does not satisfy the {name} constraint"
+
+
+def checks() -> list[Check]:
+    """The shapes' constraints, each as the query that finds its violations."""
+    return ShapeCompiler(_shapes(), _subclasses_in_shapes).checks()
+
+
+def _subclasses_in_shapes(class_iri: str) -> list[str]:  # the shapes alone, for inspection
+    return [class_iri]
+
+
+def _count_statements(store: GraphStore) -> int:
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(result, ox.QuerySolutions)
+    quads = int(next(iter(result))["n"].value)
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(result, ox.QuerySolutions)
+    return max(quads, int(next(iter(result))["n"].value))
+
+
+def validate(store: GraphStore, progress: ValidationProgress | None = None) -> ValidationReport:
     """Check the union of all the store's graphs (ontology included) against the shapes."""
-    data = _union_graph(store)
-    shapes = rdflib.Graph().parse(shapes_file(), format="turtle")
-    conforms, results, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
-    )
-    sh = rdflib.Namespace(SH)
-    violations = []
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+    known: dict[str, list[str]] = {}
 
-        def first(predicate: rdflib.URIRef, result: rdflib.term.Node = result) -> str | None:
-            value = results.value(result, predicate)
-            return None if value is None else str(value)
-
-        severity = first(sh.resultSeverity) or str(sh.Violation)
-        violations.append(
-            Violation(
-                focus=first(sh.focusNode) or "",
-                path=first(sh.resultPath),
-                message=first(sh.resultMessage) or "",
-                severity=severity.rsplit("#", 1)[-1],
-                value=first(sh.value),
+    def subclasses(class_iri: str) -> list[str]:
+        if class_iri not in known:
+            result = store.query(
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* <{class_iri}> }}"
             )
-        )
-    violations.sort(key=lambda v: (v.focus, v.path or "", v.message))
-    return ValidationReport(conforms=bool(conforms), violations=violations, triples=len(data))
+            assert isinstance(result, ox.QuerySolutions)
+            found = {s["c"].value for s in result if isinstance(s["c"], ox.NamedNode)}
+            known[class_iri] = sorted(found | {class_iri})
+        return known[class_iri]
+
+    compiled = ShapeCompiler(_shapes(), subclasses).checks()
+    violations: list[Violation] = []
+    warnings: list[Violation] = []
+    count = 0
+    for done, check in enumerate(compiled, start=1):
+        result = store.query(check.query)
+        assert isinstance(result, ox.QuerySolutions)
+        has_value = any(variable.value == "value" for variable in result.variables)
+        for solution in result:
+            value = _value(solution["value"]) if has_value else None
+            found = Violation(
+                focus=_value(solution["focus"]) or "",
+                path=check.path,
+                message=check.message or _default_message(check, value),
+                severity=check.severity,
+                value=value,
+                component=check.component,
+                shape=check.shape,
+            )
+            if check.severity != "Violation":
+                if len(warnings) < MAX_KEPT_VIOLATIONS:
+                    warnings.append(found)
+                continue
+            count += 1
+            if len(violations) < MAX_KEPT_VIOLATIONS:
+                violations.append(found)
+        if progress is not None:
+            progress(done, len(compiled), check)
+    violations.sort(key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+    warnings.sort(key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+    return ValidationReport(
+        conforms=count == 0,
+        violations=violations,
+        triples=_count_statements(store),
+        violation_count=count,
+        checks=len(compiled),
+        warnings=warnings,
+    )
