@@ -29,6 +29,7 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
         "### What the engine's steps cost",
         "### Build, then answer every canned query once",
         "## Network exports",
+        "## Rebuild in place and validate",
         "## Targets",
     ):
         assert heading in text
@@ -36,6 +37,8 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
     result = json.loads((raw / "run-400.json").read_text())["result"]
     assert result["quads"] > 400 * 5
     assert result["bulk_load"]["quads"] == result["quads"]
+    assert result["rebuild"]["seconds"] > 0 and result["validate"]["seconds"] > 0
+    assert "rebuild in place within 1.5x a fresh build" in text
     assert set(result["networks"]) == {"model-field", "model-model", "field-field", "paper-model"}
     assert "top-models" in result["queries"] and "top-models" in result["rdflib"]["queries"]
     assert result["rdflib"]["triples"] > 0
