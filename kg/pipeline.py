@@ -136,7 +136,9 @@ def build(
             progress(LOADING, 0, 0)
         registry_graph = Path(scratch) / "registry.nq"
         _write_registry(registry, registry_graph, minter, options)
-        with store.writing(fresh=fresh) as writer:
+        replacing = [ONTOLOGY_IRI, minter.source(REGISTRY_SOURCE_NAME)]
+        replacing += [graph for graph, _ in graph_files]
+        with store.writing(fresh=fresh, replacing=replacing) as writer:
             writer.replace_graph(ONTOLOGY_IRI, ontology_file(), ox.RdfFormat.TURTLE)
             writer.replace_graph(
                 minter.source(REGISTRY_SOURCE_NAME), registry_graph, ox.RdfFormat.N_QUADS
@@ -168,8 +170,8 @@ def _build_streaming(
     reports: list[SourceReport] = []
     registry_graph = minter.source(REGISTRY_SOURCE_NAME)
     source_graphs = [minter.source(reading.name) for reading in readings]
-    with store.writing(fresh=fresh) as writer:
-        graphs = [ONTOLOGY_IRI, registry_graph, *source_graphs]
+    graphs = [ONTOLOGY_IRI, registry_graph, *source_graphs]
+    with store.writing(fresh=fresh, replacing=graphs) as writer:
         with writer.streaming_graphs(graphs) as out:
             out.write(_ontology_nquads())
             if registry_graph not in source_graphs:  # else a source of that name replaces it

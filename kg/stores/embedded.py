@@ -31,7 +31,7 @@ import shutil
 import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -132,8 +132,14 @@ class GraphStore(ABC):
     ) -> None: ...
 
     @abstractmethod
-    def writing(self, fresh: bool = False) -> contextlib.AbstractContextManager[GraphWriter]:
-        """A write transaction: all of it becomes visible at the end, or none of it."""
+    def writing(
+        self, fresh: bool = False, replacing: Collection[str] = ()
+    ) -> contextlib.AbstractContextManager[GraphWriter]:
+        """A write transaction: all of it becomes visible at the end, or none of it.
+
+        ``replacing`` names the graphs the transaction will replace, when known: a store
+        may then choose the cheaper way to drop them (see EmbeddedStore).
+        """
 
     @abstractmethod
     def is_empty(self) -> bool: ...
@@ -308,6 +314,38 @@ def _query(store: ox.Store, sparql: str, substitutions):
     )
 
 
+#: Removing a quad from the database costs about 2.5 times copying one into a new database
+#: by bulk load (measured: 130 against 53 microseconds a quad at 270k quads).
+REMOVE_TO_COPY_COST = 2.0
+
+
+def _rewriting_is_cheaper(source: ox.Store, replacing: frozenset[str]) -> bool:
+    """Whether a new database holding the kept graphs costs less than removing the
+    replaced ones from a copy: rebuilding the one big source of a store in place took
+    3x a fresh build, all of it in removing the old graph quad by quad."""
+    if not replacing:
+        return False
+    present = {g.value for g in source.named_graphs() if isinstance(g, ox.NamedNode)}
+    replaced = 0
+    for graph in replacing & present:
+        found = source.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert isinstance(found, ox.QuerySolutions)
+        replaced += int(next(iter(found))["n"].value)
+    if not replaced:
+        return False
+    kept = len(source) - replaced
+    return replaced * REMOVE_TO_COPY_COST >= kept
+
+
+def _copy_graphs(source: ox.Store, target: ox.Store, leaving_out: frozenset[str]) -> None:
+    """Bulk-copy every graph but ``leaving_out`` (and the default graph) into ``target``."""
+    for graph in source.named_graphs():
+        if isinstance(graph, ox.NamedNode) and graph.value in leaving_out:
+            continue
+        target.bulk_extend(source.quads_for_pattern(None, None, None, graph))
+    target.bulk_extend(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
 class EmbeddedStore(GraphStore):
     """Oxigraph, embedded: on disk at ``path``, or in memory when ``path`` is None."""
 
@@ -413,7 +451,9 @@ class EmbeddedStore(GraphStore):
     # ------------------------------------------------------------ writing
 
     @contextlib.contextmanager
-    def writing(self, fresh: bool = False) -> Iterator[GraphWriter]:
+    def writing(
+        self, fresh: bool = False, replacing: Collection[str] = ()
+    ) -> Iterator[GraphWriter]:
         if self._memory is not None:
             writer = _OxigraphWriter(self._memory)
             if fresh:
@@ -433,7 +473,7 @@ class EmbeddedStore(GraphStore):
             raise PtmkgError(f"cannot write the store at {self.location}: {exc.strerror}") from None
         try:
             with lock:
-                yield from self._locked_writing(lock, fresh)
+                yield from self._locked_writing(lock, fresh, frozenset(replacing))
         except BaseException:
             # A first build that failed (a --strict build with rejects, a full disk) leaves
             # no empty store folder behind: the next command says "no graph yet" again.
@@ -441,7 +481,9 @@ class EmbeddedStore(GraphStore):
                 shutil.rmtree(created, ignore_errors=True)
             raise
 
-    def _locked_writing(self, lock: IO[str], fresh: bool) -> Iterator[GraphWriter]:
+    def _locked_writing(
+        self, lock: IO[str], fresh: bool, replacing: frozenset[str]
+    ) -> Iterator[GraphWriter]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -452,23 +494,33 @@ class EmbeddedStore(GraphStore):
                 ) from None
             raise
         self._remove_stale_staging()
-        yield from self._write_generation(fresh)
+        yield from self._write_generation(fresh, replacing)
 
-    def _write_generation(self, fresh: bool) -> Iterator[GraphWriter]:
+    def _write_generation(self, fresh: bool, replacing: frozenset[str]) -> Iterator[GraphWriter]:
         assert self.path is not None
         current = self._current_generation()
         number = _generation_number(current) + 1
         staging = self.path / f"staging-{os.getpid()}"
+        rewritten = False
         try:
             if current is not None and not fresh:
                 source = ox.Store.read_only(str(current))
-                source.backup(str(staging))
+                if _rewriting_is_cheaper(source, replacing):
+                    store = ox.Store(str(staging))
+                    _copy_graphs(source, store, leaving_out=replacing)
+                    rewritten = True
+                else:
+                    source.backup(str(staging))
+                    store = ox.Store(str(staging))
                 del source
-            store = ox.Store(str(staging))
+            else:
+                store = ox.Store(str(staging))
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise PtmkgError(f"cannot write the store at {self.location}: {exc}") from None
         writer = _OxigraphWriter(store, empty=current is None or fresh)
+        if rewritten:
+            writer.bulk_loaded, writer.layers = True, 2
         try:
             yield writer
             if writer.needs_compaction:

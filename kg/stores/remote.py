@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
@@ -456,7 +456,9 @@ class RemoteStore(GraphStore):
     def is_empty(self) -> bool:
         return not self.named_graphs()
 
-    def writing(self, fresh: bool = False) -> contextlib.AbstractContextManager[GraphWriter]:
+    def writing(
+        self, fresh: bool = False, replacing: Collection[str] = ()
+    ) -> contextlib.AbstractContextManager[GraphWriter]:
         raise PtmkgError(
             f"{self.location} is a SPARQL server: build into a local store, then copy it "
             f"there with 'ptmkg push --endpoint URL'"
