@@ -43,6 +43,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import compare  # noqa: E402  (bench/compare.py, beside this file)
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -301,6 +304,17 @@ def measure_size(
             "edges": graph.number_of_edges(),
         }
     _log(f"{papers:,} papers: networks done")
+
+    # What a user would pick instead for the study's tables: pandas and DuckDB.
+    database = work / f"pipeline-{papers}.db"
+    database.unlink(missing_ok=True)
+    run_child([*cli, "synth", str(database), "--papers", str(papers), "--seed", str(seed)])
+    compare_store = work / "compare-store"
+    shutil.rmtree(compare_store, ignore_errors=True)
+    result["comparison"] = compare.measure(database, compare_store, run_child, cli, repeat)
+    shutil.rmtree(compare_store, ignore_errors=True)
+    database.unlink()
+    _log(f"{papers:,} papers: compared with pandas and DuckDB")
 
     # The naive way: rdflib, filled triple by triple, then queried.
     if papers <= rdflib_max:
@@ -574,6 +588,7 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
                 f"{_seconds(entry['median'])} | {_seconds(select)} | "
                 f"{entry['median'] / select:.2f}x |"
             )
+    lines += ["", *compare.render(results)]
     lines += ["", "## Targets", "", "| target | result | verdict |", "|---|---|---|"]
     for text, value, ok in targets(results):
         lines.append(f"| {text} | {value} | {_verdict(ok)} |")

@@ -30,6 +30,7 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
         "### Build, then answer every canned query once",
         "## Network exports",
         "## Rebuild in place and validate",
+        "## Against pandas and DuckDB, for the study's tables",
         "## Targets",
     ):
         assert heading in text
@@ -39,6 +40,14 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
     assert result["bulk_load"]["quads"] == result["quads"]
     assert result["rebuild"]["seconds"] > 0 and result["validate"]["seconds"] > 0
     assert "rebuild in place within 1.5x a fresh build" in text
+    comparison = result["comparison"]
+    assert set(comparison["tables"]) == {
+        "papers-by-field", "reuse-by-pattern", "reuse-by-stage", "top-models"
+    }
+    # The three ways answer the same question: as many fields, patterns and stages.
+    for table in ("papers-by-field", "reuse-by-pattern", "reuse-by-stage"):
+        rows = comparison["tables"][table]["rows"]
+        assert rows["pandas"] == rows["duckdb"] > 0, (table, rows)
     assert set(result["networks"]) == {"model-field", "model-model", "field-field", "paper-model"}
     assert "top-models" in result["queries"] and "top-models" in result["rdflib"]["queries"]
     assert result["rdflib"]["triples"] > 0
