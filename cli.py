@@ -35,22 +35,31 @@ from typer.core import TyperCommand, TyperGroup
 
 import kg
 from kg.atomic import atomic_write, discard_pending, write_text_atomically
-from kg.extract.llm import DEFAULT_RETRIES as LLM_RETRIES
-from kg.extract.llm import DEFAULT_TIMEOUT as LLM_TIMEOUT
-from kg.http import DEFAULT_POLICY
+from kg.defaults import (
+    HTTP_BACKOFF,
+    HTTP_RETRIES,
+    HTTP_TIMEOUT,
+    LLM_TIMEOUT,
+    OPENALEX_API,
+    OPENALEX_RATE,
+    PUSH_BATCH_SIZE,
+    RETRYABLE_STATUS,
+    SERVE_HOST,
+    SERVE_PORT,
+    STORE_ENV,
+    SYNTH_PAPERS,
+    SYNTH_SEED,
+    WIKIDATA_MAIN,
+    WIKIDATA_RATE,
+    WIKIDATA_SCHOLARLY,
+)
 from kg.importers import IMPORTERS
 from kg.interrupt import DeadlineExceeded, run_interruptibly
-from kg.links import OPENALEX_API, OPENALEX_RATE, WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
 from kg.query.terminal import display_value, terminal_table
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
-from kg.stores.embedded import STORE_ENV
-from kg.stores.push import DEFAULT_BATCH_SIZE
-from kg.stores.serve import DEFAULT_HOST, DEFAULT_PORT
-from kg.synth import DEFAULT_PAPERS as SYNTH_DEFAULT_PAPERS
-from kg.synth import DEFAULT_SEED as SYNTH_DEFAULT_SEED
 from kg.synth import SYNTH_FORMATS, write_corpus
 from kg.text import printable
 
@@ -216,7 +225,7 @@ TimeoutOption = Annotated[
     typer.Option(
         "--timeout",
         help=f"Seconds to wait: with --endpoint for each answer (default "
-        f"{DEFAULT_POLICY.timeout:g}, or PTMKG_ENDPOINT_TIMEOUT); with the local store for "
+        f"{HTTP_TIMEOUT:g}, or PTMKG_ENDPOINT_TIMEOUT); with the local store for "
         "the whole command (default: no limit).",
         show_default=False,
     ),
@@ -226,8 +235,8 @@ RetriesOption = Annotated[
     typer.Option(
         "--retries",
         help="With --endpoint: tries again after a refused connection, a timeout or HTTP "
-        f"{'/'.join(map(str, sorted(DEFAULT_POLICY.retry_statuses)))}, waiting 1, 2, 4... s "
-        f"(default {DEFAULT_POLICY.retries}, or PTMKG_ENDPOINT_RETRIES; "
+        f"{'/'.join(map(str, sorted(RETRYABLE_STATUS)))}, waiting 1, 2, 4... s "
+        f"(default {HTTP_RETRIES}, or PTMKG_ENDPOINT_RETRIES; "
         "PTMKG_ENDPOINT_BACKOFF sets the first wait).",
         show_default=False,
     ),
@@ -526,7 +535,7 @@ def extract(
     llm_retries: Annotated[
         int,
         typer.Option("--llm-retries", min=0, help="Tries again after errors and malformed answers"),
-    ] = LLM_RETRIES,
+    ] = HTTP_RETRIES,
     llm_timeout: Annotated[
         float, typer.Option("--llm-timeout", help="Seconds to wait for each answer.")
     ] = LLM_TIMEOUT,
@@ -1292,7 +1301,7 @@ def push(
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Triples per request.")
-    ] = DEFAULT_BATCH_SIZE,
+    ] = PUSH_BATCH_SIZE,
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
 ) -> None:
@@ -1354,8 +1363,8 @@ def serve(
     host: Annotated[
         str,
         typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network."),
-    ] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = DEFAULT_PORT,
+    ] = SERVE_HOST,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = SERVE_PORT,
     cors: Annotated[
         bool,
         typer.Option("--cors", help="Allow cross-origin requests (YASGUI and other web pages)."),
@@ -1748,8 +1757,8 @@ def link_openalex(
     rate: Annotated[
         float, typer.Option("--rate", help="Requests per second, at most.")
     ] = OPENALEX_RATE,
-    retries: LinkRetriesOption = DEFAULT_POLICY.retries,
-    backoff: LinkBackoffOption = DEFAULT_POLICY.backoff,
+    retries: LinkRetriesOption = HTTP_RETRIES,
+    backoff: LinkBackoffOption = HTTP_BACKOFF,
     cache: LinkCacheOption = None,
     refresh: LinkRefreshOption = False,
     base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
@@ -1830,8 +1839,8 @@ def link_wikidata(
     rate: Annotated[
         float, typer.Option("--rate", help="Queries per second, at most.")
     ] = WIKIDATA_RATE,
-    retries: LinkRetriesOption = DEFAULT_POLICY.retries,
-    backoff: LinkBackoffOption = DEFAULT_POLICY.backoff,
+    retries: LinkRetriesOption = HTTP_RETRIES,
+    backoff: LinkBackoffOption = HTTP_BACKOFF,
     cache: LinkCacheOption = None,
     refresh: LinkRefreshOption = False,
     drop: Annotated[
@@ -1956,10 +1965,10 @@ def synth(
     output: Annotated[Path, typer.Argument(help="File to write (its extension names the format).")],
     papers: Annotated[
         int, typer.Option("--papers", help="Papers in the corpus.")
-    ] = SYNTH_DEFAULT_PAPERS,
+    ] = SYNTH_PAPERS,
     seed: Annotated[
         int, typer.Option("--seed", help="Same seed and size, same files.")
-    ] = SYNTH_DEFAULT_SEED,
+    ] = SYNTH_SEED,
     format_name: Annotated[
         str | None,
         typer.Option("--format", help=f"Format ({_SYNTH_FORMAT_HELP}).", show_default=False),

@@ -51,13 +51,19 @@ import httpx
 import pyoxigraph as ox
 
 from kg.credentials import Credentials, split_userinfo
+from kg.defaults import (
+    HTTP_BACKOFF,
+    HTTP_MAX_WAIT,
+    HTTP_RETRIES,
+    HTTP_TIMEOUT,
+    RETRYABLE_STATUS,
+)
 from kg.errors import PtmkgError
 
 USER_AGENT = "ptmkg/0.1 (knowledge graph of pre-trained model reuse)"
 
 #: Answers worth asking again: the server timed out reading the request, rate
 #: limited us, or it (or a proxy in front of it) had a problem.
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 #: Redirects followed for one request, at most.
 MAX_REDIRECTS = 10
 #: Characters of a server's answer quoted in an error message.
@@ -105,10 +111,10 @@ class RetryPolicy:
 
     #: Requests started per second, at most; None sends them as fast as they come.
     requests_per_second: float | None = None
-    attempts: int = 4  # the first try and three retries
-    backoff: float = 1.0  # seconds before the first retry; doubles for each one after
-    max_wait: float = 120.0  # a server asking to wait longer than this stops the run
-    timeout: float | None = 60.0  # seconds per request (connect, send, each read); None waits
+    attempts: int = HTTP_RETRIES + 1  # the first try and the retries
+    backoff: float = HTTP_BACKOFF  # seconds before the first retry; doubles for each one after
+    max_wait: float = HTTP_MAX_WAIT  # a server asking to wait longer than this stops the run
+    timeout: float | None = HTTP_TIMEOUT  # seconds per request; None waits as long as it takes
     retry_statuses: frozenset[int] = RETRYABLE_STATUS
 
     def __post_init__(self) -> None:

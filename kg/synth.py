@@ -37,11 +37,12 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, TextIO
 
+from kg.defaults import SYNTH_PAPERS, SYNTH_SEED
 from kg.errors import PtmkgError
 
 #: Papers in the study's second version (Jun 2026).
-DEFAULT_PAPERS = 17_718
-DEFAULT_SEED = 7
+DEFAULT_PAPERS = SYNTH_PAPERS
+DEFAULT_SEED = SYNTH_SEED
 DOI_PREFIX = "10.5555/ptmkg-synth."  # 10.5555 is Crossref's prefix for test DOIs
 SYNTHETIC_NOTE = (
     "synthetic corpus written by 'ptmkg synth' (seed {seed}, {papers} papers); not real papers"

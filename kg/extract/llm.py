@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.credentials import Credentials
+from kg.defaults import LLM_TIMEOUT
 from kg.errors import PtmkgError
 from kg.extract import FoundReuse, PaperExtraction
 from kg.http import DEFAULT_POLICY, HttpClient, HttpError, RetryPolicy, check_url, excerpt
@@ -45,7 +46,7 @@ MODEL_ENV = ("PTMKG_LLM_MODEL",)
 KEY_ENV = ("PTMKG_LLM_API_KEY", "OPENAI_API_KEY")
 CACHE_ENV = "PTMKG_LLM_CACHE"
 #: Seconds to wait for one answer: a chat model reading a whole article is slow.
-DEFAULT_TIMEOUT = 120.0
+DEFAULT_TIMEOUT = LLM_TIMEOUT
 DEFAULT_RETRIES = DEFAULT_POLICY.retries
 EXAMPLE_BASE_URL = "http://127.0.0.1:8000/v1"
 

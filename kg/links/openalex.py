@@ -31,6 +31,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.defaults import OPENALEX_API, OPENALEX_RATE
 from kg.errors import PtmkgError
 from kg.http import (
     HttpClient,
@@ -57,7 +58,6 @@ from kg.rdf.triples import SourceGraphWriter
 from kg.records import PaperRecord, Reject
 from kg.stores.embedded import GraphStore
 
-OPENALEX_API = "https://api.openalex.org"
 SOURCE_NAME = "link-openalex"
 #: OpenAlex combines at most 100 values in one filter with ``|``.
 MAX_BATCH = 100
@@ -66,7 +66,6 @@ PER_PAGE = 200  # OpenAlex's largest page; room for a DOI that has two works
 _FILTER_SEPARATORS = frozenset("|,")
 
 #: Requests per second, at most, by default: OpenAlex's polite pool allows ten.
-OPENALEX_RATE = 5.0
 
 WorkToRecord = Callable[[dict, ImportOptions], PaperRecord | Reject]
 

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.defaults import WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
 from kg.errors import PtmkgError
 from kg.http import (
     CachedAnswer,
@@ -54,8 +55,6 @@ from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, OWL, PROV, PTM, RDF, SE
 from kg.rdf.triples import checksum_quads
 from kg.stores.embedded import GraphStore
 
-WIKIDATA_SCHOLARLY = "https://query-scholarly.wikidata.org/sparql"
-WIKIDATA_MAIN = "https://query.wikidata.org/sparql"
 WD = "http://www.wikidata.org/entity/"
 #: Artificial neural network: models are its instances or subclasses, at any depth.
 MODEL_CLASSES: tuple[str, ...] = ("Q192776",)
@@ -75,7 +74,6 @@ _WIKIDATA_PREFIXES = (
 
 #: Called with (what is being looked up, answered so far, to ask) after each batch.
 #: Queries per second, at most, by default: Wikimedia asks tools to go one at a time.
-WIKIDATA_RATE = 1.0
 
 _PAPERS = """
 SELECT DISTINCT ?paper ?doi WHERE {

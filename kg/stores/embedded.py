@@ -37,9 +37,9 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from kg.defaults import STORE_ENV
 from kg.errors import PtmkgError, StoreInUseError
 
-STORE_ENV = "PTMKG_STORE"
 #: Quads per bulk-load call; bounds the loader's memory (about 600 bytes a quad, so
 #: 1 GiB per 1.3M quads unsliced). A 10k-paper corpus still fits in one slice.
 BULK_LOAD_LINES = 150_000

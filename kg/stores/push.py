@@ -27,12 +27,13 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from kg.defaults import PUSH_BATCH_SIZE
 from kg.errors import PtmkgError
 from kg.stores.embedded import GraphStore
 from kg.stores.remote import EndpointError, RemoteStore
 
 #: Triples per request; a few MB of N-Triples, which every server tested takes in one go.
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = PUSH_BATCH_SIZE
 #: Statuses by which a server says it has no Graph Store Protocol at that URL.
 NO_GSP_STATUSES = frozenset({404, 405, 501})
 _BLANK_NODE = re.compile(rb'(?:^_:|\s_:[^\s"<>]+\s*\.\s*$)')

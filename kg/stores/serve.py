@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from kg.defaults import SERVE_HOST, SERVE_PORT
 from kg.errors import PtmkgError
 from kg.http import answers
 from kg.stores.embedded import EmbeddedStore
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
+DEFAULT_HOST = SERVE_HOST
+DEFAULT_PORT = SERVE_PORT
 STARTUP_SECONDS = 60.0
 
 
