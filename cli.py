@@ -593,8 +593,8 @@ def extract(
         )
     for problem in summary.problems:
         err.print(f"[yellow]skipped[/yellow] {escape(problem.location)}: {escape(problem.reason)}")
-    for doi, problem in summary.step_problems:
-        err.print(f"[yellow]unanswered[/yellow] {escape(doi)}: {escape(problem)}")
+    for doi, unanswered in summary.step_problems:
+        err.print(f"[yellow]unanswered[/yellow] {escape(doi)}: {escape(unanswered)}")
     where = f" to {escape(str(output))}" if output else ""
     err.print(
         f"{summary.articles:,} article(s), {summary.with_reuse:,} with PTM reuse: "
@@ -646,11 +646,11 @@ def _print_evaluation(evaluation: Any) -> None:
 
 def _print_build_report(report: kg.BuildReport) -> None:
     for source in report.sources:
-        skipped = f" + {source.skipped:,} {source.skip_reason}" if source.skipped else ""
+        also = f" + {source.skipped:,} {source.skip_reason}" if source.skipped else ""
         out.print(
             f"[bold]{escape(str(source.path))}[/bold] ({source.format}, {source.layout}): "
             f"{source.read:,} read = {source.accepted:,} accepted + {source.rejected:,} rejected"
-            f"{escape(skipped)}; {source.triples:,} triples"
+            f"{escape(also)}; {source.triples:,} triples"
         )
         for warning in source.warnings:
             err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
@@ -1322,6 +1322,8 @@ def push(
         timeout=timeout,
         retries=retries,
     )
+    if not isinstance(remote, kg.RemoteStore):
+        raise kg.PtmkgError("push copies the graph to a SPARQL server: give --endpoint URL")
     progress = _progress("triples")
     tasks: dict[str, Any] = {}
 

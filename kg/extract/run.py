@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import IO, Any, Protocol
 
 from kg.errors import PtmkgError
 from kg.extract import RECORD_COLUMNS, PaperExtraction
@@ -94,8 +94,8 @@ def extract_articles(
                 yield result
         yield from _drain(pending_problems)
         return
-    with ThreadPoolExecutor(jobs) as pool:
-        for result in pool.map(lambda item: _extract_one(extractor, *item), ready()):
+    with ThreadPoolExecutor(jobs) as threads:
+        for result in threads.map(lambda item: _extract_one(extractor, *item), ready()):
             yield from _drain(pending_problems)
             yield result
     yield from _drain(pending_problems)
@@ -120,7 +120,7 @@ def record_format(path: Path) -> str:
 class RecordWriter:
     """Writes extraction rows in the generic annotation format, as they come."""
 
-    def __init__(self, handle: TextIO, record_format: str) -> None:
+    def __init__(self, handle: IO[str], record_format: str) -> None:
         self.handle = handle
         self.format = record_format
         self.rows = 0

@@ -205,11 +205,11 @@ class ShapeCompiler:
         if predicate == SH["not"]:
             return f"({self.nonconforming(obj, v)})"
         if predicate == SH["or"]:
-            members = [f"!({self.nonconforming(m, v)})" for m in self._list(obj)]
-            return "(" + (" || ".join(members) or "false") + ")"
+            either = [f"!({self.nonconforming(m, v)})" for m in self._list(obj)]
+            return "(" + (" || ".join(either) or "false") + ")"
         if predicate == SH["and"]:
-            members = [f"!({self.nonconforming(m, v)})" for m in self._list(obj)]
-            return "(" + (" && ".join(members) or "true") + ")"
+            every = [f"!({self.nonconforming(m, v)})" for m in self._list(obj)]
+            return "(" + (" && ".join(every) or "true") + ")"
         return None
 
     def _constraints(self, shape: Node) -> Iterator[tuple[URIRef, Node]]:
