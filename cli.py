@@ -323,6 +323,46 @@ def _progress(unit: str = "bytes") -> Progress:
     )
 
 
+def _choose_format(
+    given: str | None,
+    output: Path | None,
+    formats: dict[str, tuple[str, ...]],
+    *,
+    default: str,
+) -> str:
+    """The one rule for every command's output: --format if given, else the output
+    file's extension, else the default; an unknown format or extension is refused with
+    the list of formats (never a silent fallback)."""
+    known = ", ".join(
+        f"{name} ({', '.join(ext)})" if ext else name for name, ext in formats.items()
+    )
+    if given:
+        wanted = given.strip().lower()
+        if wanted not in formats:
+            raise kg.PtmkgError(f"unknown format {given!r}; formats: {known}")
+        return wanted
+    if output is None or not output.suffix:
+        return default
+    suffix = output.suffix.lower()
+    for name, extensions in formats.items():
+        if suffix in extensions:
+            return name
+    raise kg.PtmkgError(
+        f"cannot tell the format of {output} from its extension {output.suffix!r}; "
+        f"give --format, or use one of: {known}"
+    )
+
+
+def _write_output(output: Path, text: str) -> None:
+    """Write a whole output file atomically, creating its folder (as every command does)."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomically(output, text)
+    except OSError as exc:
+        raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
+    err.print(f"wrote {escape(str(output))}")
+
+
 def _store(
     path: Path | None,
     endpoint: str | None = None,
@@ -691,12 +731,27 @@ def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -
     return terminal_table(result.rows, columns, title=title, empty="(none in this graph)")
 
 
-@app.command(epilog="Examples:  ptmkg stats  |  ptmkg stats --json > stats.json")
+@app.command(
+    epilog="Examples:  ptmkg stats  |  ptmkg stats --format json  |  ptmkg stats -o stats.json"
+)
 @user_errors
 @reads_graph
 def stats(
     store: StoreOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    stats_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="table or json. Default: table, or from the -o file's extension.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The same as --format json.", hidden=True)
+    ] = False,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
@@ -709,16 +764,35 @@ def stats(
     Every figure comes from a named query in queries/ (corpus-summary,
     papers-by-field, reuse-by-pattern, reuse-by-stage).
     """
+    chosen = _choose_format(
+        "json" if as_json else stats_format,
+        output,
+        {"table": (".txt",), "json": (".json",)},
+        default="table",
+    )
     figures = kg.stats(_store(store, endpoint, timeout=timeout, retries=retries))
-    if as_json:
+    if chosen == "json":
         payload = {
             "summary": figures.summary,
             "by_field": figures.by_field.rows,
             "by_pattern": figures.by_pattern.rows,
             "by_stage": figures.by_stage.rows,
         }
-        out.print_json(json.dumps(payload))
+        text = json.dumps(payload, indent=2) + "\n"
+        if output is not None:
+            _write_output(output, text)
+        else:
+            out.print_json(json.dumps(payload))
         return
+    if output is not None:
+        buffer = io.StringIO()
+        _print_stats_tables(figures, Console(file=buffer, width=100, color_system=None))
+        _write_output(output, buffer.getvalue())
+        return
+    _print_stats_tables(figures, out)
+
+
+def _print_stats_tables(figures: Any, console: Console) -> None:
     summary = figures.summary
     overview = terminal_table(
         [
@@ -735,8 +809,8 @@ def stats(
         title="Corpus",
         show_header=False,
     )
-    out.print(overview)
-    out.print(
+    console.print(overview)
+    console.print(
         _result_table(
             "By field",
             figures.by_field,
@@ -750,7 +824,7 @@ def stats(
             },
         )
     )
-    out.print(
+    console.print(
         _result_table(
             "By reuse pattern",
             figures.by_pattern,
@@ -762,7 +836,7 @@ def stats(
             },
         )
     )
-    out.print(
+    console.print(
         _result_table(
             "By stage",
             figures.by_stage,
@@ -872,22 +946,24 @@ def dump(
     Quad formats (N-Quads, TriG) keep the named graphs; triple formats get the union
     of all graphs, or the one named with --graph.
     """
-    chosen = (
-        rdf_output_format(rdf_format)
-        if rdf_format
-        else (rdf_format_for_file(output.name) if output else None) or rdf_output_format("nquads")
+    chosen = _choose_format(
+        rdf_format and rdf_output_format(rdf_format).name,
+        output,
+        {f.name: (f.extension,) for f in RDF_OUTPUT_FORMATS.values()},
+        default="nquads",
     )
+    chosen_format = RDF_OUTPUT_FORMATS[chosen]
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
-        source.dump(_stdout_bytes(), chosen.format, graph)
+        source.dump(_stdout_bytes(), chosen_format.format, graph)
         sys.stdout.flush()
         return
     try:
         with atomic_write(output) as handle:
-            source.dump(handle, chosen.format, graph)
+            source.dump(handle, chosen_format.format, graph)
     except OSError as exc:
         raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
-    err.print(f"wrote {chosen.name} to {escape(str(output))}")
+    err.print(f"wrote {chosen} to {escape(str(output))}")
 
 
 # ========================================================= asking questions
@@ -965,6 +1041,21 @@ def queries_show(
     out.print(escape(query.body), highlight=False)
 
 
+def _refuse_unknown_extension(result: Any, output: Path) -> None:
+    """An output file whose extension names no format is refused, never written as CSV."""
+    from kg.query.results import result_format_for_file
+
+    if isinstance(result, kg.GraphResult):
+        known = {f.name: (f.extension,) for f in RDF_OUTPUT_FORMATS.values()}
+        if rdf_format_for_file(output.name) is not None:
+            return
+    else:
+        known = {f.name: f.extensions for f in kg.RESULT_FORMATS.values()}
+        if result_format_for_file(output.name) is not None:
+            return
+    _choose_format(None, output, known, default="")
+
+
 ColumnsOption = Annotated[
     str | None,
     typer.Option(
@@ -988,7 +1079,10 @@ def _emit(
         out.print(f"applied the {result.form} update to {escape(result.store)}")
         return
     if output is not None:
+        if format_name is None and output.suffix:
+            _refuse_unknown_extension(result, output)
         try:
+            output.parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(output) as handle:
                 written = kg.write_result(result, handle, format_name, output.name)
         except OSError as exc:
@@ -1959,15 +2053,25 @@ _SYNTH_FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMA
 
 
 @app.command(
-    epilog="Examples:  ptmkg synth corpus.jsonl  |  ptmkg synth sheet.csv --papers 5000  |  "
-    "ptmkg synth pipeline.db --papers 1000000 --seed 3"
+    epilog="Examples:  ptmkg synth -o corpus.jsonl  |  ptmkg synth -o sheet.csv --papers 5000  "
+    "|  ptmkg synth -o pipeline.db --papers 1000000 --seed 3"
 )
 @user_errors
 def synth(
-    output: Annotated[Path, typer.Argument(help="File to write (its extension names the format).")],
-    papers: Annotated[
-        int, typer.Option("--papers", help="Papers in the corpus.")
-    ] = SYNTH_PAPERS,
+    positional: Annotated[
+        Path | None,
+        typer.Argument(help="The same as -o (kept for older scripts).", hidden=True),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write (its extension names the format).",
+            show_default=False,
+        ),
+    ] = None,
+    papers: Annotated[int, typer.Option("--papers", help="Papers in the corpus.")] = SYNTH_PAPERS,
     seed: Annotated[
         int, typer.Option("--seed", help="Same seed and size, same files.")
     ] = SYNTH_SEED,
@@ -1982,7 +2086,13 @@ def synth(
     (kg/synth.py). The files say they are synthetic; a million papers stream out with
     little memory.
     """
-    report = write_corpus(output, format_name, papers=papers, seed=seed)
+
+    if output is not None and positional is not None:
+        raise kg.PtmkgError("give the file once: -o FILE")
+    target = output or positional
+    if target is None:
+        raise kg.PtmkgError("no file to write: give -o FILE (ptmkg synth -o corpus.jsonl)")
+    report = write_corpus(target, format_name, papers=papers, seed=seed)
     err.print(
         f"wrote {report.papers:,} synthetic papers ({report.ptm_papers:,} reusing PTMs, "
         f"{report.reuses:,} reused models) to {escape(str(report.path))} as {report.format}"

@@ -171,3 +171,36 @@ def test_a_failed_first_strict_build_leaves_no_store_folder(write, tmp_path: Pat
     assert cli("build", "--strict", "--store", store, sheet).exit_code == 1
     assert "1" in cli("stats", "--store", store, "--json").stdout
     assert kg.EmbeddedStore(store).named_graphs()
+
+
+def test_every_output_is_o_and_format_and_unknown_extensions_are_refused(
+    illustrative_store: kg.EmbeddedStore, tmp_path: Path, cli
+) -> None:
+    store = illustrative_store.path
+    # The format from the extension, in a folder that did not exist yet.
+    done = cli("stats", "--store", store, "-o", tmp_path / "new" / "stats.json")
+    assert done.exit_code == 0, done.output
+    import json as _json
+
+    assert _json.loads((tmp_path / "new" / "stats.json").read_text())["summary"]["papers"] == 46
+    assert cli("stats", "--store", store, "--format", "json").stdout.lstrip().startswith("{")
+    for command in (
+        ["stats", "-o", tmp_path / "s.parquet"],
+        ["dump", "-o", tmp_path / "g.xyz"],
+        ["query", "top-models", "-o", tmp_path / "t.parquet"],
+        ["sparql", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "-o", tmp_path / "g.csv"],
+    ):
+        refused = cli(*command[:1], "--store", store, *command[1:])
+        assert refused.exit_code == 1, command
+        assert "cannot tell the format" in refused.output and "give --format" in refused.output
+        assert not Path(command[-1]).exists()
+    assert cli("dump", "--store", store, "-o", tmp_path / "deep" / "g.ttl").exit_code == 0
+    assert (tmp_path / "deep" / "g.ttl").read_text().startswith("@prefix")
+
+
+def test_synth_writes_with_o_and_still_takes_the_file_as_an_argument(tmp_path: Path, cli) -> None:
+    assert cli("synth", "-o", tmp_path / "a.csv", "--papers", "20").exit_code == 0
+    assert cli("synth", tmp_path / "b.csv", "--papers", "20").exit_code == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    missing = cli("synth", "--papers", "20")
+    assert missing.exit_code == 1 and "give -o FILE" in missing.output
