@@ -15,7 +15,7 @@ from kg.links import link_wikidata
 from kg.query.federation import find_service, run_federated
 from kg.query.named import load_queries
 from kg.query.parameters import Parameter
-from tests.link_servers import SparqlProxy, oxigraph_endpoint
+from tests.link_servers import ScriptedServer, SparqlProxy, oxigraph_endpoint
 from tests.wikidata_fixture import MAIN, SCHOLARLY, WD, our_store
 
 ALEXNET_EN = "convolutional neural network for image classification"
@@ -220,3 +220,69 @@ def test_join_values_go_out_in_batches(linked, main_proxy):
     assert len(main_proxy.requests) == 2
     assert [row["model_label"] for row in result.rows] == ["AlexNet", "ResNet-50", "BERT"]
     assert all(row["description"] for row in result.rows)
+
+
+# ----------------------------------------------------------------- endpoints answering nonsense
+
+
+class JunkEndpoint(ScriptedServer):
+    """A server on 127.0.0.1 that answers every request 200 with the same bytes."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        self.body, self.content_type = body, content_type
+        super().__init__()
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.url}/sparql"
+
+    def answer(self, method: str, path: str, params: dict) -> tuple[int, bytes, str]:
+        return 200, self.body, self.content_type
+
+
+JUNK = {
+    "not JSON": (b"hello, not sparql", "application/sparql-results+json"),
+    "a web page": (b"<html><body>Login</body></html>", "text/html"),
+    "an unknown term type": (
+        b'{"head":{"vars":["description"]},"results":{"bindings":'
+        b'[{"description":{"type":"wat","value":"1"}}]}}',
+        "application/sparql-results+json",
+    ),
+    "a datatype that is no IRI": (
+        b'{"head":{"vars":["description"]},"results":{"bindings":[{"description":'
+        b'{"type":"literal","value":"1","datatype":"not an iri"}}]}}',
+        "application/sparql-results+json",
+    ),
+    "a yes-or-no answer": (b'{"head":{},"boolean":true}', "application/sparql-results+json"),
+    "bytes that are not UTF-8": (b"\xff\xfe\x00<sparql", "application/sparql-results+xml"),
+    "nothing": (b"", "application/sparql-results+json"),
+}
+
+
+@pytest.fixture(params=list(JUNK))
+def junk(request):
+    server = JunkEndpoint(*JUNK[request.param])
+    yield server
+    server.close()
+
+
+def test_a_federated_query_whose_endpoint_answers_nonsense_is_a_message(cli, linked, junk):
+    result = cli(
+        "query", "federated-model-descriptions", "--store", linked.location,
+        "-p", f"endpoint={junk.endpoint}",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert f"{junk.endpoint} did not answer with SPARQL results" in result.stderr
+    assert len(junk.requests) == 1  # the answer is not retried: it will not improve
+
+
+def test_a_service_clause_whose_endpoint_answers_nonsense_is_a_message(cli, linked, junk):
+    """Oxigraph runs SERVICE itself in ad-hoc SPARQL; its failure is a message too."""
+    text = f"SELECT ?s WHERE {{ SERVICE <{junk.endpoint}> {{ ?s ?p ?o }} }}"
+    result = cli("sparql", text, "--store", linked.location)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert f"a SERVICE endpoint ({junk.endpoint}) gave no usable answer" in result.stderr

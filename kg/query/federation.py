@@ -138,11 +138,17 @@ def run_federated(
         remote = (
             prologue + "SELECT * WHERE {\n  " + _values(joins, batch) + "\n" + service.pattern + "}"
         )
+        failure: HttpError | None = None
         try:
             head, rows = sparql_select(client, endpoint, remote)
-        except HttpError:
+        except HttpError as exc:
+            # Raised again below without the frames that failed: they hold pyoxigraph
+            # solutions, which must be dropped on the thread that made them.
+            failure = exc.with_traceback(None)
+            failure.__context__ = None
+        if failure is not None:
             if not service.silent:
-                raise
+                raise failure
             failed = True
             break
         for name in head:

@@ -114,23 +114,28 @@ def execute(store: GraphStore, text: str, allow_update: bool = False) -> AnyResu
         except SyntaxError as exc:
             raise syntax_error(exc, text) from None
         return UpdateResult(form=form, store=store.location)
+    failure: PtmkgError | None = None
     try:
         result = from_solutions(store.query(text))
     except SyntaxError as exc:
-        raise syntax_error(exc, text) from None
+        failure = syntax_error(exc, text)
     except OSError as exc:
-        raise PtmkgError(f"the query failed: {exc}") from None
+        failure = PtmkgError(f"the query failed: {exc}")
     except RuntimeError as exc:
         # Oxigraph's word for an evaluation that failed, such as a SERVICE endpoint that
         # answered something other than SPARQL results.
         reason = " ".join(str(exc).split())[:600]
         services = [s.endpoint for s in analysis.services if s.endpoint] if analysis else []
-        if services:
-            raise PtmkgError(
-                f"the query failed: a SERVICE endpoint ({', '.join(services)}) gave no usable "
-                f"answer: {reason}"
-            ) from None
-        raise PtmkgError(f"the query failed: {reason}") from None
+        failure = PtmkgError(
+            f"the query failed: a SERVICE endpoint ({', '.join(services)}) gave no usable "
+            f"answer: {reason}"
+            if services
+            else f"the query failed: {reason}"
+        )
+    if failure is not None:
+        # Raised here, once the engine's exception (and the solutions its traceback holds)
+        # is gone: pyoxigraph's solutions must be dropped on the thread that made them.
+        raise failure
     if isinstance(result, QueryResult) and analysis is not None and analysis.order_by is None:
         # Without ORDER BY the solution order is the engine's; sort so output can be diffed.
         result = result.sorted()
