@@ -55,6 +55,10 @@ _BIND_MARKER = re.compile(
     r"^(?P<indent>[ \t]*)#@bind(?P<names>(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$",
     re.MULTILINE,
 )
+#: Integer parameters count, rank or date things: never negative, and within the 64-bit
+#: integers the engine computes with (past them a comparison fails and no row is left).
+INTEGER_MIN = 0
+INTEGER_MAX = 2**63 - 1
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -64,20 +68,39 @@ class ParameterError(PtmkgError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """One parameter a canned query declares."""
+    """One parameter a canned query declares; an integer's values lie in its range."""
 
     name: str
     type: str
     description: str = ""
     default: str | None = None
     required: bool = False
+    minimum: int = INTEGER_MIN
+    maximum: int = INTEGER_MAX
 
     def describe(self) -> str:
         if self.required:
-            return "required"
-        if self.default is not None:
-            return f"default {self.default}"
-        return "optional (all when left out)"
+            given = "required"
+        elif self.default is not None:
+            given = f"default {self.default}"
+        else:
+            given = "optional (all when left out)"
+        return f"{given}; {self.range()}" if self.type == "integer" else given
+
+    def range(self) -> str:
+        if self.maximum == INTEGER_MAX:
+            return f"{self.minimum} or more"
+        return f"{self.minimum} to {self.maximum}"
+
+    def check(self, terms: list[Term]) -> list[Term]:
+        """The terms, if an integer's value lies in the parameter's range."""
+        for term in terms:
+            if self.type == "integer" and not self.minimum <= int(term.value) <= self.maximum:
+                raise ParameterError(
+                    f"{term.value} is out of range: {self.name} is a whole number from "
+                    f"{self.minimum} to {self.maximum}"
+                )
+        return terms
 
 
 # ------------------------------------------------------------ parameter types
@@ -215,7 +238,10 @@ PARAMETER_TYPES: dict[str, ParameterType] = {
 
 
 def parse_parameter(declaration: str, where: str) -> Parameter:
-    """``NAME TYPE [required | default=VALUE] DESCRIPTION`` -> :class:`Parameter`."""
+    """``NAME TYPE [required] [default=VALUE] [min=N] [max=N] DESCRIPTION`` -> :class:`Parameter`.
+
+    ``min`` and ``max`` narrow an integer's range (by default 0 to 2^63 - 1).
+    """
     parts = declaration.split(None, 2)
     if len(parts) < 2:
         raise PtmkgError(f"{where}: a parameter needs a name and a type: {declaration!r}")
@@ -226,14 +252,28 @@ def parse_parameter(declaration: str, where: str) -> Parameter:
     if type_name not in PARAMETER_TYPES:
         known = ", ".join(PARAMETER_TYPES)
         raise PtmkgError(f"{where}: parameter {name} has unknown type {type_name!r} ({known})")
-    default = None
+    options: dict[str, str] = {}
     required = False
-    first, _, after = rest.partition(" ")
-    if first == "required":
-        required, rest = True, after
-    elif first.startswith("default="):
-        default, rest = first.removeprefix("default="), after
-    return Parameter(name, type_name, rest.strip(), default, required)
+    while True:
+        first, _, after = rest.partition(" ")
+        key, equals, value = first.partition("=")
+        if first == "required":
+            required = True
+        elif equals and key in ("default", "min", "max") and key not in options:
+            options[key] = value
+        else:
+            break
+        rest = after
+    bounds = {}
+    for key in ("min", "max"):
+        if key not in options:
+            continue
+        if type_name != "integer" or not re.fullmatch(r"\d+", options[key]):
+            raise PtmkgError(f"{where}: {key}= takes a whole number, for an integer parameter")
+        if not INTEGER_MIN <= int(options[key]) <= INTEGER_MAX:
+            raise PtmkgError(f"{where}: {key}={options[key]} is past 2^63 - 1")
+        bounds["minimum" if key == "min" else "maximum"] = int(options[key])
+    return Parameter(name, type_name, rest.strip(), options.get("default"), required, **bounds)
 
 
 def bind_markers(text: str) -> set[str]:
@@ -279,7 +319,8 @@ def resolve_parameters(
         if isinstance(raw, bool):
             raw = "true" if raw else "false"
         try:
-            bound[parameter.name] = PARAMETER_TYPES[parameter.type].to_terms(str(raw), store)
+            terms = PARAMETER_TYPES[parameter.type].to_terms(str(raw), store)
+            bound[parameter.name] = parameter.check(terms)
         except ParameterError as exc:
             raise ParameterError(f"parameter {parameter.name}: {exc}") from None
     return bound
