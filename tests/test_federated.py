@@ -55,15 +55,45 @@ def rows(result: kg.QueryResult, *columns: str) -> list[tuple]:
     return [tuple(row[c] for c in columns) for row in result.rows]
 
 
-def test_most_reused_models_with_their_descriptions(linked, main_proxy):
-    result = kg.run_query(linked, "federated-model-descriptions", {"endpoint": main_proxy.endpoint})
+#: Every federated query's answer on the fixture, worked out by hand: the endpoint it
+#: asks (the fixture's main or scholarly Wikidata), its columns and rows.
+FEDERATED_ANSWERS = {
     # AlexNet is reused by three papers, ResNet-50 by two, BERT by one; the other models
     # are not reused. Items: the registry's for AlexNet, label matches for the others.
-    assert rows(result, "rank", "model_label", "papers", "item", "description") == [
-        (1, "AlexNet", 3, WD + "Q28325009", ALEXNET_EN),
-        (2, "ResNet-50", 2, WD + "Q2001", "50-layer residual network"),
-        (3, "BERT", 1, WD + "Q2002", "language model by Google"),
-    ]
+    "federated-model-descriptions": (
+        "main",
+        ("rank", "model_label", "papers", "item", "description"),
+        [
+            (1, "AlexNet", 3, WD + "Q28325009", ALEXNET_EN),
+            (2, "ResNet-50", 2, WD + "Q2001", "50-layer residual network"),
+            (3, "BERT", 1, WD + "Q2002", "language model by Google"),
+        ],
+    ),
+    # a is Q1001 (deep learning, Q7190 without a label); b is Q1004 (deep learning) and
+    # Q1005 (no subject, so not listed); c and d have no item.
+    "federated-paper-subjects": (
+        "scholarly",
+        ("doi", "item", "subject", "subject_label"),
+        [
+            ("10.5000/a", WD + "Q1001", WD + "Q197536", "deep learning"),
+            ("10.5000/a", WD + "Q1001", WD + "Q7190", None),
+            ("10.5000/b", WD + "Q1004", WD + "Q197536", "deep learning"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in load_queries() if n.startswith("federated-")))
+def test_every_federated_query_answers_as_worked_out_by_hand(linked, wikidata, name):
+    which, columns, expected = FEDERATED_ANSWERS[name]
+    endpoint = wikidata[1] if which == "main" else wikidata[0]
+    assert rows(kg.run_query(linked, name, {"endpoint": endpoint}), *columns) == expected
+
+
+def test_most_reused_models_with_their_descriptions(linked, main_proxy):
+    result = kg.run_query(linked, "federated-model-descriptions", {"endpoint": main_proxy.endpoint})
+    _, columns, expected = FEDERATED_ANSWERS["federated-model-descriptions"]
+    assert rows(result, *columns) == expected
     # One request, carrying our three items and nothing else of our graph.
     assert len(main_proxy.requests) == 1
     sent = main_proxy.queries[0]
@@ -91,15 +121,7 @@ def test_descriptions_in_another_language_and_a_shorter_ranking(linked, main_pro
     assert rows(top, "model_label", "description") == [("AlexNet", ALEXNET_EN)]
 
 
-def test_papers_with_their_main_subjects(linked, wikidata):
-    result = kg.run_query(linked, "federated-paper-subjects", {"endpoint": wikidata[0]})
-    # a is Q1001 (deep learning, Q7190 without a label); b is Q1004 (deep learning) and
-    # Q1005 (no subject, so not listed); c and d have no item.
-    assert rows(result, "doi", "item", "subject", "subject_label") == [
-        ("10.5000/a", WD + "Q1001", WD + "Q197536", "deep learning"),
-        ("10.5000/a", WD + "Q1001", WD + "Q7190", None),
-        ("10.5000/b", WD + "Q1004", WD + "Q197536", "deep learning"),
-    ]
+def test_papers_reusing_one_model_with_their_main_subjects_in_french(linked, wikidata):
     bert = kg.run_query(
         linked,
         "federated-paper-subjects",
