@@ -15,7 +15,7 @@ from kg.links import link_wikidata
 from kg.query.federation import find_service, run_federated
 from kg.query.named import load_queries
 from kg.query.parameters import Parameter
-from tests.link_servers import SparqlProxy, oxigraph_endpoint
+from tests.link_servers import ScriptedServer, SparqlProxy, oxigraph_endpoint
 from tests.wikidata_fixture import MAIN, SCHOLARLY, WD, our_store
 
 ALEXNET_EN = "convolutional neural network for image classification"
@@ -55,15 +55,45 @@ def rows(result: kg.QueryResult, *columns: str) -> list[tuple]:
     return [tuple(row[c] for c in columns) for row in result.rows]
 
 
-def test_most_reused_models_with_their_descriptions(linked, main_proxy):
-    result = kg.run_query(linked, "federated-model-descriptions", {"endpoint": main_proxy.endpoint})
+#: Every federated query's answer on the fixture, worked out by hand: the endpoint it
+#: asks (the fixture's main or scholarly Wikidata), its columns and rows.
+FEDERATED_ANSWERS = {
     # AlexNet is reused by three papers, ResNet-50 by two, BERT by one; the other models
     # are not reused. Items: the registry's for AlexNet, label matches for the others.
-    assert rows(result, "rank", "model_label", "papers", "item", "description") == [
-        (1, "AlexNet", 3, WD + "Q28325009", ALEXNET_EN),
-        (2, "ResNet-50", 2, WD + "Q2001", "50-layer residual network"),
-        (3, "BERT", 1, WD + "Q2002", "language model by Google"),
-    ]
+    "federated-model-descriptions": (
+        "main",
+        ("rank", "model_label", "papers", "item", "description"),
+        [
+            (1, "AlexNet", 3, WD + "Q28325009", ALEXNET_EN),
+            (2, "ResNet-50", 2, WD + "Q2001", "50-layer residual network"),
+            (3, "BERT", 1, WD + "Q2002", "language model by Google"),
+        ],
+    ),
+    # a is Q1001 (deep learning, Q7190 without a label); b is Q1004 (deep learning) and
+    # Q1005 (no subject, so not listed); c and d have no item.
+    "federated-paper-subjects": (
+        "scholarly",
+        ("doi", "item", "subject", "subject_label"),
+        [
+            ("10.5000/a", WD + "Q1001", WD + "Q197536", "deep learning"),
+            ("10.5000/a", WD + "Q1001", WD + "Q7190", None),
+            ("10.5000/b", WD + "Q1004", WD + "Q197536", "deep learning"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in load_queries() if n.startswith("federated-")))
+def test_every_federated_query_answers_as_worked_out_by_hand(linked, wikidata, name):
+    which, columns, expected = FEDERATED_ANSWERS[name]
+    endpoint = wikidata[1] if which == "main" else wikidata[0]
+    assert rows(kg.run_query(linked, name, {"endpoint": endpoint}), *columns) == expected
+
+
+def test_most_reused_models_with_their_descriptions(linked, main_proxy):
+    result = kg.run_query(linked, "federated-model-descriptions", {"endpoint": main_proxy.endpoint})
+    _, columns, expected = FEDERATED_ANSWERS["federated-model-descriptions"]
+    assert rows(result, *columns) == expected
     # One request, carrying our three items and nothing else of our graph.
     assert len(main_proxy.requests) == 1
     sent = main_proxy.queries[0]
@@ -91,15 +121,7 @@ def test_descriptions_in_another_language_and_a_shorter_ranking(linked, main_pro
     assert rows(top, "model_label", "description") == [("AlexNet", ALEXNET_EN)]
 
 
-def test_papers_with_their_main_subjects(linked, wikidata):
-    result = kg.run_query(linked, "federated-paper-subjects", {"endpoint": wikidata[0]})
-    # a is Q1001 (deep learning, Q7190 without a label); b is Q1004 (deep learning) and
-    # Q1005 (no subject, so not listed); c and d have no item.
-    assert rows(result, "doi", "item", "subject", "subject_label") == [
-        ("10.5000/a", WD + "Q1001", WD + "Q197536", "deep learning"),
-        ("10.5000/a", WD + "Q1001", WD + "Q7190", None),
-        ("10.5000/b", WD + "Q1004", WD + "Q197536", "deep learning"),
-    ]
+def test_papers_reusing_one_model_with_their_main_subjects_in_french(linked, wikidata):
     bert = kg.run_query(
         linked,
         "federated-paper-subjects",
@@ -220,3 +242,69 @@ def test_join_values_go_out_in_batches(linked, main_proxy):
     assert len(main_proxy.requests) == 2
     assert [row["model_label"] for row in result.rows] == ["AlexNet", "ResNet-50", "BERT"]
     assert all(row["description"] for row in result.rows)
+
+
+# ----------------------------------------------------------------- endpoints answering nonsense
+
+
+class JunkEndpoint(ScriptedServer):
+    """A server on 127.0.0.1 that answers every request 200 with the same bytes."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        self.body, self.content_type = body, content_type
+        super().__init__()
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.url}/sparql"
+
+    def answer(self, method: str, path: str, params: dict) -> tuple[int, bytes, str]:
+        return 200, self.body, self.content_type
+
+
+JUNK = {
+    "not JSON": (b"hello, not sparql", "application/sparql-results+json"),
+    "a web page": (b"<html><body>Login</body></html>", "text/html"),
+    "an unknown term type": (
+        b'{"head":{"vars":["description"]},"results":{"bindings":'
+        b'[{"description":{"type":"wat","value":"1"}}]}}',
+        "application/sparql-results+json",
+    ),
+    "a datatype that is no IRI": (
+        b'{"head":{"vars":["description"]},"results":{"bindings":[{"description":'
+        b'{"type":"literal","value":"1","datatype":"not an iri"}}]}}',
+        "application/sparql-results+json",
+    ),
+    "a yes-or-no answer": (b'{"head":{},"boolean":true}', "application/sparql-results+json"),
+    "bytes that are not UTF-8": (b"\xff\xfe\x00<sparql", "application/sparql-results+xml"),
+    "nothing": (b"", "application/sparql-results+json"),
+}
+
+
+@pytest.fixture(params=list(JUNK))
+def junk(request):
+    server = JunkEndpoint(*JUNK[request.param])
+    yield server
+    server.close()
+
+
+def test_a_federated_query_whose_endpoint_answers_nonsense_is_a_message(cli, linked, junk):
+    result = cli(
+        "query", "federated-model-descriptions", "--store", linked.location,
+        "-p", f"endpoint={junk.endpoint}",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert f"{junk.endpoint} did not answer with SPARQL results" in result.stderr
+    assert len(junk.requests) == 1  # the answer is not retried: it will not improve
+
+
+def test_a_service_clause_whose_endpoint_answers_nonsense_is_a_message(cli, linked, junk):
+    """Oxigraph runs SERVICE itself in ad-hoc SPARQL; its failure is a message too."""
+    text = f"SELECT ?s WHERE {{ SERVICE <{junk.endpoint}> {{ ?s ?p ?o }} }}"
+    result = cli("sparql", text, "--store", linked.location)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert f"a SERVICE endpoint ({junk.endpoint}) gave no usable answer" in result.stderr

@@ -10,7 +10,13 @@ import pytest
 from hand_counted import HEADER, build_hand_counted, model
 
 import kg
-from kg.query.parameters import PARAMETER_TYPES, ParameterError, bind, resolve_parameters
+from kg.query.parameters import (
+    PARAMETER_TYPES,
+    ParameterError,
+    bind,
+    parse_parameter,
+    resolve_parameters,
+)
 
 HOSTILE = [
     '"',
@@ -346,3 +352,52 @@ def test_a_terminal_gets_a_readable_table(hand_counted, monkeypatch):
     assert "Reuse by pattern" in shown  # the query's title
     lines = [line for line in shown.splitlines() if "Adaptation" in line]
     assert len(lines) == 1 and "50.0%" in lines[0] and "│" in lines[0]
+
+
+# ----------------------------------------------------------------- numeric ranges
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "value", "expected_range"),
+    [
+        ("top-models", "limit", str(2**63), "from 1 to 9223372036854775807"),
+        ("top-models", "limit", "99999999999999999999999", "from 1 to 9223372036854775807"),
+        ("top-models", "limit", "-1", "from 1 to 9223372036854775807"),
+        ("top-models", "limit", "0", "from 1 to 9223372036854775807"),
+        ("co-reuse", "min_papers", "-5", "from 1 to 9223372036854775807"),
+        ("network-reuse", "year_from", "-2020", "from 0 to 9999"),
+        ("network-reuse", "year_to", "20201", "from 0 to 9999"),
+    ],
+)
+def test_out_of_range_numbers_are_refused_naming_the_parameter_and_its_range(
+    cli, hand_counted, query, parameter, value, expected_range
+):
+    with pytest.raises(ParameterError) as refused:
+        kg.run_query(hand_counted, query, {parameter: value})
+    assert str(refused.value) == (
+        f"parameter {parameter}: {int(value)} is out of range: {parameter} is a whole number "
+        f"{expected_range}"
+    )
+    result = cli("query", query, "-p", f"{parameter}={value}", "--store", hand_counted.location)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"parameter {parameter}: {int(value)} is out of range" in result.stderr
+
+
+def test_the_edges_of_a_range_are_accepted(hand_counted):
+    top = kg.run_query(hand_counted, "top-models", {"limit": str(2**63 - 1)})
+    assert len(top.rows) == 5  # every model: no rank is past the limit
+    assert kg.run_query(hand_counted, "top-models", {"limit": "1"}).column("model_label") == [
+        "ResNet-50"
+    ]
+
+
+def test_ranges_are_declared_and_shown(cli):
+    limit = kg.get_query("top-models").parameter("limit")
+    assert (limit.minimum, limit.maximum) == (1, 2**63 - 1)
+    assert limit.describe() == "default 10; 1 or more"
+    shown = cli("queries", "show", "network-reuse")
+    assert "0 to 9999" in shown.stdout
+    with pytest.raises(kg.PtmkgError, match="min= takes a whole number"):
+        parse_parameter("text string min=1 Some text.", "q.rq, line 2")
+    with pytest.raises(kg.PtmkgError, match=r"past 2\^63 - 1"):
+        parse_parameter(f"n integer max={2**63} A count.", "q.rq, line 2")

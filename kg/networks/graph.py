@@ -520,19 +520,16 @@ def _node_details(
     # Every model and field, for the labels in edge lists and main fields; papers in the
     # graph. Reading the papers' details is most of the query: only networks with paper
     # nodes ask for them.
-    sparql = prepare_query(store, "network-nodes", {} if with_papers else {"papers": False})
-    # The same rows in the engine's order: the network keys them by node, and sorting
-    # tens of thousands of IRIs costs Oxigraph a look-up of both texts per comparison
-    # (3 s of the query's 6 s at a million papers).
+    # The same rows in the engine's order (ordered=False): the network keys them by node,
+    # and sorting tens of thousands of IRIs costs Oxigraph a look-up of both texts per
+    # comparison (3 s of the query's 6 s at a million papers).
+    parameters = {} if with_papers else {"papers": False}
+    sparql = prepare_query(store, "network-nodes", parameters, ordered=False)
     return {
         row["node"]: row
-        for row in run_sparql(store, _FINAL_ORDER.sub("\n", sparql)).rows
+        for row in run_sparql(store, sparql).rows
         if row["node_type"] != PAPER or row["node"] in graph
     }
-
-
-#: A query's closing ``ORDER BY ?a ?b`` (variables only: no LIMIT or OFFSET follows).
-_FINAL_ORDER = re.compile(r"\nORDER BY(?:[ \t]+\?[A-Za-z_][A-Za-z0-9_]*)+[ \t]*\n?\Z")
 
 
 def _describe_nodes(graph: nx.Graph, rows: ReuseRows, details: dict[str, dict[str, Any]]) -> None:

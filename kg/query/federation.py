@@ -29,6 +29,10 @@ the block as a bind join, here and nowhere else:
    the whole query runs on our graph: joins, ``OPTIONAL``, grouping and order
    keep their SPARQL meaning.
 
+The query is read by the one SPARQL analysis (:mod:`kg.query.analysis`): it finds
+the block, its ``SILENT``, and the query's ``WHERE`` group by parsing, so braces or
+keywords inside strings, IRIs and comments are never taken for structure.
+
 The endpoint is the ``endpoint`` parameter, turned into an IRI by
 :mod:`kg.query.parameters` (pyoxigraph checks it) and required to be http(s); the
 IRI written in the file is only the default for other engines. Every value
@@ -41,12 +45,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.http import HttpClient, HttpError, RetryPolicy, sparql_select, validate_endpoint
+from kg.query.analysis import Analysis, ServiceBlock, analyse, read_error
 from kg.query.parameters import bind, resolve_parameters
 from kg.query.results import QueryResult, from_solutions
 from kg.stores.embedded import GraphStore
@@ -55,115 +59,32 @@ ENDPOINT_PARAMETER = "endpoint"
 #: Join values per request to the endpoint.
 BATCH_SIZE = 200
 
-_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_]\w*")
-_JOIN_MARKER = re.compile(r"^[ \t]*#@join((?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$", re.MULTILINE)
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class ServiceBlock:
-    """Where the ``SERVICE`` block sits in a query text, and what it asks."""
-
-    start: int  # index of the SERVICE keyword
-    end: int  # index just after the block's closing brace
-    pattern: str  # the text between the block's braces
-    silent: bool
-    joins: tuple[str, ...]  # the join variables, without '?'
 
 
 # ------------------------------------------------------------ reading the text
 
 
-def _tokens(text: str):
-    """(index, token) of the code outside comments, strings and IRIs; braces are tokens."""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline + 1
-        elif ch in "\"'":
-            triple = text[i : i + 3]
-            if triple in ('"""', "'''"):
-                close = text.find(triple, i + 3)
-                while close > 0 and text[close - 1] == "\\":
-                    close = text.find(triple, close + 1)
-                i = n if close < 0 else close + 3
-            else:
-                j = i + 1
-                while j < n and text[j] != ch:
-                    j += 2 if text[j] == "\\" else 1
-                i = j + 1
-        elif ch == "<" and (match := _IRI.match(text, i)):
-            yield i, match.group(0)
-            i = match.end()
-        elif ch in "{}":
-            yield i, ch
-            i += 1
-        elif (match := _WORD.match(text, i)) and (i == 0 or not _is_name_char(text[i - 1])):
-            yield i, match.group(0)
-            i = match.end()
-        else:
-            i += 1
-
-
-def _is_name_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_?$:-."
+def _analysis(text: str) -> Analysis:
+    analysis = analyse(text)
+    if analysis is None:
+        raise read_error(text) or PtmkgError("the federated query is not SPARQL")
+    return analysis
 
 
 def find_service(text: str) -> ServiceBlock | None:
-    """The query's one SERVICE block, or None if it has none."""
-    tokens = list(_tokens(text))
-    services = [k for k, (_, token) in enumerate(tokens) if token.upper() == "SERVICE"]
+    """The query's one SERVICE block (read by :mod:`kg.query.analysis`), or None."""
+    services = _analysis(text).services
     if not services:
         return None
     if len(services) > 1:
         raise PtmkgError("a federated query has exactly one SERVICE block")
-    k = services[0]
-    start = tokens[k][0]
-    silent = k + 1 < len(tokens) and tokens[k + 1][1].upper() == "SILENT"
-    k += 2 if silent else 1
-    if k + 1 >= len(tokens) or not tokens[k][1].startswith("<") or tokens[k + 1][1] != "{":
-        raise PtmkgError("SERVICE must be followed by an endpoint IRI <...> and a { ... } block")
-    open_index = tokens[k + 1][0]
-    depth = 0
-    for index, token in tokens[k + 1 :]:
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-            if depth == 0:
-                pattern = text[open_index + 1 : index]
-                joins = tuple(
-                    name for m in _JOIN_MARKER.finditer(pattern) for name in m.group(1).split()
-                )
-                if not joins:
-                    raise PtmkgError(
-                        "the SERVICE block names its join variables with a '#@join NAME' line"
-                    )
-                return ServiceBlock(start, index + 1, pattern, silent, joins)
-    raise PtmkgError("the SERVICE block is not closed")
-
-
-def _where_group(text: str) -> tuple[int, int, int]:
-    """(index of the SELECT keyword, of the WHERE group's '{', just after its '}')."""
-    select = opening = None
-    depth = 0
-    for index, token in _tokens(text):
-        if select is None and token.upper() == "SELECT":
-            select = index
-        elif token == "{":
-            if depth == 0 and opening is None:
-                opening = index
-            depth += 1
-        elif token == "}":
-            depth -= 1
-            if depth == 0 and opening is not None:
-                if select is None or select > opening:
-                    break
-                return select, opening, index + 1
-    raise PtmkgError("a federated query must be a SELECT query with a WHERE { ... } group")
+    (service,) = services
+    if service.endpoint is None:
+        raise PtmkgError("SERVICE must name its endpoint with an IRI <...>, not a variable")
+    if not service.joins:
+        raise PtmkgError("the SERVICE block names its join variables with a '#@join NAME' line")
+    return service
 
 
 # ------------------------------------------------------------ running
@@ -196,12 +117,15 @@ def run_federated(
             f"query {query_name} needs --param {ENDPOINT_PARAMETER}=URL (the SPARQL endpoint)"
         )
     endpoint = validate_endpoint(endpoint_terms[0].value)
-    bound = bind(text, terms)
+    analysis = _analysis(bind(text, terms))
+    bound = analysis.text
     service = find_service(bound)
     if service is None:
         raise PtmkgError(f"query {query_name} has no SERVICE block")
-    select, opening, closing = _where_group(bound)
-    prologue = bound[:select]
+    if analysis.form != "SELECT" or analysis.query is None or analysis.where is None:
+        raise PtmkgError("a federated query must be a SELECT query with a WHERE { ... } group")
+    prologue = analysis.prologue
+    opening, closing = analysis.where.start, analysis.where.end
     local_where = bound[opening : service.start] + "{}" + bound[service.end : closing]
     joins = list(service.joins)
     join_rows = _join_rows(store, prologue, joins, local_where)
@@ -214,11 +138,17 @@ def run_federated(
         remote = (
             prologue + "SELECT * WHERE {\n  " + _values(joins, batch) + "\n" + service.pattern + "}"
         )
+        failure: HttpError | None = None
         try:
             head, rows = sparql_select(client, endpoint, remote)
-        except HttpError:
+        except HttpError as exc:
+            # Raised again below without the frames that failed: they hold pyoxigraph
+            # solutions, which must be dropped on the thread that made them.
+            failure = exc.with_traceback(None)
+            failure.__context__ = None
+        if failure is not None:
             if not service.silent:
-                raise
+                raise failure
             failed = True
             break
         for name in head:

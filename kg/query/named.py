@@ -114,11 +114,17 @@ def prepare_query(
     store: GraphStore | None,
     name: str,
     params: Mapping[str, ParameterValue] | None = None,
+    *,
+    ordered: bool = True,
 ) -> str:
-    """The query's SPARQL with its parameters bound (the store resolves model names)."""
+    """The query's SPARQL with its parameters bound (the store resolves model names).
+
+    ``ordered=False`` leaves out its outermost ORDER BY, for callers that key the rows
+    themselves and need not pay for the sort.
+    """
     query = get_query(name)
     terms = resolve_parameters(list(query.parameters), params or {}, store, name)
-    return bind(query.text, terms)
+    return bind(query.text, terms, ordered=ordered)
 
 
 def run_query(

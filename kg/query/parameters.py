@@ -20,10 +20,11 @@ quotes, braces, ``#`` or keywords it holds.
 
 A parameter left out (no value, no default) binds nothing: its variable stays
 unbound, and the queries read an unbound filter variable as "all". A query
-writes such a filter on one line as ``FILTER(!BOUND(?field) || ...)``; with no
-value for ``field`` that filter keeps every solution, so binding drops the line
-rather than have the engine test it once per solution (which at a million
-papers costs seconds). The text run as it is, without binding, means the same.
+writes such a filter as ``FILTER(!BOUND(?field) || ...)``; with no value for
+``field`` that filter keeps every solution, so binding drops it (the SPARQL
+analysis of :mod:`kg.query.analysis` finds it) rather than have the engine test
+it once per solution (which at a million papers costs seconds). The text run as
+it is, without binding, means the same.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
+from kg.query.analysis import Edit, analyse, apply_edits, order_by_edit
 from kg.rdf.iris import name_key
 from kg.rdf.namespaces import XSD
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
@@ -53,12 +55,10 @@ _BIND_MARKER = re.compile(
     r"^(?P<indent>[ \t]*)#@bind(?P<names>(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$",
     re.MULTILINE,
 )
-#: A one-line filter that keeps every solution while its parameter is unbound.
-_UNBOUND_FILTER = re.compile(
-    r"^(?P<indent>[ \t]*)FILTER\(!BOUND\(\?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\) \|\|"
-    r"(?P<rest>.*)\)[ \t]*$",
-    re.MULTILINE,
-)
+#: Integer parameters count, rank or date things: never negative, and within the 64-bit
+#: integers the engine computes with (past them a comparison fails and no row is left).
+INTEGER_MIN = 0
+INTEGER_MAX = 2**63 - 1
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -68,20 +68,39 @@ class ParameterError(PtmkgError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """One parameter a canned query declares."""
+    """One parameter a canned query declares; an integer's values lie in its range."""
 
     name: str
     type: str
     description: str = ""
     default: str | None = None
     required: bool = False
+    minimum: int = INTEGER_MIN
+    maximum: int = INTEGER_MAX
 
     def describe(self) -> str:
         if self.required:
-            return "required"
-        if self.default is not None:
-            return f"default {self.default}"
-        return "optional (all when left out)"
+            given = "required"
+        elif self.default is not None:
+            given = f"default {self.default}"
+        else:
+            given = "optional (all when left out)"
+        return f"{given}; {self.range()}" if self.type == "integer" else given
+
+    def range(self) -> str:
+        if self.maximum == INTEGER_MAX:
+            return f"{self.minimum} or more"
+        return f"{self.minimum} to {self.maximum}"
+
+    def check(self, terms: list[Term]) -> list[Term]:
+        """The terms, if an integer's value lies in the parameter's range."""
+        for term in terms:
+            if self.type == "integer" and not self.minimum <= int(term.value) <= self.maximum:
+                raise ParameterError(
+                    f"{term.value} is out of range: {self.name} is a whole number from "
+                    f"{self.minimum} to {self.maximum}"
+                )
+        return terms
 
 
 # ------------------------------------------------------------ parameter types
@@ -219,7 +238,10 @@ PARAMETER_TYPES: dict[str, ParameterType] = {
 
 
 def parse_parameter(declaration: str, where: str) -> Parameter:
-    """``NAME TYPE [required | default=VALUE] DESCRIPTION`` -> :class:`Parameter`."""
+    """``NAME TYPE [required] [default=VALUE] [min=N] [max=N] DESCRIPTION`` -> :class:`Parameter`.
+
+    ``min`` and ``max`` narrow an integer's range (by default 0 to 2^63 - 1).
+    """
     parts = declaration.split(None, 2)
     if len(parts) < 2:
         raise PtmkgError(f"{where}: a parameter needs a name and a type: {declaration!r}")
@@ -230,14 +252,28 @@ def parse_parameter(declaration: str, where: str) -> Parameter:
     if type_name not in PARAMETER_TYPES:
         known = ", ".join(PARAMETER_TYPES)
         raise PtmkgError(f"{where}: parameter {name} has unknown type {type_name!r} ({known})")
-    default = None
+    options: dict[str, str] = {}
     required = False
-    first, _, after = rest.partition(" ")
-    if first == "required":
-        required, rest = True, after
-    elif first.startswith("default="):
-        default, rest = first.removeprefix("default="), after
-    return Parameter(name, type_name, rest.strip(), default, required)
+    while True:
+        first, _, after = rest.partition(" ")
+        key, equals, value = first.partition("=")
+        if first == "required":
+            required = True
+        elif equals and key in ("default", "min", "max") and key not in options:
+            options[key] = value
+        else:
+            break
+        rest = after
+    bounds = {}
+    for key in ("min", "max"):
+        if key not in options:
+            continue
+        if type_name != "integer" or not re.fullmatch(r"\d+", options[key]):
+            raise PtmkgError(f"{where}: {key}= takes a whole number, for an integer parameter")
+        if not INTEGER_MIN <= int(options[key]) <= INTEGER_MAX:
+            raise PtmkgError(f"{where}: {key}={options[key]} is past 2^63 - 1")
+        bounds["minimum" if key == "min" else "maximum"] = int(options[key])
+    return Parameter(name, type_name, rest.strip(), options.get("default"), required, **bounds)
 
 
 def bind_markers(text: str) -> set[str]:
@@ -283,58 +319,53 @@ def resolve_parameters(
         if isinstance(raw, bool):
             raw = "true" if raw else "false"
         try:
-            bound[parameter.name] = PARAMETER_TYPES[parameter.type].to_terms(str(raw), store)
+            terms = PARAMETER_TYPES[parameter.type].to_terms(str(raw), store)
+            bound[parameter.name] = parameter.check(terms)
         except ParameterError as exc:
             raise ParameterError(f"parameter {parameter.name}: {exc}") from None
     return bound
 
 
-def bind(text: str, terms: Mapping[str, list[Term]], *, drop_unbound_filters: bool = True) -> str:
+def bind(
+    text: str,
+    terms: Mapping[str, list[Term]],
+    *,
+    drop_unbound_filters: bool = True,
+    ordered: bool = True,
+) -> str:
     """Replace each ``#@bind`` line by ``VALUES`` blocks of the bound parameters' terms.
 
-    The one-line ``FILTER(!BOUND(?name) || ...)`` of a parameter the query binds
-    with ``#@bind`` but that has no value here is dropped: it would keep every
-    solution anyway.
+    The ``FILTER(!BOUND(?name) || ...)`` of a parameter the query binds with
+    ``#@bind`` but that has no value here is dropped: it would keep every solution
+    anyway. ``ordered=False`` drops the outermost ``ORDER BY`` too, for callers that
+    key the rows themselves. Filters and ORDER BY are found by the one SPARQL
+    analysis (:func:`kg.query.analysis.analyse`, cached per query text), and only the
+    characters it read as them are replaced.
     """
-    marked = bind_markers(text)
-
-    def unbound_filter(match: re.Match[str]) -> str:
-        name = match.group("name")
-        if name not in marked or name in terms or not _balanced(match.group("rest")):
-            return match.group(0)
-        return f"{match.group('indent')}# (no {name} given: its filter keeps every row)"
-
-    def values_blocks(match: re.Match[str]) -> str:
+    analysis = analyse(text) if drop_unbound_filters or not ordered else None
+    base = analysis.text if analysis is not None else text
+    marked = bind_markers(base)
+    edits: list[Edit] = []
+    for match in _BIND_MARKER.finditer(base):
         indent = match.group("indent")
         blocks = [
             f"{indent}VALUES ?{name} {{ {' '.join(str(term) for term in terms[name])} }}"
             for name in match.group("names").split()
             if name in terms
         ]
-        return "\n".join(blocks) if blocks else f"{indent}# (no parameters given here)"
-
-    if drop_unbound_filters:
-        text = _UNBOUND_FILTER.sub(unbound_filter, text)
-    return _BIND_MARKER.sub(values_blocks, text)
-
-
-def _balanced(expression: str) -> bool:
-    """Whether the brackets of a filter's rest close on its own line (outside strings)."""
-    depth = 0
-    quote = ""
-    for character in expression:
-        if quote:
-            if character == quote:
-                quote = ""
-        elif character in "\"'":
-            quote = character
-        elif character in "({[":
-            depth += 1
-        elif character in ")}]":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0 and not quote
+        replacement = "\n".join(blocks) if blocks else f"{indent}# (no parameters given here)"
+        edits.append(Edit(match.start(), match.end(), replacement))
+    if analysis is not None and drop_unbound_filters:
+        for guard in analysis.guard_filters:
+            if guard.variable not in marked or guard.variable in terms:
+                continue
+            line_end = base.find("\n", guard.span.end)
+            rest = base[guard.span.end : line_end if line_end >= 0 else len(base)]
+            note = f"# (no {guard.variable} given: its filter keeps every row)"
+            edits.append(Edit(guard.span.start, guard.span.end, "" if rest.strip() else note))
+    if analysis is not None and not ordered and (unordered := order_by_edit(analysis)):
+        edits.append(unordered)
+    return apply_edits(base, edits)
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, str]:

@@ -7,19 +7,18 @@ formats are written exactly (datatypes, language tags), and offers plain
 Python values for everything else.
 
 Formats live in one registry, :data:`RESULT_FORMATS`; graph results are written
-in any format of :data:`kg.rdf.formats.RDF_OUTPUT_FORMATS`. Writers take a
-binary stream and always write the same bytes for the same result, so outputs
-can be diffed.
+in any format of :data:`kg.rdf.formats.RDF_OUTPUT_FORMATS`. The SPARQL 1.1
+results formats (CSV, TSV, JSON, XML) are written by pyoxigraph's own
+serializers; only what adds something for people is ours: the text table and
+Markdown. Writers take a binary stream and always write the same bytes for the
+same result, so outputs can be diffed.
 """
 
 from __future__ import annotations
 
-import csv
 import decimal
 import html
 import io
-import json
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -34,8 +33,6 @@ from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_forma
 from kg.rdf.namespaces import PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 _NUMERIC: dict[str, Callable[[str], Any]] = {
     XSD + "integer": int,
@@ -187,7 +184,7 @@ def _term_of(value: Any) -> Term | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+        return _boolean_term(value)
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
     if isinstance(value, float):
@@ -208,15 +205,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 # ------------------------------------------------------------ display
 
 
-def _lexical(term: Term | None) -> str:
-    """A term's plain value, as the SPARQL 1.1 CSV results format writes it."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Triple):
-        return str(term)
-    return term.value
 
 
 # ------------------------------------------------------------ writers
@@ -226,11 +214,73 @@ def _write_text(output: IO[bytes], text: str) -> None:
     output.write(text.encode("utf-8"))
 
 
+def _boolean_term(value: bool) -> ox.Literal:
+    return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+
+
 def _boolean_as_rows(result: BooleanResult) -> QueryResult:
-    return QueryResult.from_terms(
-        ["boolean"],
-        [[ox.Literal("true" if result.value else "false", datatype=ox.NamedNode(XSD + "boolean"))]],
+    return QueryResult.from_terms(["boolean"], [[_boolean_term(result.value)]])
+
+
+def _tsv_term(term: Term | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: pyoxigraph's own N-Triples form."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        parts = " ".join(_tsv_term(part) for part in (term.subject, term.predicate, term.object))
+        return f"<<( {parts} )>>"
+    return str(term)
+
+
+def as_solutions(columns: list[str], rows: Iterable[list[Term | None]]) -> ox.QuerySolutions:
+    """Rows of terms as pyoxigraph solutions, so its own serializers can write them.
+
+    pyoxigraph makes ``QuerySolutions`` only by running or parsing, so the rows are
+    read by its SPARQL TSV parser, whose term syntax is exactly pyoxigraph's ``str`` of
+    a term: nothing is re-encoded by hand, and a term the parser would read otherwise
+    fails here instead of being written wrong.
+    """
+    lines = ["\t".join(f"?{name}" for name in columns)]
+    lines.extend("\t".join(_tsv_term(term) for term in row) for row in rows)
+    solutions = ox.parse_query_results(
+        ("\n".join(lines) + "\n").encode("utf-8"), format=ox.QueryResultsFormat.TSV
     )
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _engine_answer(
+    result: QueryResult | BooleanResult, results_format: ox.QueryResultsFormat
+) -> ox.QuerySolutions | ox.QueryBoolean:
+    if isinstance(result, BooleanResult):
+        if results_format in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML):
+            answer = ox.Store().query("ASK {}" if result.value else "ASK { FILTER(false) }")
+            assert isinstance(answer, ox.QueryBoolean)
+            return answer
+        # CSV and TSV define no boolean answer: it is written as a one-cell table.
+        result = _boolean_as_rows(result)
+    return as_solutions(result.columns, result._term_rows())
+
+
+def _engine_writer(
+    results_format: ox.QueryResultsFormat,
+) -> Callable[[QueryResult | BooleanResult, IO[bytes]], None]:
+    """A writer that hands the result to pyoxigraph's serializer for ``results_format``."""
+    document = results_format in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML)
+
+    def write(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
+        _engine_answer(result, results_format).serialize(output, results_format)
+        if document:
+            output.write(b"\n")  # a text file ends its last line
+
+    write.__doc__ = f"{results_format.name}, written by pyoxigraph."
+    return write
+
+
+write_csv = _engine_writer(ox.QueryResultsFormat.CSV)
+write_tsv = _engine_writer(ox.QueryResultsFormat.TSV)
+write_json = _engine_writer(ox.QueryResultsFormat.JSON)
+write_xml = _engine_writer(ox.QueryResultsFormat.XML)
 
 
 def rich_table(
@@ -250,104 +300,6 @@ def write_table(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
     console = Console(file=buffer, width=200, color_system=None, highlight=False, markup=False)
     console.print(rich_table(result))
     _write_text(output, buffer.getvalue())
-
-
-def write_csv(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
-    """SPARQL 1.1 CSV results: a header of variable names, then plain values."""
-    if isinstance(result, BooleanResult):
-        result = _boolean_as_rows(result)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(result.columns)
-    for row in result._term_rows():
-        writer.writerow([_lexical(term) for term in row])
-    _write_text(output, buffer.getvalue())
-
-
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def write_tsv(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
-    """Tab-separated plain values; tabs, newlines and backslashes in values are escaped."""
-    if isinstance(result, BooleanResult):
-        result = _boolean_as_rows(result)
-    lines = ["\t".join(c.translate(_TSV_ESCAPES) for c in result.columns)]
-    for row in result._term_rows():
-        lines.append("\t".join(_lexical(term).translate(_TSV_ESCAPES) for term in row))
-    _write_text(output, "\n".join(lines) + "\n")
-
-
-def _json_term(term: Term) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    encoded: dict[str, Any] = {"type": "literal", "value": term.value}
-    if term.language:
-        encoded["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        encoded["datatype"] = term.datatype.value
-    return encoded
-
-
-def write_json(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
-    """SPARQL 1.1 Query Results JSON Format."""
-    if isinstance(result, BooleanResult):
-        document: dict[str, Any] = {"head": {}, "boolean": result.value}
-    else:
-        bindings = [
-            {c: _json_term(t) for c, t in zip(result.columns, row, strict=True) if t is not None}
-            for row in result._term_rows()
-        ]
-        document = {"head": {"vars": result.columns}, "results": {"bindings": bindings}}
-    _write_text(output, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-
-
-def _xml_term(parent: ET.Element, term: Term) -> None:
-    if isinstance(term, ox.NamedNode):
-        ET.SubElement(parent, "uri").text = term.value
-    elif isinstance(term, ox.BlankNode):
-        ET.SubElement(parent, "bnode").text = term.value
-    elif isinstance(term, ox.Triple):
-        triple = ET.SubElement(parent, "triple")
-        for part in ("subject", "predicate", "object"):
-            _xml_term(ET.SubElement(triple, part), getattr(term, part))
-    else:
-        literal = ET.SubElement(parent, "literal")
-        if term.language:
-            literal.set("xml:lang", term.language)
-        elif term.datatype.value != XSD + "string":
-            literal.set("datatype", term.datatype.value)
-        literal.text = term.value
-
-
-def write_xml(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
-    """SPARQL Query Results XML Format."""
-    root = ET.Element("sparql", xmlns=SPARQL_RESULTS_NS)
-    head = ET.SubElement(root, "head")
-    if isinstance(result, BooleanResult):
-        ET.SubElement(root, "boolean").text = "true" if result.value else "false"
-    else:
-        for column in result.columns:
-            ET.SubElement(head, "variable", name=column)
-        results = ET.SubElement(root, "results")
-        for row in result._term_rows():
-            solution = ET.SubElement(results, "result")
-            for column, term in zip(result.columns, row, strict=True):
-                if term is not None:
-                    _xml_term(ET.SubElement(solution, "binding", name=column), term)
-    ET.indent(root, space=" ")
-    _write_text(output, '<?xml version="1.0" encoding="utf-8"?>\n')
-    _write_text(output, ET.tostring(root, encoding="unicode") + "\n")
 
 
 def _md_cell(text: str) -> str:
@@ -391,7 +343,7 @@ RESULT_FORMATS: dict[str, ResultFormat] = {
     for f in (
         ResultFormat("table", "a text table for people", (".txt",), write_table),
         ResultFormat("csv", "SPARQL 1.1 CSV results (plain values)", (".csv",), write_csv),
-        ResultFormat("tsv", "tab-separated plain values", (".tsv", ".tab"), write_tsv),
+        ResultFormat("tsv", "SPARQL 1.1 TSV results (RDF terms)", (".tsv", ".tab"), write_tsv),
         ResultFormat("json", "SPARQL 1.1 Query Results JSON", (".json", ".srj"), write_json),
         ResultFormat("xml", "SPARQL Query Results XML", (".xml", ".srx"), write_xml),
         ResultFormat("md", "a Markdown table", (".md", ".markdown"), write_markdown),
@@ -422,12 +374,12 @@ def result_format_for_file(filename: str) -> ResultFormat | None:
 def write_graph(result: GraphResult, output: IO[bytes], rdf_format: RdfOutputFormat) -> None:
     """Serialise triples; quad formats put them in the default graph."""
     if rdf_format.format.supports_datasets:
-        quads: Iterable[ox.Triple | ox.Quad] = (
+        quads = (
             ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples
         )
+        ox.serialize(quads, output, rdf_format.format, prefixes=PREFIXES)
     else:
-        quads = result.triples
-    ox.serialize(quads, output, rdf_format.format, prefixes=PREFIXES)
+        ox.serialize(result.triples, output, rdf_format.format, prefixes=PREFIXES)
 
 
 def write_result(

@@ -2,8 +2,9 @@
 
 The common prefixes (:data:`kg.rdf.namespaces.PREFIXES`) are predeclared, so
 ``ptm:Paper`` works without a ``PREFIX`` line. A query is classified before it
-runs: an update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is refused unless the
-caller allows updates, and then runs as one atomic write. A syntax error
+runs, by the one SPARQL analysis (:mod:`kg.query.analysis`): an update (INSERT,
+DELETE, LOAD, CLEAR, DROP, ...) is refused unless the caller allows updates, and
+then runs as one atomic write. A syntax error
 becomes a :class:`SparqlSyntaxError` that says where it is and shows the line.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from kg.errors import PtmkgError
+from kg.query.analysis import SparqlSyntaxError, analyse, update_reads_further
 from kg.query.results import AnyResult, QueryResult, UpdateResult, from_solutions
 from kg.rdf.namespaces import PREFIXES
 from kg.stores.embedded import GraphStore
@@ -30,86 +32,33 @@ UPDATE_FORMS = (
     "WITH",
 )
 
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_PROLOGUE = re.compile(r"\s*(?:(?:BASE\s+I|PREFIX\s+[^\s:]*:\s*I)\s*)*", re.IGNORECASE)
-_FIRST_WORD = re.compile(r"[A-Za-z]+")
-_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.DOTALL)
-
-
-class SparqlSyntaxError(PtmkgError):
-    """The text is not valid SPARQL; ``line`` and ``column`` say where (1-based)."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
 
 
 class UpdateRefused(PtmkgError):
     """An update was given where only queries are allowed."""
 
 
-def skeleton(text: str) -> str:
-    """The query with comments removed and every string and IRI replaced by a placeholder.
-
-    What is left shows the query's structure: its keywords and braces.
-    """
-    out: list[str] = []
-    index, length = 0, len(text)
-    while index < length:
-        char = text[index]
-        if char == "#":
-            end = text.find("\n", index)
-            index = length if end < 0 else end
-        elif char in "'\"":
-            quote = char * 3 if text.startswith(char * 3, index) else char
-            index += len(quote)
-            while index < length and not text.startswith(quote, index):
-                index += 2 if text[index] == "\\" else 1
-            index += len(quote)
-            out.append('""')
-        elif char == "<" and (match := _IRIREF.match(text, index)):
-            out.append("I")
-            index = match.end()
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
-
-
 def query_form(text: str) -> str:
-    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE``, ``ASK``, or the update keyword it starts with."""
-    structure = skeleton(text)
-    prologue = _PROLOGUE.match(structure)
-    match = _FIRST_WORD.match(structure, prologue.end() if prologue else 0)
-    word = match.group(0).upper() if match else ""
-    if word in QUERY_FORMS or word in UPDATE_FORMS:
-        return word
-    if not word:
+    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE``, ``ASK``, or the keyword of the first update
+    operation (:mod:`kg.query.analysis` reads it); ``""`` for text the grammar cannot read."""
+    analysis = analyse(text)
+    if analysis is None:
+        return ""
+    if analysis.is_empty:
         raise SparqlSyntaxError("the query is empty")
-    return word  # not SPARQL; the parser will say what it expected
+    return analysis.form
 
 
 def is_update(text: str) -> bool:
-    return query_form(text) in UPDATE_FORMS
+    analysis = analyse(text)
+    return analysis.is_update if analysis is not None else update_reads_further(text)
 
 
 def has_order_by(text: str) -> bool:
-    """Whether the outermost query orders its solutions (ORDER BY after its WHERE group)."""
-    depth = 0
-    closed_first_group = False
-    outer: list[str] = []
-    for char in skeleton(text):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                closed_first_group = True
-        elif depth == 0 and closed_first_group:
-            outer.append(char)
-    return bool(_ORDER_BY.search("".join(outer)))
+    """Whether the outermost query orders its solutions (its own ORDER BY, not a subquery's)."""
+    analysis = analyse(text)
+    return analysis is not None and analysis.order_by is not None
 
 
 def syntax_error(exc: SyntaxError, text: str) -> SparqlSyntaxError:
@@ -142,11 +91,19 @@ def syntax_error(exc: SyntaxError, text: str) -> SparqlSyntaxError:
 
 
 def execute(store: GraphStore, text: str, allow_update: bool = False) -> AnyResult | UpdateResult:
-    """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``."""
-    if not text.strip():
+    """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``.
+
+    Which of the two a text is, and whether it orders its solutions, is read by
+    :func:`kg.query.analysis.analyse`. Text that grammar cannot read goes to the engine
+    as a query (which cannot write), unless it reads further as an update and updates
+    are allowed; the engine then says what is wrong with it.
+    """
+    analysis = analyse(text) if text.strip() else None
+    if not text.strip() or (analysis is not None and analysis.is_empty):
         raise SparqlSyntaxError("the query is empty")
-    form = query_form(text)
-    if form in UPDATE_FORMS:
+    updating = analysis.is_update if analysis is not None else update_reads_further(text)
+    if updating:
+        form = analysis.form if analysis is not None else "update"
         if not allow_update:
             raise UpdateRefused(
                 f"this is a SPARQL update ({form}); queries are read-only unless you allow "
@@ -157,13 +114,29 @@ def execute(store: GraphStore, text: str, allow_update: bool = False) -> AnyResu
         except SyntaxError as exc:
             raise syntax_error(exc, text) from None
         return UpdateResult(form=form, store=store.location)
+    failure: PtmkgError | None = None
     try:
         result = from_solutions(store.query(text))
     except SyntaxError as exc:
-        raise syntax_error(exc, text) from None
+        failure = syntax_error(exc, text)
     except OSError as exc:
-        raise PtmkgError(f"the query failed: {exc}") from None
-    if isinstance(result, QueryResult) and not has_order_by(text):
+        failure = PtmkgError(f"the query failed: {exc}")
+    except RuntimeError as exc:
+        # Oxigraph's word for an evaluation that failed, such as a SERVICE endpoint that
+        # answered something other than SPARQL results.
+        reason = " ".join(str(exc).split())[:600]
+        services = [s.endpoint for s in analysis.services if s.endpoint] if analysis else []
+        failure = PtmkgError(
+            f"the query failed: a SERVICE endpoint ({', '.join(services)}) gave no usable "
+            f"answer: {reason}"
+            if services
+            else f"the query failed: {reason}"
+        )
+    if failure is not None:
+        # Raised here, once the engine's exception (and the solutions its traceback holds)
+        # is gone: pyoxigraph's solutions must be dropped on the thread that made them.
+        raise failure
+    if isinstance(result, QueryResult) and analysis is not None and analysis.order_by is None:
         # Without ORDER BY the solution order is the engine's; sort so output can be diffed.
         result = result.sorted()
     return result

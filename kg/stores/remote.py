@@ -122,31 +122,21 @@ def _read_solutions(body: bytes, media_type: str) -> ox.QuerySolutions | ox.Quer
     """SPARQL results, read by pyoxigraph from the server's own bytes.
 
     The answer is read through once first, so a broken one fails here (a message)
-    rather than in whoever iterates it. Only an answer with values to normalise
-    (:func:`normalise_literal`) is written again, once, as SPARQL JSON.
+    rather than in whoever iterates it; then the same bytes are read again for the
+    caller. Only an answer with values to normalise (:func:`normalise_literal`) is
+    given as its normalised rows instead (:func:`kg.query.results.as_solutions`).
     """
     parsed = read_query_results(body, media_type)
     if isinstance(parsed, ox.QueryBoolean):
         return parsed
+    rows = [list(solution) for solution in parsed]
     if _BOOLEAN in body:
-        rows = [list(solution) for solution in parsed]
         normalised = [[_normalise_term(term) for term in row] for row in rows]
         if normalised != rows:
-            return _solutions([v.value for v in parsed.variables], normalised)
-    else:
-        for _solution in parsed:
-            pass
+            from kg.query.results import as_solutions
+
+            return as_solutions([v.value for v in parsed.variables], normalised)
     return read_query_results(body, media_type)
-
-
-def _solutions(names: list[str], rows: list[list[Any]]) -> ox.QuerySolutions:
-    """Rows of terms as solutions, through SPARQL TSV (whose terms are pyoxigraph's ``str``)."""
-    lines = ["\t".join(f"?{name}" for name in names)]
-    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows)
-    text = "\n".join(lines) + "\n"
-    solutions = ox.parse_query_results(text, format=ox.QueryResultsFormat.TSV)
-    assert isinstance(solutions, ox.QuerySolutions)
-    return solutions
 
 
 def _read_triples(body: bytes, media_type: str) -> ox.QueryTriples:
@@ -320,13 +310,18 @@ class RemoteStore(GraphStore):
     def _prologue(self) -> str:
         return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
 
-    def query(self, sparql, substitutions=None):
-        """Run a query over the server's default graph (which must be the union of its graphs)."""
+    def query(
+        self, sparql: str, substitutions: dict[str, ox.Literal | ox.NamedNode] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a query over the server's default graph (which must be the union of its graphs).
+
+        The answer is of the type the embedded store's ``query`` gives for the same query.
+        """
         self._check_union_default_graph()
         return self._query(sparql, substitutions)
 
     def _query(
-        self, sparql: str, substitutions: dict[str, Any] | None = None
+        self, sparql: str, substitutions: dict[str, ox.Literal | ox.NamedNode] | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query as it is: for queries that name their graphs, whatever the default."""
         from kg.query.sparql import query_form
@@ -499,7 +494,7 @@ def _raise_local_syntax_error(sparql: str) -> None:
         ox.Store().query(sparql, prefixes=PREFIXES)
 
 
-def _values_clause(substitutions: dict[str, Any] | None) -> str:
+def _values_clause(substitutions: dict[str, ox.Literal | ox.NamedNode] | None) -> str:
     """pyoxigraph's substitutions as a trailing VALUES clause (fixing the variables' values)."""
     if not substitutions:
         return ""

@@ -1,0 +1,370 @@
+"""The one reading of SPARQL text: what a query is, and where its parts are.
+
+Every question ptmkg asks of a query's text is answered here, by one parser:
+its form (SELECT, ASK, ... or an update), whether the outermost query orders
+its solutions, its ``SERVICE`` blocks, the filters that only test whether a
+parameter is bound, and where its ``WHERE`` group and ``ORDER BY`` clause sit.
+Parameter binding (:mod:`kg.query.parameters`), federation
+(:mod:`kg.query.federation`), ad-hoc queries (:mod:`kg.query.sparql`) and the
+network export all ask here, so none of them tokenises SPARQL on its own.
+
+The parser is rdflib's SPARQL 1.1 grammar (pyparsing; rdflib is a dependency
+already). ptmkg works on a private copy of it, whose parse tree also records
+where each node of interest starts and ends in the text, so a rewrite replaces
+exactly the characters the parser read as that node: no regular expression
+guesses where a string, an IRI or a comment begins. Comments are not part of
+the grammar, so the ``#@bind`` and ``#@join`` markers (whole comment lines) are
+the only thing read line by line.
+
+The engine stays the judge of what runs: text this grammar cannot read (Oxigraph
+reads some SPARQL 1.2 that rdflib does not) has no :class:`Analysis`, and is
+handed to Oxigraph as it is, read-only unless the caller allows updates.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from kg.errors import PtmkgError
+
+#: The first keyword of each kind of update operation, as rdflib's grammar names them.
+_UPDATE_KEYWORDS = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT",
+    "DeleteData": "DELETE",
+    "DeleteWhere": "DELETE",
+}
+_QUERY_KEYWORDS = {
+    "SelectQuery": "SELECT",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+    "AskQuery": "ASK",
+}
+#: Nodes whose place in the text is recorded, by the name of their grammar rule.
+_LOCATED = ("ServiceGraphPattern", "Filter", "OrderClause", *_QUERY_KEYWORDS)
+#: The attribute of a parse-tree node that holds its (start, end) in the text.
+_SPAN = "ptmkg_span"
+#: ... and, on the node inside a ``{ ... }`` group, the group's braces.
+_GROUP = "ptmkg_group"
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+class SparqlSyntaxError(PtmkgError):
+    """The text is not valid SPARQL; ``line`` and ``column`` say where (1-based)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Span:
+    """Characters ``start`` to ``end`` (exclusive) of the analysed text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ServiceBlock:
+    """A ``SERVICE`` block: where it sits, and what it asks."""
+
+    start: int  # index of the SERVICE keyword
+    end: int  # index just after the block's closing brace
+    pattern: str  # the text between the block's braces
+    silent: bool
+    endpoint: str | None  # the IRI written after SERVICE (None for a variable)
+    joins: tuple[str, ...]  # the variables its '#@join' lines name, without '?'
+
+
+@dataclass(frozen=True)
+class GuardFilter:
+    """``FILTER(!BOUND(?name) || ...)``: a filter that keeps everything while ?name is unbound."""
+
+    span: Span
+    variable: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one parse of a SPARQL text found. Spans index :attr:`text`."""
+
+    text: str
+    form: str  # SELECT, CONSTRUCT, DESCRIBE, ASK, or the first update's keyword
+    operations: tuple[str, ...]  # an update's operations (INSERT, DROP, ...); () for a query
+    query: Span | None  # the query form's keyword to the end (its prologue is before)
+    where: Span | None  # the outermost WHERE group, braces included
+    order_by: Span | None  # the outermost ORDER BY clause
+    limited: bool  # whether the outermost query has LIMIT or OFFSET (then order picks rows)
+    services: tuple[ServiceBlock, ...]
+    guard_filters: tuple[GuardFilter, ...]
+
+    @property
+    def is_update(self) -> bool:
+        return bool(self.operations)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing but comments and declarations (the grammar reads that as an empty update)."""
+        return self.form == ""
+
+    @property
+    def prologue(self) -> str:
+        """BASE and PREFIX declarations (and comments) before the query form."""
+        return self.text[: self.query.start] if self.query else ""
+
+
+# ------------------------------------------------------------ the parser
+
+
+@cache
+def _grammar() -> tuple[Any, Any]:
+    """rdflib's query and update grammars, copied, recording the spans of located nodes."""
+    from rdflib.plugins.sparql import parser
+
+    originals = {name: getattr(parser, name) for name in _LOCATED}
+    memo: dict[int, Any] = {}
+    query, update = copy.deepcopy((parser.Query, parser.UpdateUnit), memo)
+
+    def nothing(*_args: object) -> None:
+        return None
+
+    def stamp(attribute: str) -> Any:
+        def on_match(
+            _text: str, start: int, end: int, _element: object, tokens: Any, _cached: bool
+        ) -> None:
+            for token in tokens:
+                if isinstance(token, dict):  # a CompValue: a node of the parse tree
+                    token.__dict__[attribute] = (start, end)
+
+        return on_match
+
+    for original in originals.values():
+        memo[id(original)].set_debug_actions(nothing, stamp(_SPAN), nothing)
+    memo[id(parser.GroupGraphPattern)].set_debug_actions(nothing, stamp(_GROUP), nothing)
+    return query, update
+
+
+def _expand_escapes(text: str) -> str:
+    r"""``\uXXXX`` and ``\UXXXXXXXX`` as the characters they stand for (SPARQL reads them first)."""
+
+    def character(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except (ValueError, OverflowError):
+            return match.group(0)
+
+    return _CODEPOINT_ESCAPE.sub(character, text)
+
+
+class _Unreadable(Exception):
+    def __init__(self, query_error: Any, update_error: Any) -> None:
+        self.query_error = query_error
+        self.update_error = update_error
+
+
+def _parse(text: str) -> tuple[Any, Any]:
+    """(query tree, None) or (None, update tree); raises _Unreadable with both failures."""
+    import pyparsing
+
+    query_grammar, update_grammar = _grammar()
+    try:
+        return query_grammar.parse_string(text, parse_all=True), None
+    except pyparsing.ParseBaseException as exc:
+        query_error = exc
+    try:
+        return None, update_grammar.parse_string(text, parse_all=True)[0]
+    except pyparsing.ParseBaseException as exc:
+        raise _Unreadable(query_error, exc) from None
+
+
+def _nodes(value: Any) -> Iterator[Any]:
+    """Every node of a parse tree, depth first, in text order."""
+    if isinstance(value, dict):
+        yield value
+        for child in value.values():
+            yield from _nodes(child)
+    elif isinstance(value, list | tuple) or type(value).__name__ == "ParseResults":
+        for child in value:
+            yield from _nodes(child)
+
+
+def _get(node: Any, key: str) -> Any:
+    """A node's child (rdflib's own ``CompValue.get`` answers a missing key with the key)."""
+    return dict.get(node, key) if isinstance(node, dict) else None
+
+
+def _name(node: Any) -> str:
+    return str(getattr(node, "name", "")) if isinstance(node, dict) else ""
+
+
+def _span(node: Any, attribute: str = _SPAN) -> Span | None:
+    found = node.__dict__.get(attribute) if isinstance(node, dict) else None
+    return Span(*found) if found else None
+
+
+def _single(node: Any) -> Any:
+    """An expression node that only wraps another (``expr`` and nothing else) as that other."""
+    while _name(node).endswith("Expression") and set(node) == {"expr"}:
+        node = _get(node, "expr")
+    return node
+
+
+def _guard_variable(filter_node: Any) -> str | None:
+    """?name if the filter is ``!BOUND(?name) || ...``, else None."""
+    expression = _get(filter_node, "expr")
+    if _name(expression) != "ConditionalOrExpression" or not _get(expression, "other"):
+        return None
+    first = _single(_get(expression, "expr"))
+    if _name(first) != "UnaryNot":
+        return None
+    bound = _single(_get(first, "expr"))
+    argument = _get(bound, "arg") if _name(bound) == "Builtin_BOUND" else None
+    return str(argument) if type(argument).__name__ == "Variable" else None
+
+
+_JOIN_MARKER = re.compile(r"^[ \t]*#@join((?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*$", re.MULTILINE)
+
+
+def _service(text: str, node: Any) -> ServiceBlock:
+    span = _span(node)
+    group = _span(_get(node, "graph"), _GROUP)
+    assert span is not None and group is not None
+    pattern = text[group.start + 1 : group.end - 1]
+    term = _get(node, "term")
+    endpoint = str(term) if type(term).__name__ == "URIRef" else None
+    joins = tuple(name for m in _JOIN_MARKER.finditer(pattern) for name in m.group(1).split())
+    return ServiceBlock(
+        span.start, group.end, pattern, _get(node, "silent") is not None, endpoint, joins
+    )
+
+
+@lru_cache(maxsize=512)
+def analyse(text: str) -> Analysis | None:
+    """The analysis of a SPARQL query or update, or None if the grammar cannot read it.
+
+    Texts holding ``\\u`` escapes are analysed, and spans given, with the escapes
+    expanded (:attr:`Analysis.text`), as SPARQL reads them.
+    """
+    text = _expand_escapes(text) if "\\u" in text or "\\U" in text else text
+    try:
+        query_tree, update_tree = _parse(text)
+    except _Unreadable:
+        return None
+    except RecursionError:
+        raise SparqlSyntaxError("the query is nested too deeply to read") from None
+    if update_tree is not None:
+        operations = tuple(_operation(r) for r in _get(update_tree, "request") or [])
+        return Analysis(text, operations[0] if operations else "", operations,
+                        None, None, None, False, (), ())  # fmt: skip
+    top = query_tree[-1]
+    where = _span(_get(top, "where"), _GROUP)
+    order = _get(top, "orderby")
+    nodes = list(_nodes(top))
+    services = tuple(_service(text, n) for n in nodes if _name(n) == "ServiceGraphPattern")
+    guards = tuple(
+        GuardFilter(span, variable)
+        for n in nodes
+        if _name(n) == "Filter"
+        and (variable := _guard_variable(n)) is not None
+        and (span := _span(n)) is not None
+    )
+    return Analysis(
+        text=text,
+        form=_QUERY_KEYWORDS[_name(top)],
+        operations=(),
+        query=_span(top),
+        where=where,
+        order_by=_span(order) if order is not None else None,
+        limited=_get(top, "limitoffset") is not None,
+        services=services,
+        guard_filters=guards,
+    )
+
+
+def _operation(request: Any) -> str:
+    name = _name(request)
+    if name == "Modify":
+        if _get(request, "withClause") is not None:
+            return "WITH"
+        return "DELETE" if _get(request, "delete") is not None else "INSERT"
+    return _UPDATE_KEYWORDS.get(name, name.upper())
+
+
+def read_error(text: str) -> SparqlSyntaxError | None:
+    """Where the grammar stops reading the text (for texts Oxigraph cannot run either)."""
+    try:
+        _parse(_expand_escapes(text))
+    except _Unreadable as exc:
+        error = max(exc.query_error, exc.update_error, key=lambda e: e.loc)
+        return SparqlSyntaxError(
+            f"SPARQL syntax error at line {error.lineno}, column {error.col}",
+            error.lineno,
+            error.col,
+        )
+    return None
+
+
+def update_reads_further(text: str) -> bool:
+    """Whether, of a text neither grammar reads, the update grammar read more of it."""
+    try:
+        _parse(_expand_escapes(text))
+    except _Unreadable as exc:
+        return bool(exc.update_error.loc > exc.query_error.loc)
+    return False
+
+
+# ------------------------------------------------------------ rewriting
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace characters ``start`` to ``end`` of a text by ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """The text with every edit made; edits may not overlap."""
+    out: list[str] = []
+    position = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start < position:
+            raise PtmkgError("two rewrites of the query overlap (a marker inside a filter?)")
+        out.append(text[position : edit.start])
+        out.append(edit.text)
+        position = edit.end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def order_by_edit(analysis: Analysis) -> Edit | None:
+    """The edit that drops the outermost ORDER BY, if dropping it keeps the same solutions
+    (not when LIMIT or OFFSET follows it: then the order picks the rows)."""
+    span = analysis.order_by
+    if span is None or analysis.limited:
+        return None
+    return Edit(span.start, span.end, "")
+
+
+def without_order_by(text: str) -> str:
+    """The query without its outermost ORDER BY: the same solutions, in the engine's order."""
+    analysis = analyse(text)
+    if analysis is None:
+        return text
+    edit = order_by_edit(analysis)
+    return apply_edits(analysis.text, [edit] if edit else [])
