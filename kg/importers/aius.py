@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
+from kg.formats import Sample
+from kg.importers import IMPORTERS, ImportOptions, SourceReading
 from kg.importers.pipeline_responses import Item, parse_response
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.records import Analysis, PaperRecord, Reject, Reuse, Topic
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 ANALYSIS_COLUMNS = (
     "_id",
@@ -76,16 +75,11 @@ REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
 OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {"_llm_prompts": ("_id", "tag", "prompt")}
 
 
-def is_sqlite(head: bytes) -> bool:
-    return head.startswith(SQLITE_MAGIC)
-
-
 def _connect(path: Path) -> sqlite3.Connection:
-    with path.open("rb") as handle:
-        if not is_sqlite(handle.read(16)):
-            raise SourceError(
-                path, "not a SQLite database (the aius format is the study pipeline's SQLite file)"
-            )
+    if not IMPORTERS["aius"].sniffs(Sample.of(path)):
+        raise SourceError(
+            path, "not a SQLite database (the aius format is the study pipeline's SQLite file)"
+        )
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
