@@ -33,7 +33,7 @@ from kg.links import OPENALEX_API, OPENALEX_RATE, WIKIDATA_MAIN, WIKIDATA_RATE, 
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
-from kg.rdf.formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
+from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format, oxigraph_format
 from kg.stores.embedded import STORE_ENV
 from kg.stores.push import DEFAULT_BATCH_SIZE
 from kg.stores.serve import DEFAULT_HOST, DEFAULT_PORT
@@ -730,19 +730,15 @@ def dump(
     Quad formats (N-Quads, TriG) keep the named graphs; triple formats get the union
     of all graphs, or the one named with --graph.
     """
-    chosen = (
-        rdf_output_format(rdf_format)
-        if rdf_format
-        else (rdf_format_for_file(output.name) if output else None) or rdf_output_format("nquads")
-    )
+    chosen = choose_rdf_format(rdf_format, output)
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
-        source.dump(_stdout_bytes(), chosen.format, graph)
+        source.dump(_stdout_bytes(), oxigraph_format(chosen), graph)
         sys.stdout.flush()
         return
     try:
         with atomic_write(output) as handle:
-            source.dump(handle, chosen.format, graph)
+            source.dump(handle, oxigraph_format(chosen), graph)
     except OSError as exc:
         raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
     err.print(f"wrote {chosen.name} to {escape(str(output))}")

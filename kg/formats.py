@@ -169,9 +169,8 @@ class Format:
     implementation: str = ""
     """``"package.module:attribute"`` (the attribute may be dotted), imported on first use."""
     description: str = ""
-    sniff: Sniff | str | None = None
-    """True when a :class:`Sample` is in this format; a ``"module:function"`` path is
-    imported when first asked."""
+    sniff: Sniff | None = None
+    """True when a :class:`Sample` is in this format (kept light: it runs on every input)."""
     aliases: tuple[str, ...] = ()
     """Other names the format answers to (``ttl`` for ``turtle``)."""
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -183,12 +182,7 @@ class Format:
 
     def sniffs(self, sample: Sample) -> bool:
         """Whether this format's sniff function accepts the sample (False without one)."""
-        sniff = self.sniff
-        if sniff is None:
-            return False
-        if isinstance(sniff, str):
-            sniff = _resolve(sniff, f"format {self.name!r} has no sniff function")
-        return bool(sniff(sample))
+        return self.sniff is not None and bool(self.sniff(sample))
 
 
 def _resolve(path: str, missing: str) -> Any:
@@ -292,20 +286,23 @@ class Registry(Mapping[str, Format]):
         name: str | None = None,
         path: Path | str | None = None,
         default: str | None = None,
+        *,
+        lenient: bool = False,
     ) -> Format:
         """The format for an output: ``name`` if given, else ``path``'s extension, else
-        ``default`` (or the kind's); an unknown name or extension is refused with the
-        known ones."""
+        ``default`` (or the kind's). An unknown name is refused with the known ones, and so
+        is an unknown extension unless ``lenient`` (then it means the default)."""
         if name:
             return self[name]
         if path is not None and Path(path).suffix:
             found = self.for_path(path)
-            if found is None:
+            if found is not None:
+                return found
+            if not lenient:
                 raise UnknownFormat(
                     f"cannot tell the {self.kind} from {Path(path).name!r}: use an extension "
                     f"({', '.join(self.extensions())}) or name one of {self.listing()}"
                 )
-            return found
         default = default or self.default
         if default is None:
             raise UnknownFormat(f"name the {self.kind}: one of {self.listing()}")

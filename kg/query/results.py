@@ -6,7 +6,7 @@ DESCRIBE: triples). Each keeps the RDF terms, so that the SPARQL 1.1 results
 formats are written exactly (datatypes, language tags), and offers plain
 Python values for everything else.
 
-Formats live in one registry, :data:`RESULT_FORMATS`; graph results are written
+Formats live in one registry, :data:`kg.query.formats.RESULT_FORMATS`; graph results are written
 in any format of :data:`kg.rdf.formats.RDF_OUTPUT_FORMATS`. Writers take a
 binary stream and always write the same bytes for the same result, so outputs
 can be diffed.
@@ -29,7 +29,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import PtmkgError
-from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
+from kg.formats import Format, UnknownFormat
+from kg.query.formats import RESULT_FORMATS
+from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format, oxigraph_format
 from kg.rdf.namespaces import PREFIXES, XSD
 from kg.text import printable
 
@@ -401,56 +403,16 @@ def write_markdown(result: QueryResult | BooleanResult, output: IO[bytes]) -> No
     _write_text(output, markdown_table(result))
 
 
-@dataclass(frozen=True)
-class ResultFormat:
-    name: str
-    description: str
-    extensions: tuple[str, ...]
-    write: Callable[[QueryResult | BooleanResult, IO[bytes]], None]
-
-
-RESULT_FORMATS: dict[str, ResultFormat] = {
-    f.name: f
-    for f in (
-        ResultFormat("table", "a text table for people", (".txt",), write_table),
-        ResultFormat("csv", "SPARQL 1.1 CSV results (plain values)", (".csv",), write_csv),
-        ResultFormat("tsv", "tab-separated plain values", (".tsv", ".tab"), write_tsv),
-        ResultFormat("json", "SPARQL 1.1 Query Results JSON", (".json", ".srj"), write_json),
-        ResultFormat("xml", "SPARQL Query Results XML", (".xml", ".srx"), write_xml),
-        ResultFormat("md", "a Markdown table", (".md", ".markdown"), write_markdown),
-    )
-}
-
-
-def result_format(name: str) -> ResultFormat:
-    wanted = name.strip().lower()
-    aliases = {"markdown": "md", "text": "table", "txt": "table"}
-    wanted = aliases.get(wanted, wanted)
-    if wanted not in RESULT_FORMATS:
-        raise PtmkgError(
-            f"unknown result format {name!r} (known: {', '.join(RESULT_FORMATS)}; "
-            f"CONSTRUCT and DESCRIBE results take {', '.join(RDF_OUTPUT_FORMATS)})"
-        )
-    return RESULT_FORMATS[wanted]
-
-
-def result_format_for_file(filename: str) -> ResultFormat | None:
-    lowered = filename.lower()
-    for candidate in RESULT_FORMATS.values():
-        if lowered.endswith(candidate.extensions):
-            return candidate
-    return None
-
-
-def write_graph(result: GraphResult, output: IO[bytes], rdf_format: RdfOutputFormat) -> None:
+def write_graph(result: GraphResult, output: IO[bytes], chosen: Format) -> None:
     """Serialise triples; quad formats put them in the default graph."""
-    if rdf_format.format.supports_datasets:
+    engine_format = oxigraph_format(chosen)
+    if engine_format.supports_datasets:
         quads: Iterable[ox.Triple | ox.Quad] = (
             ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples
         )
     else:
         quads = result.triples
-    ox.serialize(quads, output, rdf_format.format, prefixes=PREFIXES)
+    ox.serialize(quads, output, engine_format, prefixes=PREFIXES)
 
 
 def write_result(
@@ -468,26 +430,25 @@ def write_result(
         chosen_rdf = _graph_format(format_name, filename)
         write_graph(result, output, chosen_rdf)
         return chosen_rdf.name
-    if format_name:
-        chosen = result_format(format_name)
-    else:
-        chosen = (result_format_for_file(filename) if filename else None) or RESULT_FORMATS["csv"]
-    chosen.write(result, output)
+    try:
+        chosen = RESULT_FORMATS.choose(format_name, filename, lenient=True)
+    except UnknownFormat:
+        raise PtmkgError(
+            f"unknown result format {format_name!r} (known: {RESULT_FORMATS.listing()}; "
+            f"CONSTRUCT and DESCRIBE results take {RDF_OUTPUT_FORMATS.listing()})"
+        ) from None
+    chosen.load()(result, output)
     return chosen.name
 
 
-def _graph_format(format_name: str | None, filename: str | None) -> RdfOutputFormat:
-    from kg.rdf.formats import rdf_format_for_file
-
-    if format_name:
-        try:
-            return rdf_output_format(format_name)
-        except PtmkgError:
-            raise PtmkgError(
-                f"{format_name!r} is not an RDF format; CONSTRUCT and DESCRIBE results are "
-                f"graphs, written as {', '.join(RDF_OUTPUT_FORMATS)}"
-            ) from None
-    return (rdf_format_for_file(filename) if filename else None) or rdf_output_format("turtle")
+def _graph_format(format_name: str | None, filename: str | None) -> Format:
+    try:
+        return choose_rdf_format(format_name, filename, default="turtle")
+    except UnknownFormat:
+        raise PtmkgError(
+            f"{format_name!r} is not an RDF format; CONSTRUCT and DESCRIBE results are "
+            f"graphs, written as {RDF_OUTPUT_FORMATS.listing()}"
+        ) from None
 
 
 __all__ = [
@@ -495,12 +456,10 @@ __all__ = [
     "BooleanResult",
     "GraphResult",
     "QueryResult",
-    "ResultFormat",
     "UpdateResult",
     "display_value",
     "from_solutions",
     "markdown_table",
-    "result_format",
     "rich_table",
     "to_python",
     "write_result",
