@@ -18,7 +18,7 @@ end, so that their labels do not depend on row order.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import IO
 
 from kg.models.names import ModelResolver
 from kg.rdf.iris import IriMinter
@@ -38,7 +38,7 @@ class SourceGraphWriter:
 
     def __init__(
         self,
-        out: TextIO,
+        out: IO[str],
         source_name: str,
         minter: IriMinter,
         resolver: ModelResolver,

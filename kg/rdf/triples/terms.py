@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import IO
 
 from kg.rdf.namespaces import PTM, RDF, XSD
 
@@ -44,7 +44,7 @@ class QuadLines:
     writes them to ``out`` at once, so a record's quads are never half-written.
     """
 
-    def __init__(self, out: TextIO, graph: str) -> None:
+    def __init__(self, out: IO[str], graph: str) -> None:
         self.out = out
         self.graph = graph
         self.end = f" {graph} .\n"
