@@ -107,7 +107,7 @@ def test_a_gzip_file_of_neither_works_nor_articles_says_so(tmp_path):
 def test_every_kind_of_format_is_one_registry_of_the_same_records():
     from kg.formats import Format, Registry
     from kg.importers import IMPORTERS
-    from kg.query.formats import RESULT_FORMATS
+    from kg.query.results import RESULT_FORMATS
     from kg.rdf.formats import RDF_OUTPUT_FORMATS
     from kg.synth import SYNTH_FORMATS
 
@@ -119,7 +119,7 @@ def test_every_kind_of_format_is_one_registry_of_the_same_records():
 
 
 def test_a_format_is_found_by_name_alias_or_extension_the_same_way_in_every_registry():
-    from kg.query.formats import RESULT_FORMATS
+    from kg.query.results import RESULT_FORMATS
     from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format
     from kg.synth import SYNTH_FORMATS
 

@@ -9,58 +9,15 @@ format is adding an entry here, not editing a chain of ``if``\\s.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import SourceError
 from kg.formats import Format, Registry, Sample, UnknownFormat
-from kg.models.names import ModelResolver
-from kg.rdf.vocabulary import Vocabulary, vocabulary
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.read.jats import ARTICLE_SUFFIXES
 from kg.read.tables import check_readable
-from kg.records import PaperRecord, Reject
 
-
-@dataclass
-class ImportOptions:
-    resolver: ModelResolver = field(default_factory=ModelResolver)
-    encoding: str = "utf-8"
-    # Keep only papers that meet this version of the study's natural-science rule
-    # ("v1" or "v2"); sources without OpenAlex topics are not filtered.
-    natural_science: str | None = None
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        return vocabulary()
-
-
-@dataclass
-class SourceReading:
-    """An opened source: what it was read as, and its records as they stream."""
-
-    path: Path
-    format: str  # the --format name, e.g. "csv"
-    layout: str  # e.g. "annotation sheet (layout 1)"
-    columns: list[str]
-    items: Iterator[PaperRecord | Reject]
-    reject_format: str  # format the rejects file is written in ("csv", "tsv", "jsonl")
-    size_bytes: int = 0
-    progress: list[int] = field(default_factory=lambda: [0])
-    warnings: list[str] = field(default_factory=list)
-    name: str = ""  # names the source's graph; the file name unless several files form one
-    paths: list[Path] = field(default_factory=list)  # every file the source reads
-    skipped: int = 0  # records left out on purpose (a filter), neither accepted nor rejected
-    skip_reason: str = ""
-    # Whether a fixed rejects file can be built as it is (true for tabular sources).
-    rejects_reloadable: bool = True
-    # Problems that did not stop a record (a failed analysis, a model without a stage):
-    # (DOI, where, what), written to the source's problems file.
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.name = self.name or self.path.name
-        self.paths = self.paths or [self.path]
+__all__ = ["IMPORTERS", "ImportOptions", "SourceReading", "detect", "open_source", "open_sources"]
 
 
 # ------------------------------------------------------------------ sniffing

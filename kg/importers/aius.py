@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.formats import Sample
-from kg.importers import IMPORTERS, ImportOptions, SourceReading
 from kg.importers.pipeline_responses import Item, parse_response
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.records import Analysis, PaperRecord, Reject, Reuse, Topic
@@ -76,14 +75,15 @@ OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {"_llm_prompts": ("_id", "tag", "p
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    if not IMPORTERS["aius"].sniffs(Sample.of(path)):
-        raise SourceError(
-            path, "not a SQLite database (the aius format is the study pipeline's SQLite file)"
-        )
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
+        # SQLite itself knows its files (the input registry only sniffed when no --format).
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise SourceError(
+                path, "not a SQLite database (the aius format is the study pipeline's SQLite file)"
+            ) from None
         raise SourceError(path, f"cannot read the SQLite database ({exc})") from None
     return connection
 

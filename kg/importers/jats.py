@@ -15,7 +15,7 @@ from pathlib import Path
 from kg.extract import RECORD_COLUMNS
 from kg.extract.rules import RuleExtractor
 from kg.extract.run import extract_articles
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.importers.tabular import _column_keys, _convert_rows, _GenericConverter
 from kg.read.jats import ArticleProblem
 from kg.read.tables import Row

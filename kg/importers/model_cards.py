@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.models.registry import ModelRegistry
 from kg.read.tables import TOO_DEEP
 from kg.records import ModelRecord, Reject

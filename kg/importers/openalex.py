@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from kg.errors import SourceError
 from kg.formats import container_of
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.read.tables import TOO_DEEP

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
 from kg.rdf.vocabulary import ConceptScheme
 from kg.read.pairings import PairingSyntaxError, parse_pairings

@@ -6,7 +6,7 @@ DESCRIBE: triples). Each keeps the RDF terms, so that the SPARQL 1.1 results
 formats are written exactly (datatypes, language tags), and offers plain
 Python values for everything else.
 
-Formats live in one registry, :data:`kg.query.formats.RESULT_FORMATS`; graph results are written
+Formats live in one registry, :data:`RESULT_FORMATS`; graph results are written
 in any format of :data:`kg.rdf.formats.RDF_OUTPUT_FORMATS`. Writers take a
 binary stream and always write the same bytes for the same result, so outputs
 can be diffed.
@@ -29,8 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import PtmkgError
-from kg.formats import Format, UnknownFormat
-from kg.query.formats import RESULT_FORMATS
+from kg.formats import Format, Registry, UnknownFormat
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format, oxigraph_format
 from kg.rdf.namespaces import PREFIXES, XSD
 from kg.text import printable
@@ -401,6 +400,40 @@ def markdown_table(
 
 def write_markdown(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
     _write_text(output, markdown_table(result))
+
+
+RESULT_FORMATS = Registry(
+    "result format",
+    (
+        Format(
+            "table",
+            (".txt",),
+            "kg.query.results:write_table",
+            "a text table for people",
+            aliases=("text", "txt"),
+        ),
+        Format(
+            "csv", (".csv",), "kg.query.results:write_csv", "SPARQL 1.1 CSV results (plain values)"
+        ),
+        Format("tsv", (".tsv", ".tab"), "kg.query.results:write_tsv", "tab-separated plain values"),
+        Format(
+            "json",
+            (".json", ".srj"),
+            "kg.query.results:write_json",
+            "SPARQL 1.1 Query Results JSON",
+        ),
+        Format("xml", (".xml", ".srx"), "kg.query.results:write_xml", "SPARQL Query Results XML"),
+        Format(
+            "md",
+            (".md", ".markdown"),
+            "kg.query.results:write_markdown",
+            "a Markdown table",
+            aliases=("markdown",),
+        ),
+    ),
+    default="csv",
+)
+"""Formats of solutions and booleans; CSV unless a name or an extension says otherwise."""
 
 
 def write_graph(result: GraphResult, output: IO[bytes], chosen: Format) -> None:
