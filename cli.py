@@ -59,7 +59,7 @@ from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, 
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
 from kg.query.terminal import display_value, terminal_table
-from kg.rdf.formats import RDF_OUTPUT_FORMATS, rdf_format_for_file, rdf_output_format
+from kg.rdf.formats import RDF_OUTPUT_FORMATS, oxigraph_format
 from kg.synth import SYNTH_FORMATS, write_corpus
 from kg.text import printable
 
@@ -351,6 +351,16 @@ def _choose_format(
         f"cannot tell the format of {output} from its extension {output.suffix!r}; "
         f"give --format, or use one of: {known}"
     )
+
+
+def _chosen(registry: Any, given: str | None, output: Path | None, default: str | None) -> Any:
+    """A registry's format for an output, by the same rule as _choose_format."""
+    from kg.formats import UnknownFormat
+
+    try:
+        return registry.choose(given, output, default)
+    except UnknownFormat as exc:
+        raise kg.PtmkgError(f"{exc}; give --format") from None
 
 
 def _write_output(output: Path, text: str) -> None:
@@ -946,24 +956,18 @@ def dump(
     Quad formats (N-Quads, TriG) keep the named graphs; triple formats get the union
     of all graphs, or the one named with --graph.
     """
-    chosen = _choose_format(
-        rdf_format and rdf_output_format(rdf_format).name,
-        output,
-        {f.name: (f.extension,) for f in RDF_OUTPUT_FORMATS.values()},
-        default="nquads",
-    )
-    chosen_format = RDF_OUTPUT_FORMATS[chosen]
+    chosen = _chosen(RDF_OUTPUT_FORMATS, rdf_format, output, "nquads")
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
-        source.dump(_stdout_bytes(), chosen_format.format, graph)
+        source.dump(_stdout_bytes(), oxigraph_format(chosen), graph)
         sys.stdout.flush()
         return
     try:
         with atomic_write(output) as handle:
-            source.dump(handle, chosen_format.format, graph)
+            source.dump(handle, oxigraph_format(chosen), graph)
     except OSError as exc:
         raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
-    err.print(f"wrote {chosen} to {escape(str(output))}")
+    err.print(f"wrote {chosen.name} to {escape(str(output))}")
 
 
 # ========================================================= asking questions
@@ -1043,17 +1047,8 @@ def queries_show(
 
 def _refuse_unknown_extension(result: Any, output: Path) -> None:
     """An output file whose extension names no format is refused, never written as CSV."""
-    from kg.query.results import result_format_for_file
-
-    if isinstance(result, kg.GraphResult):
-        known = {f.name: (f.extension,) for f in RDF_OUTPUT_FORMATS.values()}
-        if rdf_format_for_file(output.name) is not None:
-            return
-    else:
-        known = {f.name: f.extensions for f in kg.RESULT_FORMATS.values()}
-        if result_format_for_file(output.name) is not None:
-            return
-    _choose_format(None, output, known, default="")
+    registry = RDF_OUTPUT_FORMATS if isinstance(result, kg.GraphResult) else kg.RESULT_FORMATS
+    _chosen(registry, None, output, None)
 
 
 ColumnsOption = Annotated[

@@ -1,21 +1,23 @@
 """Building the knowledge graph: sources in, one atomic change to the store out.
 
-:func:`build` reads every source into records, writes each source's named graph
-as an N-Quads file, writes rejected rows to rejects files, and then replaces the
-ontology graph and each source's graph in one store transaction, using
-Oxigraph's bulk loader. Nothing touches the store until every source has been
-read, so a missing file or a ``--strict`` failure leaves it unchanged.
+:func:`build` is one pipeline for every store: it reads every source into records,
+writes the N-Quads of the ontology graph, the model registry's graph and each source's
+named graph to one stream, writes rejected rows to rejects files, and the graphs are
+replaced in one store transaction with Oxigraph's bulk loader (:func:`_graph_stream`
+decides whether the store loads while sources are read, or after). A missing file, a
+failure or a ``--strict`` refusal leaves the store unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -72,7 +74,7 @@ def _sha256(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
         with path.open("rb") as handle:
-            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+            while block := handle.read(1 << 20):
                 digest.update(block)
     return digest.hexdigest()
 
@@ -113,20 +115,18 @@ def build(
                 f"which names a source's graph; rename one of them"
             )
         names[reading.name] = reading.path
-    if store.isolated_writes:
-        return _build_streaming(
-            store, readings, minter, options, registry, strict, fresh, rejects_dir, progress
-        )
+    registry_graph = minter.source(REGISTRY_SOURCE_NAME)
+    source_graphs = [minter.source(reading.name) for reading in readings]
     reports: list[SourceReport] = []
-    with tempfile.TemporaryDirectory(prefix="ptmkg-build-") as scratch:
-        graph_files: list[tuple[str, Path]] = []
-        for index, reading in enumerate(readings):
-            nquads = Path(scratch) / f"source-{index}.nq"
-            report = _read_source(reading, nquads, minter, options, progress)
+    with _graph_stream(store, [ONTOLOGY_IRI, registry_graph, *source_graphs], fresh) as out:
+        out.write(_ontology_nquads())
+        if registry_graph not in source_graphs:  # else a source of that name replaces it
+            _write_registry(registry, out, minter, options)
+        for reading in readings:
+            report = _read_source(reading, out, minter, options, progress)
             report.rejects_file = _store_rejects(report, reading, rejects_dir)
             report.problems_file = _store_problems(report, rejects_dir)
             reports.append(report)
-            graph_files.append((report.graph, nquads))
         if strict and any(r.rejected for r in reports):
             total = sum(r.rejected for r in reports)
             raise StrictBuildError(
@@ -134,61 +134,35 @@ def build(
             )
         if progress is not None:
             progress(LOADING, 0, 0)
-        registry_graph = Path(scratch) / "registry.nq"
-        _write_registry(registry, registry_graph, minter, options)
-        replacing = [ONTOLOGY_IRI, minter.source(REGISTRY_SOURCE_NAME)]
-        replacing += [graph for graph, _ in graph_files]
-        with store.writing(fresh=fresh, replacing=replacing) as writer:
-            writer.replace_graph(ONTOLOGY_IRI, ontology_file(), ox.RdfFormat.TURTLE)
-            writer.replace_graph(
-                minter.source(REGISTRY_SOURCE_NAME), registry_graph, ox.RdfFormat.N_QUADS
-            )
-            for graph, nquads in graph_files:
-                writer.replace_graph(graph, nquads, ox.RdfFormat.N_QUADS)
     return BuildReport(store=store.location, sources=reports)
 
 
-def _build_streaming(
-    store: GraphStore,
-    readings: list[SourceReading],
-    minter: IriMinter,
-    options: ImportOptions,
-    registry: ModelRegistry,
-    strict: bool,
-    fresh: bool,
-    rejects_dir: Path,
-    progress: ProgressCallback | None,
-) -> BuildReport:
-    """Read and load at once, for a store whose writes stay invisible until they complete.
+@contextlib.contextmanager
+def _graph_stream(store: GraphStore, graphs: list[str], fresh: bool) -> Iterator[IO[str]]:
+    """One stream for the N-Quads of every graph a build replaces (each quad names its
+    graph); the graphs are replaced when it closes, and not at all if the build fails.
 
-    The N-Quads of every graph (ontology, registry, sources) go to the bulk loader through
-    one stream, a slice at a time, on other threads: a build that fits in one slice is
-    one bulk load, laid out as if loaded at once, and needs no compaction. A failure
-    (``--strict`` included) abandons the transaction, so the published graph is unchanged
-    just as when reading comes first.
+    A store whose writes stay invisible until they complete loads the quads as they come,
+    a slice at a time on other threads, inside its transaction: a build that fits in one
+    slice is one bulk load, laid out as if loaded at once, and a failure (``--strict``
+    included) abandons the transaction. Any other store is not touched until every source
+    has been read: the quads are spooled to a file and loaded in one transaction.
     """
-    reports: list[SourceReport] = []
-    registry_graph = minter.source(REGISTRY_SOURCE_NAME)
-    source_graphs = [minter.source(reading.name) for reading in readings]
-    graphs = [ONTOLOGY_IRI, registry_graph, *source_graphs]
-    with store.writing(fresh=fresh, replacing=graphs) as writer:
-        with writer.streaming_graphs(graphs) as out:
-            out.write(_ontology_nquads())
-            if registry_graph not in source_graphs:  # else a source of that name replaces it
-                _write_registry_to(registry, out, minter, options)
-            for reading in readings:
-                report = _read_source_to(reading, out, minter, options, progress)
-                if progress is not None:
-                    progress(LOADING, 0, 0)
-                report.rejects_file = _store_rejects(report, reading, rejects_dir)
-                report.problems_file = _store_problems(report, rejects_dir)
-                reports.append(report)
-        if strict and any(r.rejected for r in reports):
-            total = sum(r.rejected for r in reports)
-            raise StrictBuildError(
-                f"--strict: {total} record(s) rejected, the store was not changed"
-            )
-    return BuildReport(store=store.location, sources=reports)
+    if store.isolated_writes:
+        with (
+            store.writing(fresh=fresh, replacing=graphs) as writer,
+            writer.streaming_graphs(graphs) as out,
+        ):
+            yield out
+        return
+    with tempfile.TemporaryDirectory(prefix="ptmkg-build-") as scratch:
+        spool = Path(scratch) / "graphs.nq"
+        with spool.open("w", encoding="utf-8") as out:
+            yield out
+        with store.writing(fresh=fresh, replacing=graphs) as writer:
+            for graph in graphs[1:]:
+                writer.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+            writer.replace_graph(graphs[0], spool, ox.RdfFormat.N_QUADS)
 
 
 def _ontology_nquads() -> str:
@@ -196,23 +170,14 @@ def _ontology_nquads() -> str:
     graph = ox.NamedNode(ONTOLOGY_IRI)
     triples = ox.parse(path=ontology_file(), format=ox.RdfFormat.TURTLE)
     quads = (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert text is not None  # serialize returns the bytes when given no output
+    return text.decode("utf-8")
 
 
 def _read_source(
     reading: SourceReading,
-    nquads: Path,
-    minter: IriMinter,
-    options: ImportOptions,
-    progress: ProgressCallback | None,
-) -> SourceReport:
-    with nquads.open("w", encoding="utf-8") as out:
-        return _read_source_to(reading, out, minter, options, progress)
-
-
-def _read_source_to(
-    reading: SourceReading,
-    out: TextIO,
+    out: IO[str],
     minter: IriMinter,
     options: ImportOptions,
     progress: ProgressCallback | None,
@@ -292,15 +257,7 @@ def _store_problems(report: SourceReport, directory: Path) -> Path | None:
 
 
 def _write_registry(
-    registry: ModelRegistry, nquads: Path, minter: IriMinter, options: ImportOptions
-) -> None:
-    """The registry's models, as the registry graph every build loads."""
-    with nquads.open("w", encoding="utf-8") as out:
-        _write_registry_to(registry, out, minter, options)
-
-
-def _write_registry_to(
-    registry: ModelRegistry, out: TextIO, minter: IriMinter, options: ImportOptions
+    registry: ModelRegistry, out: IO[str], minter: IriMinter, options: ImportOptions
 ) -> None:
     writer = SourceGraphWriter(
         out, REGISTRY_SOURCE_NAME, minter, options.resolver, describes_registry_models=True

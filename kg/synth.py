@@ -31,14 +31,15 @@ import csv
 import json
 import random
 import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, TextIO
 
 from kg.defaults import SYNTH_PAPERS, SYNTH_SEED
 from kg.errors import PtmkgError
+from kg.formats import Format, Registry, UnknownFormat
 
 #: Papers in the study's second version (Jun 2026).
 DEFAULT_PAPERS = SYNTH_PAPERS
@@ -688,15 +689,20 @@ def _analyses(paper: SyntheticPaper) -> Iterator[tuple[str, str]]:
     )
 
 
-def _text_writer(write: Callable[[TextIO, Iterator[SyntheticPaper], SynthReport], None]):
-    def run(path: Path, papers: Iterator[SyntheticPaper], report: SynthReport) -> None:
-        with path.open("w", encoding="utf-8", newline="") as out:
-            write(out, papers, report)
-
-    return run
+def write_generic(path: Path, papers: Iterator[SyntheticPaper], report: SynthReport) -> None:
+    """The corpus as generic annotations in JSON Lines."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        _write_generic(out, papers, report)
 
 
-def _database_writer(path: Path, papers: Iterator[SyntheticPaper], report: SynthReport) -> None:
+def write_sheet(path: Path, papers: Iterator[SyntheticPaper], report: SynthReport) -> None:
+    """The corpus as an annotation sheet (layout 1) in CSV."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        _write_sheet(out, papers, report)
+
+
+def write_database(path: Path, papers: Iterator[SyntheticPaper], report: SynthReport) -> None:
+    """The corpus as the study pipeline's SQLite database."""
     path.unlink(missing_ok=True)
     connection = sqlite3.connect(path)
     try:
@@ -708,54 +714,44 @@ def _database_writer(path: Path, papers: Iterator[SyntheticPaper], report: Synth
         connection.close()
 
 
-@dataclass(frozen=True)
-class SynthFormat:
-    name: str
-    extensions: tuple[str, ...]
-    description: str
-    write: Callable[[Path, Iterator[SyntheticPaper], SynthReport], None] = field(repr=False)
-
-
-SYNTH_FORMATS: dict[str, SynthFormat] = {
-    f.name: f
-    for f in (
-        SynthFormat(
+SYNTH_FORMATS = Registry(
+    "synthetic format",
+    (
+        Format(
             "jsonl",
             (".jsonl", ".ndjson"),
+            "kg.synth:write_generic",
             "generic annotations as JSON Lines (fields, years, patterns, stages, evidence)",
-            _text_writer(_write_generic),
         ),
-        SynthFormat(
+        Format(
             "csv",
             (".csv",),
+            "kg.synth:write_sheet",
             "annotation sheet, layout 1 (DOI, Uses DL, Uses PTMs, PTM Reuse Pairings)",
-            _text_writer(_write_sheet),
         ),
-        SynthFormat(
+        Format(
             "aius",
             (".db", ".sqlite", ".sqlite3"),
+            "kg.synth:write_database",
             "the study pipeline's SQLite database (its exact schema), with OpenAlex topics",
-            _database_writer,
         ),
-    )
-}
+    ),
+)
+"""Every format a synthetic corpus is written in; each writer is called
+``write(path, papers, report)``."""
 
 
-def synth_format_for(path: Path, format_name: str | None = None) -> SynthFormat:
+def synth_format_for(path: Path, format_name: str | None = None) -> Format:
     """The format asked for, else the one the file's extension names."""
-    if format_name:
-        if format_name not in SYNTH_FORMATS:
+    try:
+        return SYNTH_FORMATS.choose(format_name, path)
+    except UnknownFormat:
+        if format_name:
             raise PtmkgError(
-                f"unknown synthetic format {format_name!r}: "
-                f"choose one of {', '.join(SYNTH_FORMATS)}"
-            )
-        return SYNTH_FORMATS[format_name]
-    suffix = path.suffix.lower()
-    for candidate in SYNTH_FORMATS.values():
-        if suffix in candidate.extensions:
-            return candidate
+                f"unknown synthetic format {format_name!r}: choose one of {SYNTH_FORMATS.listing()}"
+            ) from None
     raise PtmkgError(
-        f"cannot tell the format from {path.name!r}: give --format ({', '.join(SYNTH_FORMATS)}) "
+        f"cannot tell the format from {path.name!r}: give --format ({SYNTH_FORMATS.listing()}) "
         "or an extension such as .jsonl, .csv or .db"
     )
 
@@ -774,7 +770,7 @@ def write_corpus(
     stream = synthetic_papers(papers, seed)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        chosen.write(path, stream, report)
+        chosen.load()(path, stream, report)
     except OSError as exc:
         raise PtmkgError(f"cannot write {path}: {exc.strerror or exc}") from None
     return report

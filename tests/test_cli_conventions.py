@@ -192,7 +192,7 @@ def test_every_output_is_o_and_format_and_unknown_extensions_are_refused(
     ):
         refused = cli(*command[:1], "--store", store, *command[1:])
         assert refused.exit_code == 1, command
-        assert "cannot tell the format" in refused.output and "give --format" in refused.output
+        assert "cannot tell the" in refused.output and "give --format" in refused.output
         assert not Path(command[-1]).exists()
     assert cli("dump", "--store", store, "-o", tmp_path / "deep" / "g.ttl").exit_code == 0
     assert (tmp_path / "deep" / "g.ttl").read_text().startswith("@prefix")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kg.importers.tabular import GENERIC_FORMAT_COLUMNS
+from kg.read.tables import GENERIC_FORMAT_COLUMNS
 
 #: The generic-format columns ``ptmkg extract`` writes, in order (it knows no fields).
 RECORD_COLUMNS = tuple(column for column in GENERIC_FORMAT_COLUMNS if column != "fields")

@@ -21,6 +21,7 @@ from typing import IO, Any, Protocol
 
 from kg.errors import PtmkgError
 from kg.extract import RECORD_COLUMNS, PaperExtraction
+from kg.formats import Format, Registry
 from kg.read.jats import Article, ArticleProblem, iter_documents, parse_document
 
 Extracted = PaperExtraction | ArticleProblem
@@ -106,15 +107,29 @@ def _drain(problems: list[ArticleProblem]) -> Iterator[ArticleProblem]:
         yield problems.pop(0)
 
 
+RECORD_FORMATS = Registry(
+    "record format",
+    (
+        Format(
+            "jsonl",
+            (".jsonl", ".ndjson", ".json"),
+            "kg.extract.run:RecordWriter",
+            "generic annotations as JSON Lines",
+        ),
+        Format("csv", (".csv",), "kg.extract.run:RecordWriter", "generic annotations as CSV"),
+        Format("tsv", (".tsv",), "kg.extract.run:RecordWriter", "generic annotations as TSV"),
+    ),
+    default="jsonl",
+)
+"""What ``ptmkg extract`` writes records in, the generic annotation format's three forms."""
+
+
 def record_format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    if suffix == ".csv":
-        return "csv"
-    if suffix == ".tsv":
-        return "tsv"
-    raise PtmkgError(f"{path}: write records as .jsonl, .csv or .tsv")
+    """The record format an output file's extension names."""
+    found = RECORD_FORMATS.for_path(path)
+    if found is None:
+        raise PtmkgError(f"{path}: write records as .jsonl, .csv or .tsv")
+    return found.name
 
 
 class RecordWriter:

@@ -1,171 +1,264 @@
-"""The registry of input formats.
+"""The registry of input formats, :data:`IMPORTERS`.
 
-Each format is one :class:`Importer` entry: a name (what ``--format`` takes), a
-description, and a function that opens a source and yields records. Adding a
+Each format is one :class:`~kg.formats.Format` entry: a name (what ``--format`` takes),
+its extensions, a description, a sniff function that recognises it from a file's first
+kilobytes (:class:`~kg.formats.Sample`), and the path of the function that opens a
+source and yields records, imported only when a source of that format is read. Adding a
 format is adding an entry here, not editing a chain of ``if``\\s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import SourceError
-from kg.models.names import ModelResolver
-from kg.rdf.vocabulary import Vocabulary, vocabulary
-from kg.read.tables import TABLE_FORMATS, check_readable, detect_format
-from kg.records import PaperRecord, Reject
+from kg.formats import Format, Registry, Sample, UnknownFormat
+from kg.importers.reading import ImportOptions, SourceReading
+from kg.read.jats import ARTICLE_SUFFIXES
+from kg.read.tables import check_readable
+
+__all__ = ["IMPORTERS", "ImportOptions", "SourceReading", "detect", "open_source", "open_sources"]
 
 
-@dataclass
-class ImportOptions:
-    resolver: ModelResolver = field(default_factory=ModelResolver)
-    encoding: str = "utf-8"
-    # Keep only papers that meet this version of the study's natural-science rule
-    # ("v1" or "v2"); sources without OpenAlex topics are not filtered.
-    natural_science: str | None = None
+# ------------------------------------------------------------------ sniffing
 
-    @property
-    def vocabulary(self) -> Vocabulary:
-        return vocabulary()
-
-
-@dataclass
-class SourceReading:
-    """An opened source: what it was read as, and its records as they stream."""
-
-    path: Path
-    format: str  # the --format name, e.g. "csv"
-    layout: str  # e.g. "annotation sheet (layout 1)"
-    columns: list[str]
-    items: Iterator[PaperRecord | Reject]
-    reject_format: str  # format the rejects file is written in ("csv", "tsv", "jsonl")
-    size_bytes: int = 0
-    progress: list[int] = field(default_factory=lambda: [0])
-    warnings: list[str] = field(default_factory=list)
-    name: str = ""  # names the source's graph; the file name unless several files form one
-    paths: list[Path] = field(default_factory=list)  # every file the source reads
-    skipped: int = 0  # records left out on purpose (a filter), neither accepted nor rejected
-    skip_reason: str = ""
-    # Whether a fixed rejects file can be built as it is (true for tabular sources).
-    rejects_reloadable: bool = True
-    # Problems that did not stop a record (a failed analysis, a model without a stage):
-    # (DOI, where, what), written to the source's problems file.
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.name = self.name or self.path.name
-        self.paths = self.paths or [self.path]
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PARQUET_MAGIC = b"PAR1"
+_OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_TEXT_TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+_MODEL_CARD_KEYS = ("base_model", "pipeline_tag", "library_name", "base_model_relation")
+_OPENALEX_KEYS = ('"results"', '"publication_year"', '"authorships"', '"topics"')
+_JATS_HEAD = 4096
 
 
-@dataclass(frozen=True)
-class Importer:
-    """One input format. ``open`` reads one file; ``open_together``, where set, reads all the
-    files of that format given to one build at once (files that together form one source)."""
-
-    name: str
-    description: str
-    open: Callable[[Path, str, ImportOptions], SourceReading] | None = None
-    open_together: Callable[[list[Path], str, ImportOptions], list[SourceReading]] | None = None
+def _aius(sample: Sample) -> bool:
+    return sample.head.startswith(SQLITE_MAGIC)
 
 
-def _open_table(path: Path, table_format: str, options: ImportOptions) -> SourceReading:
-    from kg.importers.tabular import open_tabular
-
-    return open_tabular(path, table_format, options)
+def _parquet(sample: Sample) -> bool:
+    return sample.head.startswith(PARQUET_MAGIC)
 
 
-def _open_aius(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
-    from kg.importers.aius import open_aius
-
-    return open_aius(path, format_name, options)
-
-
-def _open_openalex(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
-    from kg.importers.openalex import open_openalex
-
-    return open_openalex(path, format_name, options)
-
-
-def _open_model_card(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
-    from kg.importers.model_cards import open_model_card
-
-    return open_model_card(path, format_name, options)
-
-
-def _open_jats(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
-    from kg.importers.jats import open_jats
-
-    return open_jats(path, format_name, options)
+def _model_card(sample: Sample) -> bool:
+    """A README.md whose YAML header is a model card, or a Hub API answer about a model."""
+    if sample.container:
+        return False
+    text = sample.head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if text.startswith("---") and sample.suffix in (".md", ".markdown", ""):
+        return True
+    if text.lstrip().startswith("{"):
+        return (
+            '"modelId"' in text
+            or '"cardData"' in text
+            or (
+                '"id"' in text
+                and any(f'"{key}"' in text for key in _MODEL_CARD_KEYS)
+                and '"doi"' not in text
+            )
+        )
+    return False
 
 
-def _open_parquet(
-    paths: list[Path], format_name: str, options: ImportOptions
-) -> list[SourceReading]:
-    from kg.importers.aius_parquet import open_parquet_runs
+def _openalex(sample: Sample) -> bool:
+    """One work, an API list response, or snapshot JSON Lines (plain or gzip)."""
+    if sample.container == "zip":
+        return False
+    head = sample.content.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return (
+        head.lstrip().startswith("{")
+        and "openalex.org/W" in head
+        and any(key in head for key in _OPENALEX_KEYS)
+    )
 
-    return open_parquet_runs(paths, format_name, options)
+
+def looks_like_jats(head: bytes) -> bool:
+    """Whether the first bytes of a document are those of a JATS article."""
+    return b"<article" in head and (
+        b"JATS" in head
+        or b"NLM" in head
+        or b"<front" in head
+        or b"article-type" in head
+        or b"dtd-version" in head
+        or b"xmlns:xlink" in head
+    )
 
 
-IMPORTERS: dict[str, Importer] = {
-    "csv": Importer("csv", "comma-separated annotation sheet or generic annotations", _open_table),
-    "tsv": Importer("tsv", "tab-separated annotation sheet or generic annotations", _open_table),
-    "xlsx": Importer("xlsx", "Excel workbook (first worksheet) in either layout", _open_table),
-    "jsonl": Importer(
-        "jsonl", "generic annotations as JSON Lines, one object per line", _open_table
+def _jats(sample: Sample) -> bool:
+    """A JATS document, a gzip of one, or a zip archive whose first article is one."""
+    if sample.container == "zip":
+        for member in sample.members:
+            if member.lower().endswith(ARTICLE_SUFFIXES):
+                return looks_like_jats(sample.member_head(member)[:_JATS_HEAD])
+        return False
+    return looks_like_jats(sample.content[:_JATS_HEAD])
+
+
+def _xlsx(sample: Sample) -> bool:
+    return sample.container == "zip" and "xl/workbook.xml" in sample.members
+
+
+def _plain_text(sample: Sample) -> bytes | None:
+    """The start of a file that may be a text table, without a BOM or leading blanks; None
+    for a packed, binary or .xlsx-named file."""
+    head = sample.head
+    if (
+        sample.container
+        or head.startswith(_OLD_EXCEL_MAGIC)
+        or b"\x00" in head
+        or sample.suffix in _XLSX_SUFFIXES
+    ):
+        return None
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+def _jsonl(sample: Sample) -> bool:
+    text = _plain_text(sample)
+    return text is not None and text.startswith(b"{")
+
+
+def _text_table(sample: Sample) -> str | None:
+    """``"csv"`` or ``"tsv"``: the extension says so, else the first line's separators."""
+    text = _plain_text(sample)
+    if text is None or text.startswith((b"{", b"[")):
+        return None
+    named = _TEXT_TABLE_SUFFIXES.get(sample.suffix)
+    if named:
+        return named
+    first_line = text.split(b"\n", 1)[0]
+    if first_line.count(b"\t") > first_line.count(b","):
+        return "tsv"
+    if first_line.count(b",") > 0:
+        return "csv"
+    return None
+
+
+def _csv(sample: Sample) -> bool:
+    return _text_table(sample) == "csv"
+
+
+def _tsv(sample: Sample) -> bool:
+    return _text_table(sample) == "tsv"
+
+
+def _unrecognised(sample: Sample) -> str:
+    """Why no input format accepts a file, in the user's terms."""
+    head = sample.head
+    if sample.container == "gzip":
+        return "a gzip file that does not hold OpenAlex works"
+    if sample.container == "zip":
+        return "a ZIP archive that is not an XLSX workbook"
+    if head.startswith(_OLD_EXCEL_MAGIC):
+        return "an old binary Excel (.xls) file; save it as .xlsx or CSV"
+    if b"\x00" in head:
+        return "a binary file in no supported format (CSV, TSV, XLSX, JSON Lines)"
+    if sample.suffix in _XLSX_SUFFIXES:
+        return "has an .xlsx name but is not an XLSX workbook"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        return "a JSON array; ptmkg reads JSON Lines (one JSON object per line)"
+    return "unsupported format: not CSV, TSV, XLSX or JSON Lines (use --format to say which)"
+
+
+# ------------------------------------------------------------------ registry
+
+_TABLES = "kg.importers.tabular:open_tabular"
+
+IMPORTERS = Registry(
+    "input format",
+    (
+        Format(
+            "csv",
+            (".csv",),
+            _TABLES,
+            "comma-separated annotation sheet or generic annotations",
+            _csv,
+        ),
+        Format(
+            "tsv",
+            (".tsv", ".tab"),
+            _TABLES,
+            "tab-separated annotation sheet or generic annotations",
+            _tsv,
+        ),
+        Format(
+            "xlsx",
+            _XLSX_SUFFIXES,
+            _TABLES,
+            "Excel workbook (first worksheet) in either layout",
+            _xlsx,
+        ),
+        Format(
+            "jsonl",
+            (".jsonl", ".ndjson", ".json"),
+            _TABLES,
+            "generic annotations as JSON Lines, one object per line",
+            _jsonl,
+        ),
+        Format(
+            "aius",
+            (".db", ".sqlite", ".sqlite3"),
+            "kg.importers.aius:open_aius",
+            "the study pipeline's SQLite database",
+            _aius,
+        ),
+        Format(
+            "openalex",
+            (),
+            "kg.importers.openalex:open_openalex",
+            "OpenAlex works: one work, an API list response, or snapshot JSON Lines (gzip or not)",
+            _openalex,
+        ),
+        Format(
+            "model-card",
+            (),
+            "kg.importers.model_cards:open_model_card",
+            "Hugging Face model card metadata: README.md YAML header or JSON",
+            _model_card,
+        ),
+        Format(
+            "jats",
+            ARTICLE_SUFFIXES,
+            "kg.importers.jats:open_jats",
+            "JATS XML articles (a file, a gzip file, or a zip of articles), read with the "
+            "offline PTM reuse extractor",
+            _jats,
+        ),
+        Format(
+            "parquet",
+            (".parquet",),
+            "kg.importers.aius_parquet:open_parquet_runs",
+            "the study pipeline's analysis runs as parquet files "
+            "(aius_<backend>_<prompt>_index-<i>_stride-<s>.parquet)",
+            _parquet,
+            # Reads all the files of this format given to one build at once (files
+            # that together form one source): called with the list of paths.
+            options={"together": True},
+        ),
     ),
-    "aius": Importer("aius", "the study pipeline's SQLite database", _open_aius),
-    "openalex": Importer(
-        "openalex",
-        "OpenAlex works: one work, an API list response, or snapshot JSON Lines (gzip or not)",
-        _open_openalex,
-    ),
-    "model-card": Importer(
-        "model-card", "Hugging Face model card metadata: README.md YAML header or JSON",
-        _open_model_card,
-    ),
-    "jats": Importer(
-        "jats",
-        "JATS XML articles (a file, a gzip file, or a zip of articles), read with the offline "
-        "PTM reuse extractor",
-        _open_jats,
-    ),
-    "parquet": Importer(
+    # Most specific content first; the text tables, which accept almost any text, last.
+    sniff_order=(
+        "aius",
         "parquet",
-        "the study pipeline's analysis runs as parquet files "
-        "(aius_<backend>_<prompt>_index-<i>_stride-<s>.parquet)",
-        open_together=_open_parquet,
+        "model-card",
+        "openalex",
+        "jats",
+        "xlsx",
+        "jsonl",
+        "csv",
+        "tsv",
     ),
-}
+    unrecognised=_unrecognised,
+)
+"""Every input format: its ``--format`` name, how it is recognised, which module reads it.
+
+A reader is called ``open(path, format_name, options) -> SourceReading``, or, for a format
+whose ``options["together"]`` is set, ``open(paths, format_name, options) ->
+list[SourceReading]``."""
 
 
 def detect(path: Path) -> str:
-    """The importer for a file, from its first bytes (and, for text tables, its extension)."""
-    with path.open("rb") as handle:
-        head = handle.read(16)
-    if head.startswith(b"SQLite format 3\x00"):
-        return "aius"
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    from kg.importers.model_cards import looks_like_model_card
-    from kg.importers.openalex import looks_like_openalex
-
-    with path.open("rb") as handle:
-        if looks_like_model_card(path, handle.read(64 * 1024)):
-            return "model-card"
-
-    if looks_like_openalex(path):
-        return "openalex"
-    from kg.importers.jats import looks_like_jats_source
-
-    if looks_like_jats_source(path):
-        return "jats"
-    if head.startswith(b"\x1f\x8b"):
-        raise SourceError(path, "a gzip file that does not hold OpenAlex works")
-    detected = detect_format(path)
-    assert detected in TABLE_FORMATS
-    return detected
+    """The input format of a file, from its first bytes (and, for text tables, its name)."""
+    return IMPORTERS.detect(path).name
 
 
 def open_sources(
@@ -175,27 +268,28 @@ def open_sources(
 
     Every file is checked before any is read, so one bad path fails the build early.
     """
-    chosen: list[tuple[Path, str]] = []
+    chosen: list[tuple[Path, Format]] = []
     for path in paths:
         check_readable(path)
-        name = format_name or detect(path)
-        if name not in IMPORTERS:
+        if format_name is None:
+            chosen.append((path, IMPORTERS.detect(path)))
+            continue
+        try:
+            chosen.append((path, IMPORTERS[format_name]))
+        except UnknownFormat:
             known = ", ".join(sorted(IMPORTERS))
-            raise SourceError(path, f"unknown format {name!r} (known formats: {known})")
-        chosen.append((path, name))
+            raise SourceError(
+                path, f"unknown format {format_name!r} (known formats: {known})"
+            ) from None
     readings: list[SourceReading] = []
-    together: dict[str, list[Path]] = {}
-    for path, name in chosen:
-        importer = IMPORTERS[name]
-        if importer.open_together is not None:
-            together.setdefault(name, []).append(path)
+    together: dict[str, tuple[Format, list[Path]]] = {}
+    for path, fmt in chosen:
+        if fmt.options.get("together"):
+            together.setdefault(fmt.name, (fmt, []))[1].append(path)
         else:
-            assert importer.open is not None
-            readings.append(importer.open(path, name, options))
-    for name, group in together.items():
-        open_together = IMPORTERS[name].open_together
-        assert open_together is not None
-        readings.extend(open_together(group, name, options))
+            readings.append(fmt.load()(path, fmt.name, options))
+    for fmt, group in together.values():
+        readings.extend(fmt.load()(group, fmt.name, options))
     return readings
 
 

@@ -22,13 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
 from kg.importers.pipeline_responses import Item, parse_response
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.records import Analysis, PaperRecord, Reject, Reuse, Topic
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 ANALYSIS_COLUMNS = (
     "_id",
@@ -76,20 +74,16 @@ REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
 OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {"_llm_prompts": ("_id", "tag", "prompt")}
 
 
-def is_sqlite(head: bytes) -> bool:
-    return head.startswith(SQLITE_MAGIC)
-
-
 def _connect(path: Path) -> sqlite3.Connection:
-    with path.open("rb") as handle:
-        if not is_sqlite(handle.read(16)):
-            raise SourceError(
-                path, "not a SQLite database (the aius format is the study pipeline's SQLite file)"
-            )
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
+        # SQLite itself knows its files (the input registry only sniffed when no --format).
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise SourceError(
+                path, "not a SQLite database (the aius format is the study pipeline's SQLite file)"
+            ) from None
         raise SourceError(path, f"cannot read the SQLite database ({exc})") from None
     return connection
 

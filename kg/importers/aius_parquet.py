@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
 from kg.importers.aius import ANALYSIS_COLUMNS, ANALYSIS_TABLES, _Group, _PaperConverter
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.records import PaperRecord, Reject
 
 _PROMPTS = "|".join(sorted((kind for kind in ANALYSIS_TABLES.values()), key=len, reverse=True))

@@ -15,26 +15,13 @@ from pathlib import Path
 from kg.extract import RECORD_COLUMNS
 from kg.extract.rules import RuleExtractor
 from kg.extract.run import extract_articles
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.importers.tabular import _column_keys, _convert_rows, _GenericConverter
-from kg.read.jats import ArticleProblem, looks_like_jats
+from kg.read.jats import ArticleProblem
 from kg.read.tables import Row
 from kg.records import PaperRecord, Reject
 
 LAYOUT = "JATS articles, offline extraction"
-
-
-def looks_like_jats_source(path: Path) -> bool:
-    """A JATS document, a gzip file or a zip archive whose first article is one."""
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.startswith((b"\x1f\x8b", b"PK\x03\x04")):
-        from kg.read.jats import iter_documents
-
-        for item in iter_documents([path]):
-            return not isinstance(item, ArticleProblem) and looks_like_jats(item[1][:4096])
-        return False
-    return looks_like_jats(head)
 
 
 def open_jats(path: Path, format_name: str, options: ImportOptions) -> SourceReading:

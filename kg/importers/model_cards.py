@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.models.registry import ModelRegistry
 from kg.read.tables import TOO_DEEP
 from kg.records import ModelRecord, Reject
@@ -32,22 +32,6 @@ from kg.records import ModelRecord, Reject
 RELATIONS = ("adapter", "merge", "quantized", "finetune")
 _HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.DOTALL)
-_CARD_KEYS = ("base_model", "pipeline_tag", "library_name", "base_model_relation")
-
-
-def looks_like_model_card(path: Path, head: bytes) -> bool:
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    if text.startswith("---") and path.suffix.lower() in (".md", ".markdown", ""):
-        return True
-    if text.lstrip().startswith("{"):
-        return (
-            '"modelId"' in text
-            or ('"cardData"' in text)
-            or (
-                '"id"' in text and any(f'"{k}"' in text for k in _CARD_KEYS) and '"doi"' not in text
-            )
-        )
-    return False
 
 
 def open_model_card(path: Path, format_name: str, options: ImportOptions) -> SourceReading:

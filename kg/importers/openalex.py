@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
+from kg.formats import container_of
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.read.tables import TOO_DEEP
@@ -40,30 +41,12 @@ _ENTITY = {
 }
 _ORCID = re.compile(r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _ROR = re.compile(r"^https://ror\.org/[0-9a-z]+$")
-_SNIFF = 64 * 1024
 
 
 def _open_text(path: Path) -> IO[str]:
-    with path.open("rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    if gzipped:
+    if container_of(path) == "gzip":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
     return path.open("r", encoding="utf-8-sig", errors="replace")
-
-
-def looks_like_openalex(path: Path) -> bool:
-    """Whether a JSON or JSON Lines file (plain or gzip) holds OpenAlex works."""
-    try:
-        with _open_text(path) as handle:
-            head = handle.read(_SNIFF)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return False
-    text = head.lstrip()
-    if not text.startswith("{"):
-        return False
-    return "openalex.org/W" in head and any(
-        key in head for key in ('"results"', '"publication_year"', '"authorships"', '"topics"')
-    )
 
 
 def open_openalex(path: Path, format_name: str, options: ImportOptions) -> SourceReading:

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
-from kg.importers import ImportOptions, SourceReading
+from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
 from kg.rdf.vocabulary import ConceptScheme
 from kg.read.pairings import PairingSyntaxError, parse_pairings
-from kg.read.tables import Row, read_table
+from kg.read.tables import GENERIC_FORMAT_COLUMNS, Row, read_table
 from kg.read.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
 from kg.records import Extraction, PaperRecord, Reject, Reuse
 
@@ -60,27 +60,6 @@ SHEET_LAYOUTS = (
         "ptmandptmreusemethodpairings",
         review_date="reviewdate",
     ),
-)
-#: The generic annotation format's columns, in the order ``ptmkg extract`` writes them.
-GENERIC_FORMAT_COLUMNS = (
-    "doi",
-    "title",
-    "year",
-    "journal",
-    "fields",
-    "uses_dl",
-    "uses_ptms",
-    "model",
-    "pattern",
-    "stages",
-    "evidence",
-    # written by ptmkg extract
-    "section",
-    "confidence",
-    "extractor",
-    "llm",
-    "prompt_version",
-    "extracted_at",
 )
 GENERIC_COLUMNS = {name_key(column) for column in GENERIC_FORMAT_COLUMNS} | {"venue"}
 #: Distinct cell values whose parsed form a converter keeps (list cells, model names):

@@ -28,8 +28,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kg.errors import PtmkgError
+from kg.formats import Format, Registry, UnknownFormat
 from kg.query.terminal import display_value, shown_columns, terminal_table
-from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
+from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format, oxigraph_format
 from kg.rdf.namespaces import PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -205,8 +206,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 # ------------------------------------------------------------ display
 
 
-
-
 # ------------------------------------------------------------ writers
 
 
@@ -330,56 +329,55 @@ def write_markdown(result: QueryResult | BooleanResult, output: IO[bytes]) -> No
     _write_text(output, markdown_table(result))
 
 
-@dataclass(frozen=True)
-class ResultFormat:
-    name: str
-    description: str
-    extensions: tuple[str, ...]
-    write: Callable[[QueryResult | BooleanResult, IO[bytes]], None]
+RESULT_FORMATS = Registry(
+    "result format",
+    (
+        Format(
+            "table",
+            (".txt",),
+            "kg.query.results:write_table",
+            "a text table for people",
+            aliases=("text", "txt"),
+        ),
+        Format(
+            "csv", (".csv",), "kg.query.results:write_csv", "SPARQL 1.1 CSV results (plain values)"
+        ),
+        Format(
+            "tsv",
+            (".tsv", ".tab"),
+            "kg.query.results:write_tsv",
+            "SPARQL 1.1 TSV results (RDF terms)",
+        ),
+        Format(
+            "json",
+            (".json", ".srj"),
+            "kg.query.results:write_json",
+            "SPARQL 1.1 Query Results JSON",
+        ),
+        Format("xml", (".xml", ".srx"), "kg.query.results:write_xml", "SPARQL Query Results XML"),
+        Format(
+            "md",
+            (".md", ".markdown"),
+            "kg.query.results:write_markdown",
+            "a Markdown table",
+            aliases=("markdown",),
+        ),
+    ),
+    default="csv",
+)
+"""Formats of solutions and booleans; CSV unless a name or an extension says otherwise."""
 
 
-RESULT_FORMATS: dict[str, ResultFormat] = {
-    f.name: f
-    for f in (
-        ResultFormat("table", "a text table for people", (".txt",), write_table),
-        ResultFormat("csv", "SPARQL 1.1 CSV results (plain values)", (".csv",), write_csv),
-        ResultFormat("tsv", "SPARQL 1.1 TSV results (RDF terms)", (".tsv", ".tab"), write_tsv),
-        ResultFormat("json", "SPARQL 1.1 Query Results JSON", (".json", ".srj"), write_json),
-        ResultFormat("xml", "SPARQL Query Results XML", (".xml", ".srx"), write_xml),
-        ResultFormat("md", "a Markdown table", (".md", ".markdown"), write_markdown),
-    )
-}
-
-
-def result_format(name: str) -> ResultFormat:
-    wanted = name.strip().lower()
-    aliases = {"markdown": "md", "text": "table", "txt": "table"}
-    wanted = aliases.get(wanted, wanted)
-    if wanted not in RESULT_FORMATS:
-        raise PtmkgError(
-            f"unknown result format {name!r} (known: {', '.join(RESULT_FORMATS)}; "
-            f"CONSTRUCT and DESCRIBE results take {', '.join(RDF_OUTPUT_FORMATS)})"
-        )
-    return RESULT_FORMATS[wanted]
-
-
-def result_format_for_file(filename: str) -> ResultFormat | None:
-    lowered = filename.lower()
-    for candidate in RESULT_FORMATS.values():
-        if lowered.endswith(candidate.extensions):
-            return candidate
-    return None
-
-
-def write_graph(result: GraphResult, output: IO[bytes], rdf_format: RdfOutputFormat) -> None:
+def write_graph(result: GraphResult, output: IO[bytes], chosen: Format) -> None:
     """Serialise triples; quad formats put them in the default graph."""
-    if rdf_format.format.supports_datasets:
-        quads = (
+    engine_format = oxigraph_format(chosen)
+    if engine_format.supports_datasets:
+        quads: Iterable[ox.Triple | ox.Quad] = (
             ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples
         )
-        ox.serialize(quads, output, rdf_format.format, prefixes=PREFIXES)
     else:
-        ox.serialize(result.triples, output, rdf_format.format, prefixes=PREFIXES)
+        quads = result.triples
+    ox.serialize(quads, output, engine_format, prefixes=PREFIXES)
 
 
 def write_result(
@@ -397,26 +395,25 @@ def write_result(
         chosen_rdf = _graph_format(format_name, filename)
         write_graph(result, output, chosen_rdf)
         return chosen_rdf.name
-    if format_name:
-        chosen = result_format(format_name)
-    else:
-        chosen = (result_format_for_file(filename) if filename else None) or RESULT_FORMATS["csv"]
-    chosen.write(result, output)
+    try:
+        chosen = RESULT_FORMATS.choose(format_name, filename, lenient=True)
+    except UnknownFormat:
+        raise PtmkgError(
+            f"unknown result format {format_name!r} (known: {RESULT_FORMATS.listing()}; "
+            f"CONSTRUCT and DESCRIBE results take {RDF_OUTPUT_FORMATS.listing()})"
+        ) from None
+    chosen.load()(result, output)
     return chosen.name
 
 
-def _graph_format(format_name: str | None, filename: str | None) -> RdfOutputFormat:
-    from kg.rdf.formats import rdf_format_for_file
-
-    if format_name:
-        try:
-            return rdf_output_format(format_name)
-        except PtmkgError:
-            raise PtmkgError(
-                f"{format_name!r} is not an RDF format; CONSTRUCT and DESCRIBE results are "
-                f"graphs, written as {', '.join(RDF_OUTPUT_FORMATS)}"
-            ) from None
-    return (rdf_format_for_file(filename) if filename else None) or rdf_output_format("turtle")
+def _graph_format(format_name: str | None, filename: str | None) -> Format:
+    try:
+        return choose_rdf_format(format_name, filename, default="turtle")
+    except UnknownFormat:
+        raise PtmkgError(
+            f"{format_name!r} is not an RDF format; CONSTRUCT and DESCRIBE results are "
+            f"graphs, written as {RDF_OUTPUT_FORMATS.listing()}"
+        ) from None
 
 
 __all__ = [
@@ -424,12 +421,10 @@ __all__ = [
     "BooleanResult",
     "GraphResult",
     "QueryResult",
-    "ResultFormat",
     "UpdateResult",
     "display_value",
     "from_solutions",
     "markdown_table",
-    "result_format",
     "rich_table",
     "to_python",
     "write_result",

@@ -1,47 +1,62 @@
-"""The registry of RDF serialisations ptmkg writes (``dump``, and later query results)."""
+"""The registry of RDF serialisations ptmkg writes (``dump``, CONSTRUCT and DESCRIBE results).
+
+Each entry's implementation is the engine's own format value (a ``pyoxigraph.RdfFormat``),
+so :meth:`Format.load` gives what ``pyoxigraph.serialize`` and ``Store.dump`` take.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import PtmkgError
+from kg.formats import Format, Registry
+
+RDF_OUTPUT_FORMATS = Registry(
+    "RDF format",
+    (
+        Format("turtle", (".ttl",), "pyoxigraph:RdfFormat.TURTLE", "Turtle", aliases=("ttl",)),
+        Format(
+            "ntriples",
+            (".nt",),
+            "pyoxigraph:RdfFormat.N_TRIPLES",
+            "N-Triples",
+            aliases=("nt", "n-triples"),
+        ),
+        Format(
+            "nquads",
+            (".nq",),
+            "pyoxigraph:RdfFormat.N_QUADS",
+            "N-Quads, with the named graphs",
+            aliases=("nq", "n-quads"),
+        ),
+        Format("trig", (".trig",), "pyoxigraph:RdfFormat.TRIG", "TriG, with the named graphs"),
+        Format(
+            "jsonld", (".jsonld",), "pyoxigraph:RdfFormat.JSON_LD", "JSON-LD", aliases=("json-ld",)
+        ),
+        Format(
+            "rdfxml",
+            (".rdf",),
+            "pyoxigraph:RdfFormat.RDF_XML",
+            "RDF/XML",
+            aliases=("xml", "rdf/xml", "owl"),
+        ),
+    ),
+    default="nquads",
+)
+"""What ``ptmkg dump`` writes, N-Quads unless a name or an extension says otherwise."""
 
 
-@dataclass(frozen=True)
-class RdfOutputFormat:
-    name: str
-    format: ox.RdfFormat
-    extension: str
-    aliases: tuple[str, ...] = ()
+def oxigraph_format(fmt: Format) -> ox.RdfFormat:
+    """The engine's format for a registry entry."""
+    found = fmt.load()
+    assert isinstance(found, ox.RdfFormat)
+    return found
 
 
-RDF_OUTPUT_FORMATS: dict[str, RdfOutputFormat] = {
-    f.name: f
-    for f in (
-        RdfOutputFormat("turtle", ox.RdfFormat.TURTLE, ".ttl", ("ttl",)),
-        RdfOutputFormat("ntriples", ox.RdfFormat.N_TRIPLES, ".nt", ("nt", "n-triples")),
-        RdfOutputFormat("nquads", ox.RdfFormat.N_QUADS, ".nq", ("nq", "n-quads")),
-        RdfOutputFormat("trig", ox.RdfFormat.TRIG, ".trig"),
-        RdfOutputFormat("jsonld", ox.RdfFormat.JSON_LD, ".jsonld", ("json-ld",)),
-        RdfOutputFormat("rdfxml", ox.RdfFormat.RDF_XML, ".rdf", ("xml", "rdf/xml", "owl")),
-    )
-}
-
-
-def rdf_output_format(name: str) -> RdfOutputFormat:
-    wanted = name.strip().lower()
-    for candidate in RDF_OUTPUT_FORMATS.values():
-        if wanted in (candidate.name, *candidate.aliases):
-            return candidate
-    known = ", ".join(RDF_OUTPUT_FORMATS)
-    raise PtmkgError(f"unknown RDF format {name!r} (known: {known})")
-
-
-def rdf_format_for_file(filename: str) -> RdfOutputFormat | None:
-    lowered = filename.lower()
-    for candidate in RDF_OUTPUT_FORMATS.values():
-        if lowered.endswith(candidate.extension):
-            return candidate
-    return None
+def choose_rdf_format(
+    name: str | None, path: Path | str | None = None, default: str | None = None
+) -> Format:
+    """The format named, else the one ``path``'s extension names, else ``default`` (N-Quads
+    unless given): an extension no RDF format has is written in the default."""
+    return RDF_OUTPUT_FORMATS.choose(name, path, default, lenient=True)

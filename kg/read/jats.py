@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
 
+from kg.formats import container
 from kg.rdf.iris import InvalidDoi, normalize_doi
 
 #: File names read as articles, inside folders and zip archives.
@@ -140,9 +141,10 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[str, bytes] | Articl
         except OSError as exc:
             yield ArticleProblem(str(path), f"cannot be read ({exc.strerror})")
             continue
-        if head.startswith(b"PK\x03\x04"):
+        packed = container(head)
+        if packed == "zip":
             yield from _zip_members(path)
-        elif head.startswith(b"\x1f\x8b"):
+        elif packed == "gzip":
             try:
                 with gzip.open(path, "rb") as handle:
                     yield _bounded(str(path), handle)
@@ -210,18 +212,6 @@ def parse_document(location: str, data: bytes) -> Article | ArticleProblem:
         return ArticleProblem(location, f"not well-formed XML ({exc})")
     except NotJats as exc:
         return ArticleProblem(location, str(exc))
-
-
-def looks_like_jats(head: bytes) -> bool:
-    """Whether the first bytes of a document are those of a JATS article."""
-    return b"<article" in head and (
-        b"JATS" in head
-        or b"NLM" in head
-        or b"<front" in head
-        or b"article-type" in head
-        or b"dtd-version" in head
-        or b"xmlns:xlink" in head
-    )
 
 
 # ------------------------------------------------------------------ parsing

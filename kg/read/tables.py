@@ -1,9 +1,9 @@
 """Reading tabular sources (CSV, TSV, XLSX, JSON Lines) into numbered rows.
 
-One function, :func:`read_table`, sniffs nothing but reads the format it is
-given; :func:`detect_format` decides the format from a file's first bytes and
-its extension. Every importer of tabular data goes through here, so line
-numbers, encodings and malformed rows are handled once.
+One function, :func:`read_table`, sniffs nothing but reads the format it is given
+(the input registry, :data:`kg.importers.IMPORTERS`, recognises formats). Every
+importer of tabular data goes through here, so line numbers, encodings and malformed
+rows are handled once.
 """
 
 from __future__ import annotations
@@ -20,19 +20,6 @@ from typing import Any
 
 from kg.errors import SourceError
 
-TABLE_FORMATS = ("csv", "tsv", "xlsx", "jsonl")
-_EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-}
-_SNIFF_BYTES = 64 * 1024
-
 MAX_CELL_CHARS = 1024 * 1024
 """A longer value rejects its row (kept whole in the rejects file): no field of the
 annotation formats is anywhere near a million characters, and such a cell is far more
@@ -40,6 +27,29 @@ likely a file pasted by mistake or an attack on memory."""
 
 MAX_FIELD_CHARS = 64 * 1024 * 1024
 """The CSV parser's own limit: past it a row's end is lost, so the file stops there."""
+
+#: The generic annotation format's columns, in the order ``ptmkg extract`` writes them (the
+#: generic importer reads them; here, below both, so neither depends on the other).
+GENERIC_FORMAT_COLUMNS = (
+    "doi",
+    "title",
+    "year",
+    "journal",
+    "fields",
+    "uses_dl",
+    "uses_ptms",
+    "model",
+    "pattern",
+    "stages",
+    "evidence",
+    # written by ptmkg extract
+    "section",
+    "confidence",
+    "extractor",
+    "llm",
+    "prompt_version",
+    "extracted_at",
+)
 
 TOO_DEEP = "JSON nested too deeply to read (thousands of levels)"
 
@@ -63,39 +73,6 @@ class Table:
     progress: list[int] = field(default_factory=lambda: [0])  # bytes consumed so far
 
 
-def detect_format(path: Path) -> str:
-    """The table format of a file, from its content first and its extension second."""
-    head = _read_head(path)
-    extension = _EXTENSIONS.get(path.suffix.lower())
-    if head.startswith(b"PK\x03\x04"):
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                if "xl/workbook.xml" in archive.namelist():
-                    return "xlsx"
-        raise SourceError(path, "a ZIP archive that is not an XLSX workbook")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceError(path, "an old binary Excel (.xls) file; save it as .xlsx or CSV")
-    if b"\x00" in head:
-        raise SourceError(path, "a binary file in no supported format (CSV, TSV, XLSX, JSON Lines)")
-    if extension == "xlsx":
-        raise SourceError(path, "has an .xlsx name but is not an XLSX workbook")
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"{"):
-        return "jsonl"
-    if text.startswith(b"["):
-        raise SourceError(path, "a JSON array; ptmkg reads JSON Lines (one JSON object per line)")
-    if extension in ("csv", "tsv"):
-        return extension
-    first_line = text.split(b"\n", 1)[0]
-    if first_line.count(b"\t") > first_line.count(b","):
-        return "tsv"
-    if first_line.count(b",") > 0:
-        return "csv"
-    raise SourceError(
-        path, "unsupported format: not CSV, TSV, XLSX or JSON Lines (use --format to say which)"
-    )
-
-
 def check_readable(path: Path) -> None:
     if not path.exists():
         raise SourceError(path, "no such file")
@@ -109,11 +86,6 @@ def check_readable(path: Path) -> None:
         raise SourceError(path, f"cannot be read ({exc.strerror})") from None
     if size == 0:
         raise SourceError(path, "the file is empty")
-
-
-def _read_head(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(_SNIFF_BYTES)
 
 
 def read_table(path: Path, table_format: str, encoding: str = "utf-8") -> Table:
