@@ -272,7 +272,7 @@ def test_graph_results_refuse_a_table_format(hand_counted, cli):
         ("out.xml", lambda data: ET.fromstring(data).tag == SR + "sparql"),
         ("out.srx", lambda data: ET.fromstring(data).tag == SR + "sparql"),
         ("out.md", lambda data: data.startswith(b"| rank | model | model_label |")),
-        ("out.unknown", lambda data: data.startswith(b"rank,model")),
+        ("out", lambda data: data.startswith(b"rank,model")),  # no extension: CSV
     ],
 )
 def test_output_file_format_follows_its_extension(cli, hand_counted, tmp_path, filename, check):
@@ -281,6 +281,14 @@ def test_output_file_format_follows_its_extension(cli, hand_counted, tmp_path, f
     assert result.exit_code == 0, result.output
     assert check(target.read_bytes())
     assert "wrote" in result.stderr
+
+
+def test_an_extension_that_names_no_format_is_refused(cli, hand_counted, tmp_path):
+    target = tmp_path / "out.unknown"
+    result = cli("query", "top-models", "-o", target, "--store", hand_counted.location)
+    assert result.exit_code == 1
+    assert "cannot tell the result format from 'out.unknown'" in result.stderr
+    assert not target.exists()
 
 
 def test_construct_to_a_file_follows_its_extension(cli, hand_counted, tmp_path):
