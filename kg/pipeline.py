@@ -30,6 +30,7 @@ from kg.records import ModelRecord, PaperRecord, Reject
 from kg.rejects import rejects_path, write_rejects
 from kg.resources import ontology_file
 from kg.stores.embedded import GraphStore
+from kg.text import spreadsheet_safe
 
 #: Called with (source name, bytes read so far, total bytes) while reading, and
 #: with (LOADING, 0, 0) once the store is being written.
@@ -283,7 +284,7 @@ def _store_problems(report: SourceReport, directory: Path) -> Path | None:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["doi", "where", "problem"])
-            writer.writerows(report.problems)
+            writer.writerows([spreadsheet_safe(c) for c in row] for row in report.problems)
     except OSError as exc:
         raise PtmkgError(f"cannot write the problems file {path}: {exc.strerror}") from None
     return path

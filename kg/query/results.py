@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import decimal
-import html
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -31,7 +30,7 @@ from rich.table import Table
 from kg.errors import PtmkgError
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, RdfOutputFormat, rdf_output_format
 from kg.rdf.namespaces import PREFIXES, XSD
-from kg.text import printable
+from kg.text import markdown_text, printable, spreadsheet_safe
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -275,16 +274,24 @@ def write_table(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
     _write_text(output, buffer.getvalue())
 
 
-def write_csv(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
+def write_csv(
+    result: QueryResult | BooleanResult, output: IO[bytes], cell: Callable[[str], str] = str
+) -> None:
     """SPARQL 1.1 CSV results: a header of variable names, then plain values."""
     if isinstance(result, BooleanResult):
         result = _boolean_as_rows(result)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(result.columns)
+    writer.writerow([cell(c) for c in result.columns])
     for row in result._term_rows():
-        writer.writerow([_lexical(term) for term in row])
+        writer.writerow([cell(_lexical(term)) for term in row])
     _write_text(output, buffer.getvalue())
+
+
+def write_spreadsheet_csv(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
+    """CSV for spreadsheets: as SPARQL CSV, but a value a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``) is written as text (:func:`kg.text.spreadsheet_safe`)."""
+    write_csv(result, output, spreadsheet_safe)
 
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -375,8 +382,7 @@ def write_xml(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
 
 def _md_cell(text: str) -> str:
     """A cell's text on one line, with the characters Markdown would read as markup escaped."""
-    text = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.split())
+    return markdown_text(text)
 
 
 def markdown_table(
@@ -414,6 +420,12 @@ RESULT_FORMATS: dict[str, ResultFormat] = {
     for f in (
         ResultFormat("table", "a text table for people", (".txt",), write_table),
         ResultFormat("csv", "SPARQL 1.1 CSV results (plain values)", (".csv",), write_csv),
+        ResultFormat(
+            "spreadsheet",
+            "CSV safe to open in a spreadsheet: no value runs as a formula",
+            (),
+            write_spreadsheet_csv,
+        ),
         ResultFormat("tsv", "tab-separated plain values", (".tsv", ".tab"), write_tsv),
         ResultFormat("json", "SPARQL 1.1 Query Results JSON", (".json", ".srj"), write_json),
         ResultFormat("xml", "SPARQL Query Results XML", (".xml", ".srx"), write_xml),

@@ -22,6 +22,7 @@ from kg.query.named import get_query, run_query
 from kg.query.results import QueryResult, display_value, markdown_table
 from kg.report import charts
 from kg.stores.embedded import GraphStore
+from kg.text import markdown_text
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def build_report(store: GraphStore, title: str = "Pre-trained model reuse in sci
 
 
 def _md_text(text: str) -> str:
-    return html.escape(" ".join(text.split()), quote=False)
+    return markdown_text(text)
 
 
 def _summary_rows(report: Report) -> QueryResult:
