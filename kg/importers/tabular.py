@@ -144,7 +144,7 @@ def open_tabular(path: Path, table_format: str, options: ImportOptions) -> Sourc
     )
     unknown = sorted(c for k, c in keys.items() if k not in converter.known_keys)
     if unknown:
-        reading.warnings.append(f"{path}: ignored column(s) {', '.join(repr(u) for u in unknown)}")
+        reading.warnings.append(f"{path}: {_ignored_columns(unknown)}")
     rows = table.rows
     if table_format in ("csv", "tsv") and REJECTS_MARKER in table.columns:
         rows = _as_written(rows)
@@ -164,6 +164,21 @@ def _as_written(rows: Iterator[Row]) -> Iterator[Row]:
             k: spreadsheet_cell(v) if isinstance(v, str) else v for k, v in row.values.items()
         }
         yield row
+
+
+#: Ignored columns a warning names; a sheet with thousands gets a count for the rest.
+NAMED_IGNORED_COLUMNS = 5
+
+
+def _ignored_columns(unknown: list[str]) -> str:
+    def shown(name: str) -> str:
+        return repr(name if len(name) <= 40 else name[:37] + "...")
+
+    named = ", ".join(shown(u) for u in unknown[:NAMED_IGNORED_COLUMNS])
+    if len(unknown) <= NAMED_IGNORED_COLUMNS:
+        return f"ignored column(s) {named}"
+    rest = len(unknown) - NAMED_IGNORED_COLUMNS
+    return f"{len(unknown):,} ignored column(s): {named} and {rest:,} more"
 
 
 def _convert_rows(

@@ -87,8 +87,34 @@ def query_form(text: str) -> str:
     if word in QUERY_FORMS or word in UPDATE_FORMS:
         return word
     if not word:
-        raise SparqlSyntaxError("the query is empty")
+        if not structure.strip():
+            raise SparqlSyntaxError("the query is empty")
+        raise _no_form(text)
     return word  # not SPARQL; the parser will say what it expected
+
+
+# Whitespace, comments and PREFIX or BASE declarations, as written in the query.
+_PROLOGUE_TEXT = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^<>]*>|PREFIX\s+[^\s:]*:\s*<[^<>]*>)*", re.IGNORECASE
+)
+
+
+def _no_form(text: str) -> SparqlSyntaxError:
+    """The query begins with something other than a word: a string, an IRI, punctuation."""
+    start = _PROLOGUE_TEXT.match(text)
+    position = start.end() if start else 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    shown = text.splitlines()[line - 1]
+    gutter = f"{line} | "
+    caret = " " * (len(gutter) + column - 1) + "^"
+    return SparqlSyntaxError(
+        f"SPARQL syntax error at line {line}, column {column}: expected SELECT, CONSTRUCT, "
+        f"DESCRIBE or ASK (a query) or INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, "
+        f"ADD or WITH (an update)\n  {gutter}{shown.expandtabs(1)}\n  {caret}",
+        line,
+        column,
+    )
 
 
 def is_update(text: str) -> bool:
