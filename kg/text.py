@@ -49,6 +49,16 @@ def markdown_text(text: str) -> str:
     return _BARE_LINK.sub(r"\\", text)
 
 
+def markdown_code(text: str) -> str:
+    """``text`` as a Markdown code span, shown exactly: inside one, nothing is markup (no
+    escape or entity either), so it is fenced by more backticks than it holds in a row."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 # ------------------------------------------------------------------ spreadsheets
 
 #: A cell a spreadsheet would read as a formula starts with one of these (OWASP's list).

@@ -15,7 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 import kg
-from kg.text import markdown_text, spreadsheet_cell, spreadsheet_safe
+from kg.text import markdown_code, markdown_text, spreadsheet_cell, spreadsheet_safe
 
 # ------------------------------------------------------------ item 10: Markdown
 
@@ -74,7 +74,9 @@ def test_a_model_name_in_report_md_is_never_markup(hostile_names_store, tmp_path
     rendered = _render(markdown)
     images = re.findall(r'<img src="([^"]*)"', rendered)
     assert images and all(src.startswith("charts/") for src in images)  # only our charts
-    assert not re.search(r"<(a|em|strong|code|s|del)\b", rendered.replace("<code>ptmkg", ""))
+    assert not re.search(r"<(a|em|strong|s|del)\b", rendered)
+    for code in re.findall(r"<code>(.*?)</code>", rendered):  # the store and the commands
+        assert html.unescape(code) == str(hostile_names_store) or code.startswith("ptmkg ")
     for name in HOSTILE_MODELS:
         assert name in _cells(rendered)
 
@@ -86,6 +88,12 @@ def test_a_model_name_in_report_md_is_never_markup(hostile_names_store, tmp_path
 def test_markdown_text_reads_as_itself(text):
     rendered = _render(markdown_text(text) + "\n")
     assert rendered == f"<p>{html.escape(' '.join(text.split()), quote=False)}</p>\n"
+
+
+@pytest.mark.parametrize("text", ["/data/my_store", "a`b``c", "`start", "[x](y) *z*"])
+def test_markdown_code_shows_the_text_exactly(text):
+    rendered = _render(f"in {markdown_code(text)}\n")
+    assert rendered == f"<p>in <code>{html.escape(text, quote=False)}</code></p>\n"
 
 
 # ------------------------------------------------------------ item 11: spreadsheets
