@@ -23,7 +23,7 @@ from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
 from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
-from kg.rdf.iris import IriMinter
+from kg.rdf.iris import SYSTEM_SOURCE_NAMES, IriMinter
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from kg.rdf.triples import SourceGraphWriter
 from kg.records import ModelRecord, PaperRecord, Reject
@@ -108,6 +108,12 @@ def build(
     readings = open_sources([Path(path) for path in sources], source_format, options)
     names: dict[str, Path] = {}
     for reading in readings:
+        if reading.name in SYSTEM_SOURCE_NAMES:
+            raise PtmkgError(
+                f"{reading.path}: the name {reading.name!r} is kept for ptmkg's own graph "
+                f"(reserved: {', '.join(sorted(SYSTEM_SOURCE_NAMES))}); a source of that name "
+                f"would replace it. Rename the file; the store was not changed"
+            )
         if reading.name in names:
             raise PtmkgError(
                 f"{reading.path} and {names[reading.name]} share the name {reading.name!r}, "
@@ -173,8 +179,7 @@ def _build_streaming(
         graphs = [ONTOLOGY_IRI, registry_graph, *source_graphs]
         with writer.streaming_graphs(graphs) as out:
             out.write(_ontology_nquads())
-            if registry_graph not in source_graphs:  # else a source of that name replaces it
-                _write_registry_to(registry, out, minter, options)
+            _write_registry_to(registry, out, minter, options)
             for reading in readings:
                 report = _read_source_to(reading, out, minter, options, progress)
                 if progress is not None:

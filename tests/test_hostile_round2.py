@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import re
 import sqlite3
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from markdown_it import MarkdownIt
 
@@ -216,3 +218,94 @@ def test_ten_thousand_unknown_columns_give_one_short_warning(cli, tmp_path, writ
     assert len(warning) < 300, warning
     assert "'extra_00000'" in warning and "10,000 ignored column(s)" in warning
     assert "9,995 more" in warning
+
+
+# ------------------------------------------------------------ item 1: system graphs
+
+GENERIC = (
+    "doi,title,year,fields,model,pattern,stages\n"
+    "10.7000/s1,Mine,2021,Neuroscience,BERT,Adaptation,Test\n"
+)
+
+
+@pytest.mark.parametrize("name", ["model-registry", "link-wikidata", "link-openalex"])
+def test_a_source_named_like_a_system_graph_is_refused(cli, tmp_path, write, name):
+    store = tmp_path / "store"
+    assert cli("build", write("mine.csv", GENERIC), "--store", store).exit_code == 0
+    before = kg.EmbeddedStore(store).named_graphs()
+    result = cli("build", write(name, GENERIC), "--format", "csv", "--store", store)
+    assert result.exit_code == 1, result.output
+    assert f"the name {name!r} is kept for ptmkg's own graph" in result.stderr
+    assert "Rename the file" in result.stderr and "Traceback" not in result.output
+    assert kg.EmbeddedStore(store).named_graphs() == before
+    models = kg.run_sparql(kg.EmbeddedStore(store), "SELECT ?m WHERE { ?m a ptm:PretrainedModel }")
+    assert len(models.rows) > 1  # the registry graph is still there
+
+
+def _plant_user_source_at(store_path: Path, name: str, tmp_path: Path) -> str:
+    """A store as an older ptmkg left it: a user's source built from a file named ``name``."""
+    source = tmp_path / "planted.csv"
+    source.write_text(GENERIC, encoding="utf-8")
+    scratch = kg.EmbeddedStore(None)
+    kg.build(scratch, [source], rejects_dir=tmp_path / "rejects")
+    buffer = io.BytesIO()
+    scratch.dump(buffer, ox.RdfFormat.N_QUADS)
+    planted, graph = (f"{kg.DEFAULT_BASE_IRI}source/{n}" for n in ("planted.csv", name))
+    lines = buffer.getvalue().decode("utf-8").splitlines(keepends=True)
+    dumped = tmp_path / "planted.nq"
+    dumped.write_text(
+        "".join(line.replace(planted, graph) for line in lines if f"<{planted}> ." in line)
+    )
+    with kg.EmbeddedStore(store_path).writing() as writer:
+        writer.replace_graph(graph, dumped, ox.RdfFormat.N_QUADS)
+    return graph
+
+
+def _triples(store_path: Path, graph: str) -> int:
+    result = kg.run_sparql(
+        kg.EmbeddedStore(store_path),
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+    )
+    return int(result.rows[0]["n"])
+
+
+def test_link_wikidata_drop_never_drops_a_users_source(cli, tmp_path, write):
+    store = tmp_path / "store"
+    assert cli("build", write("mine.csv", GENERIC), "--store", store).exit_code == 0
+    graph = _plant_user_source_at(store, "link-wikidata", tmp_path)
+    held = _triples(store, graph)
+    assert held > 10
+    result = cli("link", "wikidata", "--drop", "--store", store)
+    assert result.exit_code == 1, result.output
+    assert "holds a source read from a file" in result.stderr
+    assert _triples(store, graph) == held
+
+
+@pytest.mark.parametrize("command", ["wikidata", "openalex"])
+def test_a_link_run_never_replaces_a_users_source(cli, tmp_path, write, command):
+    store = tmp_path / "store"
+    assert cli("build", write("mine.csv", GENERIC), "--store", store).exit_code == 0
+    graph = _plant_user_source_at(store, f"link-{command}", tmp_path)
+    held = _triples(store, graph)
+    # Refused before any request: the endpoints here are never asked.
+    endpoints = (
+        ["--papers-endpoint", "http://127.0.0.1:9/q", "--models-endpoint", "http://127.0.0.1:9/q"]
+        if command == "wikidata"
+        else ["--base-url", "http://127.0.0.1:9"]
+    )
+    result = cli("link", command, *endpoints, "--store", store)
+    assert result.exit_code == 1, result.output
+    assert "holds a source read from a file" in result.stderr
+    assert _triples(store, graph) == held
+
+
+def test_the_system_graphs_are_the_reserved_names():
+    from kg.links import openalex, wikidata
+    from kg.models.registry import REGISTRY_SOURCE_NAME
+    from kg.rdf.iris import SYSTEM_SOURCE_NAMES
+
+    assert {
+        REGISTRY_SOURCE_NAME,
+        openalex.SOURCE_NAME,
+        wikidata.SOURCE_NAME,
+    } == SYSTEM_SOURCE_NAMES
