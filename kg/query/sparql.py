@@ -10,9 +10,11 @@ becomes a :class:`SparqlSyntaxError` that says where it is and shows the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from kg.errors import PtmkgError
 from kg.query.results import AnyResult, QueryResult, UpdateResult, from_solutions
+from kg.query.services import check_services
 from kg.rdf.namespaces import PREFIXES
 from kg.stores.embedded import GraphStore
 
@@ -167,11 +169,21 @@ def syntax_error(exc: SyntaxError, text: str) -> SparqlSyntaxError:
     )
 
 
-def execute(store: GraphStore, text: str, allow_update: bool = False) -> AnyResult | UpdateResult:
-    """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``."""
+def execute(
+    store: GraphStore,
+    text: str,
+    allow_update: bool = False,
+    allowed_services: Collection[str] = (),
+) -> AnyResult | UpdateResult:
+    """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``.
+
+    ``SERVICE`` may ask only the endpoints in ``allowed_services`` (``*``: any); see
+    :mod:`kg.query.services`.
+    """
     if not text.strip():
         raise SparqlSyntaxError("the query is empty")
     form = query_form(text)
+    check_services(text, allowed_services, update=form in UPDATE_FORMS)
     if form in UPDATE_FORMS:
         if not allow_update:
             raise UpdateRefused(
