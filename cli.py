@@ -220,6 +220,16 @@ UpdateEndpointOption = Annotated[
         show_default=False,
     ),
 ]
+AllowServiceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-service",
+        help="Let a query's SERVICE ask this endpoint IRI; repeatable; '*' allows any. "
+        "SERVICE is off by default, so a query cannot make this machine fetch other "
+        "addresses.",
+        show_default=False,
+    ),
+]
 TimeoutOption = Annotated[
     float | None,
     typer.Option(
@@ -1159,6 +1169,7 @@ def sparql(
             "as one atomic write; their WHERE sees the default graph, use GRAPH ?g for sources.",
         ),
     ] = False,
+    allow_service: AllowServiceOption = None,
     store: StoreOption = None,
     result_format: ResultFormatOption = None,
     output: ResultOutputOption = None,
@@ -1194,7 +1205,9 @@ def sparql(
     source = _store(
         store, endpoint, update_endpoint=update_endpoint, timeout=timeout, retries=retries
     )
-    result = kg.execute_sparql(source, text, allow_update=update)
+    result = kg.execute_sparql(
+        source, text, allow_update=update, allowed_services=tuple(allow_service or ())
+    )
     _emit(result, result_format, output, None, columns)
 
 
@@ -1457,9 +1470,15 @@ def serve(
     ] = SERVE_HOST,
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = SERVE_PORT,
     cors: Annotated[
-        bool,
-        typer.Option("--cors", help="Allow cross-origin requests (YASGUI and other web pages)."),
-    ] = False,
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            help="Allow web pages of this origin (e.g. https://yasgui.triply.cc) to query; "
+            "repeatable; '*' allows every origin. Pages of other origins are refused.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_service: AllowServiceOption = None,
     timeout: Annotated[
         int | None,
         typer.Option("--timeout", help="Seconds a query may run.", show_default=False),
@@ -1474,12 +1493,20 @@ def serve(
     refused. The graph served is the one built when the server started.
     """
     local = kg.EmbeddedStore(store or kg.default_store_path())
-    server = kg.ReadOnlyServer(local, host=host, port=port, cors=cors, timeout_seconds=timeout)
+    server = kg.ReadOnlyServer(
+        local,
+        host=host,
+        port=port,
+        cors_origins=tuple(cors or ()),
+        allowed_services=tuple(allow_service or ()),
+        timeout_seconds=timeout,
+    )
     server.start()
     try:
+        allowed = f", CORS for {', '.join(cors)}" if cors else ""
         err.print(
             f"serving {escape(local.location)} read-only at {escape(server.url)} "
-            f"(SPARQL 1.1 Protocol{', CORS allowed' if cors else ''}); Ctrl-C stops it"
+            f"(SPARQL 1.1 Protocol{escape(allowed)}); Ctrl-C stops it"
         )
         status = server.wait()
     finally:

@@ -25,13 +25,14 @@ from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
 from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
-from kg.rdf.iris import IriMinter
+from kg.rdf.iris import SYSTEM_SOURCE_NAMES, IriMinter
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from kg.rdf.triples import SourceGraphWriter
 from kg.records import ModelRecord, PaperRecord, Reject
 from kg.rejects import rejects_path, write_rejects
 from kg.resources import ontology_file
 from kg.stores.embedded import GraphStore
+from kg.text import spreadsheet_safe
 
 #: Called with (source name, bytes read so far, total bytes) while reading, and
 #: with (LOADING, 0, 0) once the store is being written.
@@ -109,6 +110,12 @@ def build(
     readings = open_sources([Path(path) for path in sources], source_format, options)
     names: dict[str, Path] = {}
     for reading in readings:
+        if reading.name in SYSTEM_SOURCE_NAMES:
+            raise PtmkgError(
+                f"{reading.path}: the name {reading.name!r} is kept for ptmkg's own graph "
+                f"(reserved: {', '.join(sorted(SYSTEM_SOURCE_NAMES))}); a source of that name "
+                f"would replace it. Rename the file; the store was not changed"
+            )
         if reading.name in names:
             raise PtmkgError(
                 f"{reading.path} and {names[reading.name]} share the name {reading.name!r}, "
@@ -120,8 +127,7 @@ def build(
     reports: list[SourceReport] = []
     with _graph_stream(store, [ONTOLOGY_IRI, registry_graph, *source_graphs], fresh) as out:
         out.write(_ontology_nquads())
-        if registry_graph not in source_graphs:  # else a source of that name replaces it
-            _write_registry(registry, out, minter, options)
+        _write_registry(registry, out, minter, options)
         for reading in readings:
             report = _read_source(reading, out, minter, options, progress)
             report.rejects_file = _store_rejects(report, reading, rejects_dir)
@@ -250,7 +256,7 @@ def _store_problems(report: SourceReport, directory: Path) -> Path | None:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["doi", "where", "problem"])
-            writer.writerows(report.problems)
+            writer.writerows([spreadsheet_safe(c) for c in row] for row in report.problems)
     except OSError as exc:
         raise PtmkgError(f"cannot write the problems file {path}: {exc.strerror}") from None
     return path

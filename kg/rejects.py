@@ -3,7 +3,9 @@
 A rejects file has the source's own columns (CSV/TSV) or keys (JSON Lines),
 plus ``_line`` and ``_reason``. Importers ignore columns that start with ``_``,
 so a fixed rejects file loads again as it is. Bytes that were not valid text
-are written back unchanged.
+are written back unchanged. CSV and TSV rejects files are safe to open in a
+spreadsheet: a cell that would run as a formula (``=``, ``+``, ``-``, ``@``) gets a
+leading apostrophe, which the importer takes off again when the file is loaded.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from kg.atomic import atomic_write
 from kg.records import Reject
+from kg.text import spreadsheet_safe
 
 
 def rejects_path(directory: Path, source_name: str, reject_format: str) -> Path:
@@ -23,9 +26,7 @@ def rejects_path(directory: Path, source_name: str, reject_format: str) -> Path:
 def write_rejects(
     path: Path, rejects: list[Reject], columns: list[str], reject_format: str
 ) -> None:
-    with atomic_write(
-        path, "w", encoding="utf-8", errors="surrogateescape", newline=""
-    ) as handle:
+    with atomic_write(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
         if reject_format == "jsonl":
             for reject in rejects:
                 place = {"_where": reject.where} if reject.where else {"_line": reject.line}
@@ -42,4 +43,8 @@ def write_rejects(
             cells = [reject.row.get(column, "") for column in columns]
             tail = [reject.row.get("_raw", "")] if raw else []
             extra = reject.row.get("_extra") or []
-            writer.writerow([reject.line, reject.reason, *cells, *tail, *extra])
+            writer.writerow([reject.line, reject.reason, *map(_cell, (*cells, *tail, *extra))])
+
+
+def _cell(value: object) -> object:
+    return spreadsheet_safe(value) if isinstance(value, str) else value

@@ -90,12 +90,13 @@ def test_a_build_in_many_slices_loaded_at_once_is_compacted_and_holds_the_same_g
     assert _quads(on_disk) == _quads(in_memory)
 
 
-def test_a_source_named_like_the_registry_replaces_its_graph_as_in_memory(
+def test_a_source_named_like_the_registry_is_refused_on_disk_as_in_memory(
     tmp_path: Path,
 ) -> None:
     corpus = tmp_path / "model-registry"
     write_corpus(corpus, "jsonl", papers=50)
     on_disk, in_memory = kg.EmbeddedStore(tmp_path / "store"), kg.EmbeddedStore(None)
     for store in (on_disk, in_memory):
-        kg.build(store, [corpus], source_format="jsonl", rejects_dir=tmp_path / "rejects")
-    assert _quads(on_disk) == _quads(in_memory)
+        with pytest.raises(kg.PtmkgError, match="kept for ptmkg's own graph"):
+            kg.build(store, [corpus], source_format="jsonl", rejects_dir=tmp_path / "rejects")
+        assert store.is_empty()

@@ -39,17 +39,22 @@ def written(illustrative_store, tmp_path_factory):
     return folder
 
 
+def _unescape(text: str) -> str:
+    """Markdown text as it reads: CommonMark's backslash escapes, then HTML's entities."""
+    return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text))
+
+
 def markdown_tables(text: str) -> dict[str, list[list[str]]]:
     """Each '## heading' -> the rows (cells) of the first table under it, header included."""
     tables: dict[str, list[list[str]]] = {}
     heading = None
     for line in text.splitlines():
         if line.startswith("## "):
-            heading = html.unescape(line[3:])
+            heading = _unescape(line[3:])
             tables[heading] = []
         elif heading and line.startswith("|") and not re.fullmatch(r"[|\s\-:]+", line):
             cells = line.strip().strip("|").replace("\\|", "\x00").split("|")
-            tables[heading].append([html.unescape(c.strip().replace("\x00", "|")) for c in cells])
+            tables[heading].append([_unescape(c.strip().replace("\x00", "|")) for c in cells])
     return tables
 
 

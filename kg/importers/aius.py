@@ -72,6 +72,7 @@ REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
     **{table: ANALYSIS_COLUMNS for table in ANALYSIS_TABLES},
 }
 OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {"_llm_prompts": ("_id", "tag", "prompt")}
+_KNOWN_TABLES = frozenset(REQUIRED_TABLES) | frozenset(OPTIONAL_TABLES)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -90,12 +91,19 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def check_schema(path: Path, connection: sqlite3.Connection) -> set[str]:
     """Refuse a database that is not the pipeline's; return the optional tables present."""
-    tables = {
-        name
-        for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+    kinds = dict(
+        connection.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
+    )
+    # A view is a query, and a recursive one never ends (filling the disk with SQLite's
+    # temporary sort on the way): the pipeline writes tables, so only tables are read.
+    views = sorted(n for n, kind in kinds.items() if kind == "view" and n in _KNOWN_TABLES)
+    if views:
+        raise SourceError(
+            path,
+            f"{', '.join(repr(v) for v in views)} is a view, not a table; ptmkg reads the "
+            f"pipeline's tables only (a view runs a query, which may never end)",
         )
-    }
+    tables = set(kinds)
     if not {"articles", "openalex"} & tables:
         raise SourceError(
             path,

@@ -32,6 +32,7 @@ from kg.read.pairings import PairingSyntaxError, parse_pairings
 from kg.read.tables import GENERIC_FORMAT_COLUMNS, Row, read_table
 from kg.read.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
 from kg.records import Extraction, PaperRecord, Reject, Reuse
+from kg.text import spreadsheet_cell
 
 
 class RowRejected(Exception):
@@ -123,9 +124,41 @@ def open_tabular(path: Path, table_format: str, options: ImportOptions) -> Sourc
     )
     unknown = sorted(c for k, c in keys.items() if k not in converter.known_keys)
     if unknown:
-        reading.warnings.append(f"{path}: ignored column(s) {', '.join(repr(u) for u in unknown)}")
-    reading.items = _convert_rows(table.rows, converter, reading.columns)
+        reading.warnings.append(f"{path}: {_ignored_columns(unknown)}")
+    rows = table.rows
+    if table_format in ("csv", "tsv") and REJECTS_MARKER in table.columns:
+        rows = _as_written(rows)
+    reading.items = _convert_rows(rows, converter, reading.columns)
     return reading
+
+
+#: The column every CSV or TSV rejects file has, and no source of ours.
+REJECTS_MARKER = "_reason"
+
+
+def _as_written(rows: Iterator[Row]) -> Iterator[Row]:
+    """A rejects file's cells as the source had them: its writer made cells that a
+    spreadsheet would run as formulas into text (:func:`kg.text.spreadsheet_safe`)."""
+    for row in rows:
+        row.values = {
+            k: spreadsheet_cell(v) if isinstance(v, str) else v for k, v in row.values.items()
+        }
+        yield row
+
+
+#: Ignored columns a warning names; a sheet with thousands gets a count for the rest.
+NAMED_IGNORED_COLUMNS = 5
+
+
+def _ignored_columns(unknown: list[str]) -> str:
+    def shown(name: str) -> str:
+        return repr(name if len(name) <= 40 else name[:37] + "...")
+
+    named = ", ".join(shown(u) for u in unknown[:NAMED_IGNORED_COLUMNS])
+    if len(unknown) <= NAMED_IGNORED_COLUMNS:
+        return f"ignored column(s) {named}"
+    rest = len(unknown) - NAMED_IGNORED_COLUMNS
+    return f"{len(unknown):,} ignored column(s): {named} and {rest:,} more"
 
 
 def _convert_rows(

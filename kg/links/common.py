@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.rdf.iris import IriMinter
+from kg.rdf.namespaces import PTM
 from kg.stores.embedded import EmbeddedStore, GraphStore
 
 T = TypeVar("T")
@@ -48,6 +49,25 @@ def check_papers_under_base(paper_iris: list[str], minter: IriMinter) -> None:
         raise PtmkgError(
             f"the graph's papers are not under the base IRI {minter.base} (for example "
             f"{outside[0]}); pass the --base-iri the graph was built with"
+        )
+
+
+def check_own_graph(store: GraphStore, graph: str, source_format: str) -> None:
+    """Refuse to replace or drop ``graph`` unless a link command wrote it.
+
+    A build refuses sources named like a link graph, but a store built before that rule
+    may hold a user's source there; its source node says how it was read.
+    """
+    if graph not in store.named_graphs():
+        return
+    ours = store.query(
+        f"ASK {{ GRAPH {named(graph)} {{ {named(graph)} {named(PTM + 'sourceFormat')} ?format "
+        f"FILTER(STRSTARTS(STR(?format), {ox.Literal(source_format)})) }} }}"
+    )
+    if not ours:
+        raise PtmkgError(
+            f"the graph {graph} holds a source read from a file, not this command's links, so "
+            f"it is left as it is; rename that source's file and build again"
         )
 
 

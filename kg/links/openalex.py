@@ -46,6 +46,7 @@ from kg.importers.openalex import work_to_record as openalex_work_to_record
 from kg.links.common import (
     LinkProgress,
     batches,
+    check_own_graph,
     check_papers_under_base,
     default_cache_path,
     minter_for,
@@ -59,6 +60,7 @@ from kg.records import PaperRecord, Reject
 from kg.stores.embedded import GraphStore
 
 SOURCE_NAME = "link-openalex"
+SOURCE_FORMAT = "OpenAlex works API"
 #: OpenAlex combines at most 100 values in one filter with ``|``.
 MAX_BATCH = 100
 PER_PAGE = 200  # OpenAlex's largest page; room for a DOI that has two works
@@ -138,6 +140,7 @@ def link_openalex(
     )
     if store.is_empty():
         raise PtmkgError(f"no graph in {store.location} yet: run 'ptmkg build SOURCE...' first")
+    check_own_graph(store, graph, SOURCE_FORMAT)  # before asking anything
     papers = papers_without_openalex(store, graph)
     check_papers_under_base([iri for iri, _ in papers], minter)
     dois: list[str] = []
@@ -270,7 +273,7 @@ def _write_graph(
                     report.written += 1
             writer.finish(
                 sha256=digest.hexdigest(),
-                source_format=f"OpenAlex works API ({base_url})",
+                source_format=f"{SOURCE_FORMAT} ({base_url})",
                 read=report.found,
                 accepted=report.written,
                 rejected=len(report.rejects),
@@ -282,5 +285,6 @@ def _write_graph(
                 f'{source} <{PROV}generatedAtTime> "{now_utc()}"^^<{XSD}dateTime> {source} .\n'
             )
             report.triples = writer.triples + 2
+        check_own_graph(store, graph, SOURCE_FORMAT)
         with store.writing() as graph_writer:
             graph_writer.replace_graph(graph, nquads, ox.RdfFormat.N_QUADS)

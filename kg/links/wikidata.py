@@ -49,7 +49,14 @@ from kg.http import (
     user_agent,
     validate_endpoint,
 )
-from kg.links.common import LinkProgress, batches, default_cache_path, minter_for, select
+from kg.links.common import (
+    LinkProgress,
+    batches,
+    check_own_graph,
+    default_cache_path,
+    minter_for,
+    select,
+)
 from kg.rdf.iris import InvalidDoi, IriMinter, normalize_doi
 from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, OWL, PROV, PTM, RDF, SEMAPV, SSSOM, XSD
 from kg.rdf.triples import checksum_quads
@@ -60,6 +67,7 @@ WD = "http://www.wikidata.org/entity/"
 MODEL_CLASSES: tuple[str, ...] = ("Q192776",)
 LANGUAGES: tuple[str, ...] = ("en", "mul")  # "mul": Wikidata's language-neutral labels
 SOURCE_NAME = "link-wikidata"
+SOURCE_FORMAT = "Wikidata SPARQL query services"
 METHODS = ("doi", "registry", "label", "alias")
 
 _ITEM = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")
@@ -151,6 +159,7 @@ def drop_wikidata_links(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> 
     graph = minter_for(base_iri).source(SOURCE_NAME)
     if graph not in store.named_graphs():
         return False
+    check_own_graph(store, graph, SOURCE_FORMAT)
     with store.writing() as writer:
         writer.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
     return True
@@ -230,6 +239,7 @@ def link_wikidata(
         raise PtmkgError("model matching needs at least one Wikidata class")
     minter = minter_for(base_iri)
     graph = minter.source(SOURCE_NAME)
+    check_own_graph(store, graph, SOURCE_FORMAT)  # before asking anything
     cache_path = cache_path or default_cache_path(store)
     report = WikidataLinkReport(graph, papers_endpoint, models_endpoint, cache=cache_path)
     client = client or HttpClient(
@@ -474,7 +484,7 @@ def _write_graph(
         quad(source, RDF + "type", iri(PTM + "Source")),
         quad(source, RDF + "type", iri(PROV + "Entity")),
         quad(source, DCTERMS + "title", ox.Literal(SOURCE_NAME)),
-        quad(source, PTM + "sourceFormat", ox.Literal("Wikidata SPARQL query services")),
+        quad(source, PTM + "sourceFormat", ox.Literal(SOURCE_FORMAT)),
         quad(source, PTM + "recordsRead", _integer(report.papers + report.models)),
         quad(source, PTM + "recordsAccepted", _integer(len(linked))),
         quad(source, PTM + "recordsRejected", _integer(len(report.ambiguous))),
@@ -514,5 +524,6 @@ def _write_graph(
         path = Path(scratch) / "link-wikidata.nq"
         ox.serialize(quads, path, ox.RdfFormat.N_QUADS)
         report.triples = len(set(quads))
+        check_own_graph(store, graph, SOURCE_FORMAT)
         with store.writing() as writer:
             writer.replace_graph(graph, path, ox.RdfFormat.N_QUADS)

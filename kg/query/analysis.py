@@ -267,8 +267,11 @@ def analyse(text: str) -> Analysis | None:
         raise SparqlSyntaxError("the query is nested too deeply to read") from None
     if update_tree is not None:
         operations = tuple(_operation(r) for r in _get(update_tree, "request") or [])
+        services = tuple(
+            _service(text, n) for n in _nodes(update_tree) if _name(n) == "ServiceGraphPattern"
+        )
         return Analysis(text, operations[0] if operations else "", operations,
-                        None, None, None, False, (), ())  # fmt: skip
+                        None, None, None, False, services, ())  # fmt: skip
     top = query_tree[-1]
     where = _span(_get(top, "where"), _GROUP)
     order = _get(top, "orderby")

@@ -16,8 +16,8 @@ same result, so outputs can be diffed.
 
 from __future__ import annotations
 
+import csv
 import decimal
-import html
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from kg.formats import Format, Registry, UnknownFormat
 from kg.query.terminal import display_value, shown_columns, terminal_table
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format, oxigraph_format
 from kg.rdf.namespaces import PREFIXES, XSD
+from kg.text import markdown_text, spreadsheet_safe
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -301,10 +302,22 @@ def write_table(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
     _write_text(output, buffer.getvalue())
 
 
+def write_spreadsheet_csv(result: QueryResult | BooleanResult, output: IO[bytes]) -> None:
+    """CSV for spreadsheets: SPARQL CSV as the engine writes it, read back and written again
+    with any value a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) made
+    text (:func:`kg.text.spreadsheet_safe`)."""
+    exact = io.BytesIO()
+    write_csv(result, exact)
+    rows = csv.reader(io.StringIO(exact.getvalue().decode("utf-8"), newline=""))
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    _write_text(output, buffer.getvalue())
+
+
 def _md_cell(text: str) -> str:
     """A cell's text on one line, with the characters Markdown would read as markup escaped."""
-    text = html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.split())
+    return markdown_text(text)
 
 
 def markdown_table(
@@ -341,6 +354,12 @@ RESULT_FORMATS = Registry(
         ),
         Format(
             "csv", (".csv",), "kg.query.results:write_csv", "SPARQL 1.1 CSV results (plain values)"
+        ),
+        Format(
+            "spreadsheet",
+            (),
+            "kg.query.results:write_spreadsheet_csv",
+            "CSV safe to open in a spreadsheet: no value runs as a formula",
         ),
         Format(
             "tsv",

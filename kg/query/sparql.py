@@ -11,10 +11,12 @@ becomes a :class:`SparqlSyntaxError` that says where it is and shows the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from kg.errors import PtmkgError
 from kg.query.analysis import SparqlSyntaxError, analyse, update_reads_further
 from kg.query.results import AnyResult, QueryResult, UpdateResult, from_solutions
+from kg.query.services import check_services
 from kg.rdf.namespaces import PREFIXES
 from kg.stores.embedded import GraphStore
 
@@ -48,6 +50,30 @@ def query_form(text: str) -> str:
     if analysis.is_empty:
         raise SparqlSyntaxError("the query is empty")
     return analysis.form
+
+
+# Whitespace, comments and PREFIX or BASE declarations, as written in the query.
+_PROLOGUE_TEXT = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^<>]*>|PREFIX\s+[^\s:]*:\s*<[^<>]*>)*", re.IGNORECASE
+)
+
+
+def _no_form(text: str) -> SparqlSyntaxError:
+    """The query begins with something other than a word: a string, an IRI, punctuation."""
+    start = _PROLOGUE_TEXT.match(text)
+    position = start.end() if start else 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    shown = text.splitlines()[line - 1]
+    gutter = f"{line} | "
+    caret = " " * (len(gutter) + column - 1) + "^"
+    return SparqlSyntaxError(
+        f"SPARQL syntax error at line {line}, column {column}: expected SELECT, CONSTRUCT, "
+        f"DESCRIBE or ASK (a query) or INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, "
+        f"ADD or WITH (an update)\n  {gutter}{shown.expandtabs(1)}\n  {caret}",
+        line,
+        column,
+    )
 
 
 def is_update(text: str) -> bool:
@@ -90,8 +116,15 @@ def syntax_error(exc: SyntaxError, text: str) -> SparqlSyntaxError:
     )
 
 
-def execute(store: GraphStore, text: str, allow_update: bool = False) -> AnyResult | UpdateResult:
-    """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``.
+def execute(
+    store: GraphStore,
+    text: str,
+    allow_update: bool = False,
+    allowed_services: Collection[str] = (),
+) -> AnyResult | UpdateResult:
+    """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``,
+    and ``SERVICE`` may ask only the endpoints in ``allowed_services`` (``*``: any; see
+    :mod:`kg.query.services`).
 
     Which of the two a text is, and whether it orders its solutions, is read by
     :func:`kg.query.analysis.analyse`. Text that grammar cannot read goes to the engine
@@ -102,6 +135,7 @@ def execute(store: GraphStore, text: str, allow_update: bool = False) -> AnyResu
     if not text.strip() or (analysis is not None and analysis.is_empty):
         raise SparqlSyntaxError("the query is empty")
     updating = analysis.is_update if analysis is not None else update_reads_further(text)
+    check_services(text, allowed_services, update=updating)
     if updating:
         form = analysis.form if analysis is not None else "update"
         if not allow_update:

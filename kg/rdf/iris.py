@@ -24,6 +24,12 @@ _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_SAFE = "/:;()"
 
 
+#: Names of the graphs ptmkg writes itself: the model registry and the link commands'.
+#: A source (named by its file) may not take one, or it would replace that graph, and a
+#: command that replaces or drops the system graph would replace or drop the source.
+SYSTEM_SOURCE_NAMES = frozenset({"model-registry", "link-openalex", "link-wikidata"})
+
+
 class InvalidDoi(ValueError):
     """The text is not a DOI."""
 

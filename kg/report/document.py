@@ -22,6 +22,7 @@ from kg.query.named import get_query, run_query
 from kg.query.results import QueryResult, display_value, markdown_table
 from kg.report import charts
 from kg.stores.embedded import GraphStore
+from kg.text import markdown_code, markdown_text
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def build_report(store: GraphStore, title: str = "Pre-trained model reuse in sci
 
 
 def _md_text(text: str) -> str:
-    return html.escape(" ".join(text.split()), quote=False)
+    return markdown_text(text)
 
 
 def _summary_rows(report: Report) -> QueryResult:
@@ -232,7 +233,7 @@ def render_markdown(report: Report, chart_folder: str = "charts") -> str:
     lines = [
         f"# {_md_text(report.title)}",
         "",
-        f"Made by ptmkg on {report.created} from the graph in `{_md_text(report.store)}`. "
+        f"Made by ptmkg on {report.created} from the graph in {markdown_code(report.store)}. "
         "Every number below is the answer of the canned query named under its table.",
         "",
         "## Corpus",
@@ -252,7 +253,8 @@ def render_markdown(report: Report, chart_folder: str = "charts") -> str:
             lines.append(markdown_table(section.result, spec.columns))
         else:
             lines += ["(none in this graph)", ""]
-        lines += [f"Query: `{section.command}` ({_md_text(get_query(spec.query).title)})", ""]
+        title = _md_text(get_query(spec.query).title)
+        lines += [f"Query: {markdown_code(section.command)} ({title})", ""]
     return "\n".join(lines)
 
 

@@ -9,26 +9,49 @@ SPARQL plugin, ``ptmkg --endpoint``) and refuses updates.
 A published generation is never written again, so the server reads a graph
 that cannot change under it; a later ``ptmkg build`` publishes a new one, which
 a restarted ``serve`` picks up.
+
+The Oxigraph server has no switch to turn ``SERVICE`` off or to allow only some
+origins, so it listens on a free loopback port and a small guard in this process
+(the standard library's HTTP server, one thread per request) takes the requests
+at the address served and passes them on unchanged, except:
+
+- a query whose ``SERVICE`` asks an endpoint not allowed (``--allow-service``) is
+  refused with 403 before it reaches the server (:mod:`kg.query.services`), so no
+  client or web page can make this machine fetch other addresses;
+- an update is refused with 403 (the server would refuse it too);
+- a request from a web page of another origin (its ``Origin`` header, or
+  ``Sec-Fetch-Site: cross-site``) is refused with 403 unless that origin is allowed
+  (``--cors ORIGIN``, ``*`` for any); allowed origins get the CORS headers. Pages of
+  the server itself (Oxigraph's query page) are same-origin when opened by address
+  (``http://127.0.0.1:7878/``), not by a host name, which a DNS-rebinding page
+  could share.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import ipaddress
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
+
+import httpx
 
 from kg.defaults import SERVE_HOST, SERVE_PORT
 from kg.errors import PtmkgError
 from kg.http import answers
+from kg.query.services import ServiceRefused, check_services
 from kg.stores.embedded import EmbeddedStore
 
 DEFAULT_HOST = SERVE_HOST
@@ -66,22 +89,26 @@ _PR_SET_PDEATHSIG = 1
 
 @dataclass
 class ReadOnlyServer:
-    """The Oxigraph server over one store, read-only; use as a context manager or start/stop."""
+    """The Oxigraph server over one store, read-only, behind the guard; use as a context
+    manager or start/stop."""
 
     store: EmbeddedStore
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-    cors: bool = False
+    cors_origins: tuple[str, ...] = ()  # web page origins allowed; "*" for any
+    allowed_services: tuple[str, ...] = ()  # SERVICE endpoints allowed; "*" for any
     timeout_seconds: int | None = None
     process: subprocess.Popen | None = None
     _generation_lock: IO[str] | None = None
+    _guard: _Guard | None = None
+    _backend_port: int = 0
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/query"
+        return f"{_origin_of(self.host, self.port)}/query"
 
     def command(self) -> list[str]:
+        """The Oxigraph server's command: loopback only, on the port the guard passes to."""
         generation = self.store.current_generation()
         if generation is None:
             raise PtmkgError(
@@ -93,11 +120,9 @@ class ReadOnlyServer:
             "--location",
             str(generation),
             "--bind",
-            f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}",
+            f"{BACKEND_HOST}:{self._backend_port}",
             "--union-default-graph",
         ]
-        if self.cors:
-            command.append("--cors")
         if self.timeout_seconds:
             command += ["--timeout-s", str(self.timeout_seconds)]
         return command
@@ -105,38 +130,51 @@ class ReadOnlyServer:
     def start(self) -> ReadOnlyServer:
         if not 0 < self.port < 65536:
             raise PtmkgError(f"--port must be between 1 and 65535, not {self.port}")
-        command = self.command()
-        # Builds remove old generations; this one stays while the server reads it.
-        self._generation_lock = self.store.hold_generation(Path(command[3]))
-        # The server inherits the lock on its generation, so a build cannot remove the
-        # generation while the server lives, even if this process is killed; and it is
-        # told to stop when this process dies (SIGKILL included).
-        inherited = (self._generation_lock.fileno(),) if self._generation_lock else ()
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, pass_fds=inherited, preexec_fn=_die_with_parent
-        )
         try:
+            guard = _Guard(self, (self.host, self.port))
+        except OSError as exc:
+            raise PtmkgError(
+                f"cannot listen on {self.host} port {self.port} ({exc.strerror}); "
+                f"is it already in use?"
+            ) from None
+        self._guard = guard
+        try:
+            self._backend_port = _free_loopback_port()
+            command = self.command()
+            # Builds remove old generations; this one stays while the server reads it.
+            self._generation_lock = self.store.hold_generation(Path(command[3]))
+            # The server inherits the lock on its generation, so a build cannot remove the
+            # generation while the server lives, even if this process is killed; and it is
+            # told to stop when this process dies (SIGKILL included).
+            inherited = (self._generation_lock.fileno(),) if self._generation_lock else ()
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, pass_fds=inherited, preexec_fn=_die_with_parent
+            )
             self.wait_until_ready()
+            guard.serve_in_background()
         except BaseException:
             self.stop()
             raise
         return self
 
+    @property
+    def backend_url(self) -> str:
+        return f"http://{BACKEND_HOST}:{self._backend_port}"
+
     def wait_until_ready(self, seconds: float = STARTUP_SECONDS) -> None:
         assert self.process is not None
-        probe = self.url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        probe = self.backend_url + "/query?" + urllib.parse.urlencode({"query": "ASK {}"})
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise PtmkgError(
-                    f"the Oxigraph server stopped at once (exit status {self.process.returncode}); "
-                    f"is port {self.port} on {self.host} already in use?"
+                    f"the Oxigraph server stopped at once (exit status {self.process.returncode})"
                 )
             if answers(probe, timeout=2):
                 return
             time.sleep(0.1)
         self.stop()
-        raise PtmkgError(f"the Oxigraph server did not answer at {self.url} in {seconds:.0f} s")
+        raise PtmkgError(f"the Oxigraph server did not answer in {seconds:.0f} s")
 
     def wait(self) -> int:
         """Block until the server exits; Ctrl-C or SIGTERM stops it."""
@@ -152,6 +190,9 @@ class ReadOnlyServer:
 
     def stop(self) -> None:
         try:
+            if self._guard is not None:
+                guard, self._guard = self._guard, None
+                guard.shutdown_and_close()
             self._stop_process()
         finally:
             if self._generation_lock is not None:
@@ -175,3 +216,217 @@ class ReadOnlyServer:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+# ------------------------------------------------------------------ the guard
+
+BACKEND_HOST = "127.0.0.1"
+#: Headers that belong to one connection, never passed on (RFC 9110, section 7.6.1).
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+    }
+)
+_QUERY_MEDIA = "application/sparql-query"
+_UPDATE_MEDIA = "application/sparql-update"
+_FORM_MEDIA = "application/x-www-form-urlencoded"
+#: Request bodies larger than this are refused (a query is text; the server is read-only).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+def _origin_of(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((BACKEND_HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _is_address(host: str) -> bool:
+    """Whether a Host header names the machine by address (or as localhost), not by a DNS
+    name that a rebinding page could point here."""
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host[1 : host.find("]")]
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Guard(ThreadingHTTPServer):
+    """Takes the served address's requests, refuses what must not run, passes on the rest."""
+
+    daemon_threads = True
+
+    def __init__(self, server: ReadOnlyServer, address: tuple[str, int]) -> None:
+        self.served = server
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, _GuardHandler)
+        self.client = httpx.Client(timeout=None, follow_redirects=False, trust_env=False)
+        self.serving = False
+
+    def serve_in_background(self) -> None:
+        self.serving = True
+        threading.Thread(target=self.serve_forever, name="ptmkg-serve", daemon=True).start()
+
+    def shutdown_and_close(self) -> None:
+        if self.serving:  # shutdown() waits for serve_forever, so only once it runs
+            self.shutdown()
+        self.server_close()
+        self.client.close()
+
+
+class _GuardHandler(BaseHTTPRequestHandler):
+    server: _Guard
+    protocol_version = "HTTP/1.0"  # one request per connection; answers stream to the end
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the Oxigraph server's own log is enough
+
+    def do_GET(self) -> None:
+        self._pass_on()
+
+    def do_HEAD(self) -> None:
+        self._pass_on()
+
+    def do_POST(self) -> None:
+        self._pass_on()
+
+    def do_PUT(self) -> None:
+        self._pass_on()
+
+    def do_DELETE(self) -> None:
+        self._pass_on()
+
+    def do_OPTIONS(self) -> None:
+        try:
+            origin = self._allowed_origin()
+        except _Refused as refused:
+            self._refuse(refused)
+            return
+        self.send_response(204)
+        if origin:
+            self._cors_headers(origin)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            wanted = self.headers.get("Access-Control-Request-Headers")
+            self.send_header("Access-Control-Allow-Headers", wanted or "Content-Type, Accept")
+            self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    # ---------------------------------------------------------------- checks
+
+    def _allowed_origin(self) -> str | None:
+        """The origin to send CORS headers for; raises :class:`_Refused` for a page of an
+        origin that is not allowed."""
+        origin = self.headers.get("Origin")
+        allowed = self.server.served.cors_origins
+        if origin is not None:
+            if "*" in allowed or origin in allowed:
+                return origin
+            host = self.headers.get("Host", "")
+            if origin == f"http://{host}" and _is_address(host):
+                return None  # the server's own page
+            raise _Refused(403, f"requests from pages at {origin} are not allowed (--cors)")
+        if self.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site") and "*" not in (
+            allowed
+        ):
+            raise _Refused(403, "requests from other sites' pages are not allowed (--cors)")
+        return None
+
+    def _check_sparql(self, body: bytes) -> None:
+        parts = urllib.parse.urlsplit(self.path)
+        texts = urllib.parse.parse_qs(parts.query)
+        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if media == _FORM_MEDIA:
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            for key, values in form.items():
+                texts.setdefault(key, []).extend(values)
+        elif media == _QUERY_MEDIA:
+            texts.setdefault("query", []).append(body.decode("utf-8", "replace"))
+        elif media == _UPDATE_MEDIA:
+            texts.setdefault("update", []).append("")
+        if texts.get("update") or parts.path.rstrip("/").endswith("/update"):
+            raise _Refused(403, "this endpoint is read-only: updates are refused")
+        for text in texts.get("query", []):
+            try:
+                check_services(text, self.server.served.allowed_services)
+            except ServiceRefused as refused:
+                raise _Refused(403, str(refused)) from None
+
+    # ---------------------------------------------------------------- passing on
+
+    def _pass_on(self) -> None:
+        try:
+            origin = self._allowed_origin()
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                raise _Refused(413, f"the request is over {MAX_BODY_BYTES:,} bytes")
+            body = self.rfile.read(length) if length > 0 else b""
+            self._check_sparql(body)
+        except _Refused as refused:
+            self._refuse(refused)
+            return
+        except ValueError:
+            self._refuse(_Refused(400, "a malformed request"))
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        request = self.server.client.build_request(
+            self.command,
+            self.server.served.backend_url + self.path,
+            headers=headers,
+            content=body if body or self.command in ("POST", "PUT") else None,
+        )
+        try:
+            answer = self.server.client.send(request, stream=True)
+        except httpx.HTTPError:
+            self._refuse(_Refused(502, "the Oxigraph server did not answer"))
+            return
+        try:
+            self.send_response(answer.status_code)
+            for name, value in answer.headers.multi_items():
+                if name.lower() not in _HOP_BY_HOP and not name.lower().startswith(
+                    "access-control-"
+                ):
+                    self.send_header(name, value)
+            if origin:
+                self._cors_headers(origin)
+            self.end_headers()
+            if self.command != "HEAD":
+                for chunk in answer.iter_raw():
+                    self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError, httpx.HTTPError):
+            pass  # the client went away, or the server stopped, mid-answer
+        finally:
+            answer.close()
+
+    def _cors_headers(self, origin: str) -> None:
+        self.send_header("Access-Control-Allow-Origin", origin)
+        self.send_header("Vary", "Origin")
+
+    def _refuse(self, refused: _Refused) -> None:
+        payload = (str(refused) + "\n").encode("utf-8")
+        self.send_response(refused.status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
