@@ -34,6 +34,7 @@ or fails resumes where it stopped, and a rerun asks nothing it already knows.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.cookiejar
 import json
@@ -41,7 +42,7 @@ import re
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -647,3 +648,66 @@ def sparql_select(client: HttpClient, endpoint: str, query: str) -> tuple[list[s
         reason = " ".join(str(exc).split())[:EXCERPT_CHARS]
         raise HttpError(f"{endpoint} did not answer with SPARQL results ({reason})") from None
     return variables, rows
+
+
+# ------------------------------------------------------------ relaying
+
+
+def free_loopback_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on at ``host`` now (for a server started next)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def address_family(host: str) -> int:
+    """The socket address family for listening at ``host`` (IPv6 for an address with ':')."""
+    import socket
+
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+@dataclass
+class RelayedAnswer:
+    """A server's answer being passed on: status, headers in order, then the body's bytes."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    chunks: Iterator[bytes]
+
+
+class Relay:
+    """Passes requests on to one server unchanged and streams its answers back: no
+    retries, no redirects followed, no cookies or proxies from the environment (the
+    guard in front of ``ptmkg serve`` is its one user)."""
+
+    def __init__(self) -> None:
+        self._client = httpx.Client(timeout=None, follow_redirects=False, trust_env=False)
+
+    @contextlib.contextmanager
+    def send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> Iterator[RelayedAnswer]:
+        """The answer to one request; raises :class:`HttpError` if the server does not
+        answer, and ends quietly if it stops mid-answer."""
+        request = self._client.build_request(method, url, headers=headers, content=body)
+        try:
+            answer = self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise HttpError(f"{shown_url(url)} did not answer: {exc}") from None
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from answer.iter_raw()
+            except httpx.HTTPError:
+                return  # the server stopped mid-answer
+
+        try:
+            yield RelayedAnswer(answer.status_code, list(answer.headers.multi_items()), chunks())
+        finally:
+            answer.close()
+
+    def close(self) -> None:
+        self._client.close()

@@ -244,11 +244,29 @@ def _service(text: str, node: Any) -> ServiceBlock:
     assert span is not None and group is not None
     pattern = text[group.start + 1 : group.end - 1]
     term = _get(node, "term")
-    endpoint = str(term) if type(term).__name__ == "URIRef" else None
+    endpoint = str(term) if type(term).__name__ == "URIRef" else _prefixed_iri(text, term)
     joins = tuple(name for m in _JOIN_MARKER.finditer(pattern) for name in m.group(1).split())
     return ServiceBlock(
         span.start, group.end, pattern, _get(node, "silent") is not None, endpoint, joins
     )
+
+
+_DECLARED_PREFIX = re.compile(r"PREFIX\s+([^\s:]*):\s*<([^<>]*)>", re.IGNORECASE)
+
+
+def _prefixed_iri(text: str, term: Any) -> str | None:
+    """The IRI a prefixed name (``e:q``) stands for: the text's own PREFIX declarations,
+    else the predeclared ones; None for a variable or an undeclared prefix."""
+    if _name(term) != "pname":
+        return None
+    from kg.rdf.namespaces import PREFIXES
+
+    declared = {m.group(1): m.group(2) for m in _DECLARED_PREFIX.finditer(text)}
+    prefix = str(_get(term, "prefix") or "")
+    namespace = declared.get(prefix, PREFIXES.get(prefix))
+    if namespace is None:
+        return None
+    return namespace + str(_get(term, "localname") or "")
 
 
 @lru_cache(maxsize=512)

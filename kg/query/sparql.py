@@ -76,6 +76,12 @@ def _no_form(text: str) -> SparqlSyntaxError:
     )
 
 
+def _starts_with_a_word(text: str) -> bool:
+    start = _PROLOGUE_TEXT.match(text)
+    rest = text[start.end() if start else 0 :]
+    return rest[:1].isalpha()
+
+
 def is_update(text: str) -> bool:
     analysis = analyse(text)
     return analysis.is_update if analysis is not None else update_reads_further(text)
@@ -134,6 +140,8 @@ def execute(
     analysis = analyse(text) if text.strip() else None
     if not text.strip() or (analysis is not None and analysis.is_empty):
         raise SparqlSyntaxError("the query is empty")
+    if analysis is None and not _starts_with_a_word(text):
+        raise _no_form(text)  # a string or an IRI where the query form should be
     updating = analysis.is_update if analysis is not None else update_reads_further(text)
     check_services(text, allowed_services, update=updating)
     if updating:

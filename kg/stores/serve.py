@@ -35,7 +35,6 @@ import ipaddress
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -46,11 +45,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
 
-import httpx
-
 from kg.defaults import SERVE_HOST, SERVE_PORT
 from kg.errors import PtmkgError
-from kg.http import answers
+from kg.http import HttpError, Relay, address_family, answers, free_loopback_port
 from kg.query.services import ServiceRefused, check_services
 from kg.stores.embedded import EmbeddedStore
 
@@ -247,9 +244,7 @@ def _origin_of(host: str, port: int) -> str:
 
 
 def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((BACKEND_HOST, 0))
-        return int(probe.getsockname()[1])
+    return free_loopback_port(BACKEND_HOST)
 
 
 def _is_address(host: str) -> bool:
@@ -278,9 +273,9 @@ class _Guard(ThreadingHTTPServer):
 
     def __init__(self, server: ReadOnlyServer, address: tuple[str, int]) -> None:
         self.served = server
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.address_family = address_family(address[0])
         super().__init__(address, _GuardHandler)
-        self.client = httpx.Client(timeout=None, follow_redirects=False, trust_env=False)
+        self.relay = Relay()
         self.serving = False
 
     def serve_in_background(self) -> None:
@@ -291,7 +286,7 @@ class _Guard(ThreadingHTTPServer):
         if self.serving:  # shutdown() waits for serve_forever, so only once it runs
             self.shutdown()
         self.server_close()
-        self.client.close()
+        self.relay.close()
 
 
 class _GuardHandler(BaseHTTPRequestHandler):
@@ -389,34 +384,26 @@ class _GuardHandler(BaseHTTPRequestHandler):
             self._refuse(_Refused(400, "a malformed request"))
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-        request = self.server.client.build_request(
-            self.command,
-            self.server.served.backend_url + self.path,
-            headers=headers,
-            content=body if body or self.command in ("POST", "PUT") else None,
-        )
+        content = body if body or self.command in ("POST", "PUT") else None
         try:
-            answer = self.server.client.send(request, stream=True)
-        except httpx.HTTPError:
+            with self.server.relay.send(
+                self.command, self.server.served.backend_url + self.path, headers, content
+            ) as answer:
+                self.send_response(answer.status)
+                for name, value in answer.headers:
+                    lowered = name.lower()
+                    if lowered not in _HOP_BY_HOP and not lowered.startswith("access-control-"):
+                        self.send_header(name, value)
+                if origin:
+                    self._cors_headers(origin)
+                self.end_headers()
+                if self.command != "HEAD":
+                    for chunk in answer.chunks:
+                        self.wfile.write(chunk)
+        except HttpError:
             self._refuse(_Refused(502, "the Oxigraph server did not answer"))
-            return
-        try:
-            self.send_response(answer.status_code)
-            for name, value in answer.headers.multi_items():
-                if name.lower() not in _HOP_BY_HOP and not name.lower().startswith(
-                    "access-control-"
-                ):
-                    self.send_header(name, value)
-            if origin:
-                self._cors_headers(origin)
-            self.end_headers()
-            if self.command != "HEAD":
-                for chunk in answer.iter_raw():
-                    self.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError, httpx.HTTPError):
-            pass  # the client went away, or the server stopped, mid-answer
-        finally:
-            answer.close()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away mid-answer
 
     def _cors_headers(self, origin: str) -> None:
         self.send_header("Access-Control-Allow-Origin", origin)
