@@ -11,10 +11,13 @@ import re
 _VERSION = re.compile(r"^(?:v(?:ersion)?\s*\.?\s*)?(\d+(?:\.\d+)*)$", re.IGNORECASE)
 # Words that say how a model was used or obtained, never which model it is.
 _QUALIFIER_WORDS = frozenset(
-    """pre trained pretrained fine tuned finetuned modified custom original standard adapted
-    frozen imagenet coco weights weight checkpoint checkpoints on with the a an model network
-    architecture backbone default official public released retrained re transfer learning
-    version implementation""".split()
+    {
+        *("pre", "trained", "pretrained", "fine", "tuned", "finetuned", "retrained", "re"),
+        *("modified", "custom", "original", "standard", "adapted", "frozen", "default"),
+        *("imagenet", "coco", "weights", "weight", "checkpoint", "checkpoints", "version"),
+        *("on", "with", "the", "a", "an", "model", "network", "architecture", "backbone"),
+        *("official", "public", "released", "transfer", "learning", "implementation"),
+    }
 )
 _SMALL_WORDS = frozenset({"of", "for", "and", "the", "a", "an", "from", "in", "on", "with", "to"})
 _LEADING_QUALIFIER = re.compile(
@@ -82,10 +85,11 @@ def _word_starts(long: str) -> set[int]:
 
 def abbreviates(short: str, long: str) -> bool:
     """Whether ``short`` is an abbreviation of ``long``, by Schwartz and Hearst's algorithm
-    (PSB 2003), kept here because it is twenty lines and the libraries that ship it
-    (scispaCy, abbreviations) bring a language pipeline with them: the short form's letters and digits appear in order in the long form, read
+    (PSB 2003): the short form's letters and digits appear in order in the long form, read
     from the end, its first character starting a word of the long form (here: its first
-    word), and the long form has no more words than the short form can stand for.
+    word), and the long form has no more words than the short form can stand for. Kept
+    here because it is twenty lines, while the libraries that ship it (scispaCy) bring a
+    language pipeline with them.
 
     ``SAM`` abbreviates ``Segment Anything Model`` and ``CBAM`` ``Convolutional Block
     Attention Module``; ``BioBERT`` does not abbreviate ``BERT``.

@@ -114,8 +114,9 @@ class ModelRegistry:
 
     def by_huggingface_id(self, hf_id: str) -> RegistryEntry | None:
         wanted = hf_id.casefold()
-        return next((e for e in self.entries.values() if e.huggingface_id.casefold() == wanted),
-                    None)
+        return next(
+            (e for e in self.entries.values() if e.huggingface_id.casefold() == wanted), None
+        )
 
     def _load(self, path: Path) -> None:
         try:
@@ -150,8 +151,12 @@ class ModelRegistry:
         aliases = tuple(a.strip() for a in cells.get("aliases", "").split("|") if model_key(a))
         known = {f.name for f in fields(RegistryEntry)} - {"name", "aliases", "defined_in"}
         where = f"{path.name if path == self.files[0] else path}, line {line}"
-        entry = RegistryEntry(name=name, aliases=aliases, defined_in=where,
-                              **{k: v for k, v in cells.items() if k in known})
+        entry = RegistryEntry(
+            name=name,
+            aliases=aliases,
+            defined_in=where,
+            **{k: v for k, v in cells.items() if k in known},
+        )
         previous = self.entries.get(entry.key)
         if previous is not None:
             entry = replace(

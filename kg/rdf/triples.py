@@ -124,6 +124,7 @@ class _ModelNode:
     known: bool
     mentions: set[str] = field(default_factory=set)
     backbone: str | None = None  # key of the backbone model
+    version_of: str | None = None  # key of the model this is a version or variant of
 
 
 @dataclass
@@ -386,6 +387,9 @@ class SourceGraphWriter:
         if resolved.backbone is not None:
             node.backbone = resolved.backbone.key
             self._remember(resolved.backbone, None)
+        if resolved.version_of is not None:
+            node.version_of = resolved.version_of.key
+            self._remember(resolved.version_of, None)
 
     @_flushed
     def finish(
@@ -414,6 +418,15 @@ class SourceGraphWriter:
                 emit(iri, p("altLabel", SKOS), literal(mention))
             if node.backbone:
                 emit(iri, p("hasBackbone"), f"<{self.minter.model(node.backbone)}>")
+            # The registry's links (versions, the backbones it records) are stated once, in
+            # the registry graph, like its models' names.
+            registry_row = self.resolver.registry.entries.get(key)
+            if node.version_of and (self.describes_registry_models or not node.known):
+                emit(iri, p("versionOf"), f"<{self.minter.model(node.version_of)}>")
+            if self.describes_registry_models and registry_row and registry_row.backbone:
+                backbone = self.resolver.resolve(registry_row.backbone).key
+                if backbone != node.backbone:
+                    emit(iri, p("hasBackbone"), f"<{self.minter.model(backbone)}>")
         for iri in sorted(self._topics):
             topic = self._topics[iri]
             emit(f"<{iri}>", TYPE, p("Topic"))
