@@ -26,8 +26,8 @@ _LEADING_QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_GENERIC = re.compile(
-    r"\s+(?:model|network|architecture|backbone|weights|framework|tool|algorithm|"
-    r"pre-?trained model|cnn|software)$",
+    r"\s+(?:(?:pre-?trained|fine-?tuned)(?:\s+(?:on|with)\s+[\w-]+)?|model|network|"
+    r"architecture|backbone|weights|framework|tool|algorithm|pre-?trained model|cnn|software)$",
     re.IGNORECASE,
 )
 
@@ -119,7 +119,7 @@ def abbreviates(short: str, long: str) -> bool:
         position -= 1
     # Every word of the long form but small ones should give the short form a character:
     # 'Segment Anything Model' for 'SM' is not an abbreviation of the three words.
-    initials = [long[i].casefold() for i in sorted(starts) if long[i].isalpha()]
+    initials = [long[i].casefold() for i in sorted(starts)]
     significant = [w for w in words if w.casefold() not in _SMALL_WORDS]
     return len(chars) >= len(significant) and sum(1 for c in initials if c in chars) >= min(
         len(significant), len(chars)

@@ -77,6 +77,7 @@ class ModelRegistry:
         self.files = [data_file("model_registry.csv"), *(Path(f) for f in files)]
         self.entries: dict[str, RegistryEntry] = {}
         self.canonical: dict[str, str] = {}  # key of any spelling -> canonical name
+        self._by_hub: dict[str, RegistryEntry] | None = None
         for path in self.files:
             self._load(path)
         self._check_links()
@@ -113,10 +114,11 @@ class ModelRegistry:
                     raise PtmkgError(f"{entry.defined_in}: {entry.name!r} is its own {column}")
 
     def by_huggingface_id(self, hf_id: str) -> RegistryEntry | None:
-        wanted = hf_id.casefold()
-        return next(
-            (e for e in self.entries.values() if e.huggingface_id.casefold() == wanted), None
-        )
+        if self._by_hub is None:
+            self._by_hub = {
+                e.huggingface_id.casefold(): e for e in self.entries.values() if e.huggingface_id
+            }
+        return self._by_hub.get(hf_id.strip().casefold())
 
     def _load(self, path: Path) -> None:
         try:

@@ -32,6 +32,7 @@ from kg.models.registry import ModelRegistry, RegistryEntry
 
 RULES: dict[str, str] = {
     "registry": "the mention is a name or an alias of a registry row",
+    "huggingface-id": "the mention is the Hugging Face id of a registry row",
     "qualifier": "words that say how the model was used (pre-trained, modified, ... model) "
     "were set aside; the rest is a registry model",
     "parenthesis-version": "the parenthesis holds a version: 'X (v2)' is 'X v2'",
@@ -149,10 +150,15 @@ class ModelResolver:
         return Explanation(" ".join(mention.split()), self.resolve(mention))
 
     def _resolve(self, text: str) -> ResolvedModel:
+        split = split_trailing(text)
+        if split and version_text(split[1]) is not None:
+            return self._parenthesis(text, *split)
         known = self._known(text, "registry")
         if known:
             return known
-        split = split_trailing(text)
+        hub = self.registry.by_huggingface_id(text) if "/" in text else None
+        if hub is not None:
+            return self._known(hub.name, "huggingface-id") or self._unknown(text)
         if split:
             return self._parenthesis(text, *split)
         stripped = strip_qualifiers(text)
@@ -209,6 +215,8 @@ class ModelResolver:
             return replace(out, rule="specific-in-family")
         if ins.entry and ins.entry.backbone and model_key(ins.entry.backbone) == out.key:
             return replace(ins, rule="tool-named-inside")
+        if out.entry and out.entry.backbone and model_key(out.entry.backbone) == ins.key:
+            return replace(out, rule="backbone", backbone=ins)
         if self._family(out) and self._family(out) == self._family(ins):
             return self._unknown(
                 text,
