@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kg.errors import PtmkgError
 from kg.models.key import model_key, parse
 from kg.models.parentheses import (
     abbreviates,
@@ -70,7 +71,7 @@ class ResolvedModel:
         return self.rule == "uncertain-parenthesis" or bool(self.note)
 
 
-class UnresolvableMention(ValueError):
+class UnresolvableMention(PtmkgError, ValueError):
     """The mention cannot name a model (it has no letters or digits)."""
 
 
@@ -80,6 +81,24 @@ class Explanation:
 
     mention: str
     resolved: ResolvedModel
+    # For 'Outer (Inner)': what each part resolves to on its own.
+    parts: tuple[tuple[str, ResolvedModel], ...] = ()
+
+    def record(self) -> dict[str, str | bool | list[str]]:
+        """The resolution as plain values, for a table or JSON."""
+        model = self.resolved
+        return {
+            "mention": self.mention,
+            "model": model.name,
+            "key": model.key,
+            "known": model.known,
+            "rule": model.rule,
+            "backbone": model.backbone.name if model.backbone else "",
+            "version_of": model.version_of.name if model.version_of else "",
+            "aliases": list(model.aliases),
+            "registry_row": model.entry.defined_in if model.entry else "",
+            "check": model.note,
+        }
 
     def lines(self) -> list[str]:
         model = self.resolved
@@ -91,6 +110,9 @@ class Explanation:
             f"model: {model.name} (key {model.key}, "
             + ("in the registry)" if model.known else "not in the registry)"),
         ]
+        for part, alone in self.parts:
+            known = "in the registry" if alone.known else "not in the registry"
+            out.append(f"part {part!r} alone: {alone.name} ({known}, rule {alone.rule})")
         out += _row_lines("registry row", model.entry)
         if model.aliases:
             out.append("alias given by the mention: " + ", ".join(model.aliases))
@@ -147,7 +169,13 @@ class ModelResolver:
         return resolved
 
     def explain(self, mention: str) -> Explanation:
-        return Explanation(" ".join(mention.split()), self.resolve(mention))
+        text = " ".join(mention.split())
+        resolved = self.resolve(text)
+        parts = []
+        for part in split_trailing(text) or ():
+            if model_key(part):
+                parts.append((part, self.resolve(part)))
+        return Explanation(text, resolved, tuple(parts))
 
     def _resolve(self, text: str) -> ResolvedModel:
         split = split_trailing(text)
