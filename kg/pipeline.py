@@ -23,6 +23,7 @@ from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
 from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
+from kg.models.resolve import uncertain_warnings
 from kg.rdf.iris import IriMinter
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from kg.rdf.triples import SourceGraphWriter
@@ -252,7 +253,7 @@ def _read_source_to(
         else None,
     )
     report.triples = writer.triples
-    report.warnings = list(reading.warnings)
+    report.warnings = list(reading.warnings) + uncertain_warnings(writer.uncertain)
     report.problems = reading.problems
     report.rejects_reloadable = reading.rejects_reloadable
     if progress is not None:

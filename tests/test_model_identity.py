@@ -270,3 +270,19 @@ def test_a_better_registry_changes_only_what_it_decides(build_store, write, tmp_
     assert rows(after, 'SELECT ?task WHERE { ?m rdfs:label "SignalP 7.0" ; ptm:task ?task }') == {
         ("signal peptide prediction",)
     }
+
+
+def test_a_build_reports_the_mentions_it_kept_whole(tmp_path, write) -> None:
+    sheet = write(
+        "uncertain.csv",
+        "doi,model,pattern\n10.6000/u,ResNet-50 (ResNet-101),Adaptation\n"
+        "10.6000/u,Spatial Attention Module (SAM),Adaptation\n10.6000/v,AlexNet,Adaptation\n",
+    )
+    report = kg.build(kg.EmbeddedStore(None), [sheet], rejects_dir=tmp_path / "rejects")
+    warnings = report.sources[0].warnings
+    assert [w.split(":")[0] for w in warnings] == [
+        "model mention 'ResNet-50 (ResNet-101)' was kept as written",
+        "model mention 'Spatial Attention Module (SAM)' was kept as written",
+        "see why with",
+    ]
+    assert report.rejected == 0

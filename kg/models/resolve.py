@@ -301,3 +301,16 @@ class ModelResolver:
         return ResolvedModel(
             text, key, False, version_of=family, aliases=aliases, rule=rule, note=note
         )
+
+
+def uncertain_warnings(uncertain: dict[str, str], shown: int = 20) -> list[str]:
+    """One line per mention kept whole because its reading was uncertain (the first few)."""
+    lines = [
+        f"model mention {mention!r} was kept as written: {note}"
+        for mention, note in sorted(uncertain.items())[:shown]
+    ]
+    if len(uncertain) > shown:
+        lines.append(f"... and {len(uncertain) - shown} more uncertain model mentions")
+    if uncertain:
+        lines.append("see why with: ptmkg models explain NAME; fix with --aliases FILE")
+    return lines

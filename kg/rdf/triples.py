@@ -138,6 +138,8 @@ class SourceGraphWriter:
     describes_registry_models: bool = False  # true only for the registry graph itself
     triples: int = 0
     _models: dict[str, _ModelNode] = field(default_factory=dict)
+    # Mentions whose reading was uncertain (kept whole), with what a curator should check.
+    uncertain: dict[str, str] = field(default_factory=dict)
     _venues: set[str] = field(default_factory=set)
     _topics: dict[str, Topic] = field(default_factory=dict)
     _venue_ids: dict[str, str] = field(default_factory=dict)
@@ -373,6 +375,8 @@ class SourceGraphWriter:
 
     def _model(self, mention: str) -> ResolvedModel:
         resolved = self.resolver.resolve(mention)
+        if resolved.uncertain:
+            self.uncertain.setdefault(" ".join(mention.split()), resolved.note)
         self._remember(resolved, mention)
         return resolved
 
