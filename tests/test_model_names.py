@@ -3,10 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import PtmkgError
 from kg.models.key import model_key, parse
-from kg.models.names import ModelResolver, UnresolvableMention
+from kg.models.names import RULES, ModelResolver, UnresolvableMention
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +190,19 @@ def test_models_resolve_and_explain_on_the_command_line(tmp_path: Path) -> None:
     )
     refused = runner.invoke(app, ["models", "resolve", " -- "])
     assert refused.exit_code == 1 and "has no letters or digits" in refused.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_a_key_is_its_own_key_and_every_mention_resolves_or_is_refused(text: str) -> None:
+    key = model_key(text)
+    assert model_key(key) == key  # a model's IRI ends in its key: reading it back changes nothing
+    try:
+        resolved = _RESOLVER.resolve(text)
+    except UnresolvableMention:
+        assert key == ""
+        return
+    assert resolved.key == model_key(resolved.key) and resolved.rule in RULES
+
+
+_RESOLVER = ModelResolver()

@@ -268,6 +268,16 @@ class ModelResolver:
             entry = self.registry.entry(entry.version_of)
         return False
 
+    def _nearest_release(self, family: str, version: str) -> ResolvedModel | None:
+        """The known release a finer version belongs to: AlphaFold v2.3 to AlphaFold 2."""
+        numbers = version.split(".")
+        joiner = "-" if family[-1:].isdigit() else ""
+        for length in range(len(numbers) - 1, 0, -1):
+            release = self._canonical.get(family + joiner + ".".join(numbers[:length]))
+            if release is not None:
+                return self._known(release, "registry")
+        return None
+
     def _known(self, text: str, rule: str) -> ResolvedModel | None:
         entry = self.registry.entry(text) if text else None
         if entry is None:
@@ -295,7 +305,9 @@ class ModelResolver:
         parts = parse(key_text or text)
         family = None
         if parts.family and parts.family != key and (parts.version or parts.variant):
-            family = self._known(parts.family, "registry")
+            family = self._nearest_release(parts.family, parts.version) or self._known(
+                parts.family, "registry"
+            )
             if family is not None and rule == "unknown":
                 rule = "unknown-version"
         return ResolvedModel(
