@@ -226,7 +226,17 @@ class ModelResolver:
                 )
             return self._unknown(long, rule="abbreviation", aliases=(short,), note=note)
         if ins and not out and not is_qualifier(outer):
-            return replace(self._unknown(outer), rule="backbone", backbone=ins)
+            tool = self._unknown(outer)
+            relative = tool.version_of
+            family = self._family(relative) if relative else ""
+            if relative and (relative.key == ins.key or (family and family == self._family(ins))):
+                return self._unknown(
+                    text,
+                    rule="uncertain-parenthesis",
+                    note=f"{outer!r} is a new model of the family of {ins.name}; whether "
+                    f"{ins.name} is its backbone or another name for it is for a curator to say",
+                )
+            return replace(tool, rule="backbone", backbone=ins)
         return self._unknown(
             text,
             rule="uncertain-parenthesis",
@@ -245,7 +255,7 @@ class ModelResolver:
             return replace(ins, rule="tool-named-inside")
         if out.entry and out.entry.backbone and model_key(out.entry.backbone) == ins.key:
             return replace(out, rule="backbone", backbone=ins)
-        if self._family(out) and self._family(out) == self._family(ins):
+        if self._family(out) and self._family(out) == self._family(ins):  # siblings
             return self._unknown(
                 text,
                 rule="uncertain-parenthesis",
