@@ -2069,6 +2069,75 @@ def ontology_docs(
     err.print(f"wrote {count} terms to {escape(str(output))}")
 
 
+# ------------------------------------------------------------------ models
+
+models_app = typer.Typer(
+    help="Model identity: what a model mention resolves to, and why.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+
+ModelAliasesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--aliases",
+        help="Model registry or alias file to add (CSV: name, aliases, ...); repeatable.",
+    ),
+]
+
+
+@models_app.command(
+    "resolve",
+    epilog="Examples:  ptmkg models resolve AF2 'VGGNet (VGG-16)' 'TargetP v2.0'  |  "
+    "ptmkg models resolve --json 'Segment Anything Model (SAM)'",
+)
+@user_errors
+def models_resolve(
+    names: Annotated[list[str], typer.Argument(help="Model mentions, as sources write them.")],
+    aliases: ModelAliasesOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object a line.")] = False,
+) -> None:
+    """Show the model each mention resolves to, by which rule, with its backbone and family."""
+    resolver = kg.ModelResolver.from_environment(aliases or [])
+    records = [resolver.explain(name).record() for name in names]
+    if as_json:
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    table = Table(title="Model mentions", title_justify="left")
+    for column in ("mention", "model", "rule", "backbone", "version of", "check"):
+        table.add_column(column)
+    for record in records:
+        model = f"{record['model']}" + ("" if record["known"] else " (new)")
+        table.add_row(
+            *(
+                escape(str(value))
+                for value in (
+                    record["mention"],
+                    model,
+                    record["rule"],
+                    record["backbone"],
+                    record["version_of"],
+                    record["check"],
+                )
+            )
+        )
+    out.print(table)
+
+
+@models_app.command(
+    "explain", epilog="Example:  ptmkg models explain 'BERT (BioBERT)' --aliases my-models.csv"
+)
+@user_errors
+def models_explain(
+    name: Annotated[str, typer.Argument(help="A model mention, as a source writes it.")],
+    aliases: ModelAliasesOption = None,
+) -> None:
+    """Tell why a mention resolves as it does: its key, the rule, the registry rows used."""
+    explanation = kg.ModelResolver.from_environment(aliases or []).explain(name)
+    for line in explanation.lines():
+        out.print(escape(line))
+
+
 # ------------------------------------------------------------------ synth
 
 _SYNTH_FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())

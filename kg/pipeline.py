@@ -25,6 +25,7 @@ from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
 from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
+from kg.models.resolve import uncertain_warnings
 from kg.rdf.iris import SYSTEM_SOURCE_NAMES, IriMinter
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from kg.rdf.triples import SourceGraphWriter
@@ -225,7 +226,7 @@ def _read_source(
         else None,
     )
     report.triples = writer.triples
-    report.warnings = list(reading.warnings)
+    report.warnings = list(reading.warnings) + uncertain_warnings(writer.uncertain)
     report.problems = reading.problems
     report.rejects_reloadable = reading.rejects_reloadable
     if progress is not None:

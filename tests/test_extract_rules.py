@@ -65,12 +65,18 @@ def test_trap_people_named_like_models(extractor) -> None:
         "Frames were annotated by Roberta Bianchi.",
         "Dr. Bert Lindqvist designed them.",
         "Albert and Sam helped.",
-        "scBERT and BERTopic are other tools.",
+        "LeafBERT and BERTopic are other tools.",
         "SAMtools sorted the reads.",
     ],
 )
 def test_a_name_inside_a_word_or_a_person_is_no_model(text: str) -> None:
     assert MentionFinder().find(text) == []
+
+
+def test_a_registry_tool_named_after_a_backbone_is_that_tool() -> None:
+    # scBERT is in the registry: it is found as itself, never as BERT.
+    found = MentionFinder().find("scBERT and BERTopic are other tools.")
+    assert [(m.group(0), s.model) for m, s in found] == [("scBERT", "scBERT")]
 
 
 def test_spellings_of_a_model_are_found() -> None:
@@ -118,8 +124,10 @@ def test_a_model_cited_in_the_introduction_is_not_reuse(extractor) -> None:
 
 def test_weak_cues_have_less_confidence(extractor) -> None:
     embeddings = extract(extractor, "elife-embeddings.xml")
+    # SegFormer, once missing from the registry, is found now, with the labelled pattern.
     assert [(r.model, r.pattern, r.confidence) for r in embeddings.reuses] == [
-        ("ESM-2", "Conceptual", 0.5)
+        ("ESM-2", "Conceptual", 0.5),
+        ("SegFormer", "Deployment", 0.6),
     ]
     writing = extract(extractor, "bmj-trap-writing-aid.xml")
     assert [(r.model, r.pattern, r.confidence) for r in writing.reuses] == [

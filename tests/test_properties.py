@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import kg
 from kg.importers import ImportOptions, open_source
-from kg.models.names import ModelResolver, UnresolvableMention
+from kg.models.names import ModelResolver, UnresolvableMention, model_key
 from kg.query.parameters import ParameterError
 from kg.rdf.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
 from kg.rdf.vocabulary import vocabulary
@@ -91,7 +91,7 @@ def test_model_names_resolve_or_are_refused_with_a_reason(mention):
     except UnresolvableMention as exc:
         assert not name_key(mention) and "no letters or digits" in str(exc)
         return
-    assert resolved.key and resolved.key == name_key(resolved.name)
+    assert resolved.key and resolved.key == model_key(resolved.name)
     ox.NamedNode(IriMinter().model(resolved.key))
     assert RESOLVER.resolve(resolved.name).key == resolved.key  # stable under re-resolution
 

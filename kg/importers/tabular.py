@@ -26,6 +26,7 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.importers.reading import ImportOptions, SourceReading
+from kg.models.key import model_key as _model_key
 from kg.rdf.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
 from kg.rdf.vocabulary import ConceptScheme
 from kg.read.pairings import PairingSyntaxError, parse_pairings
@@ -391,7 +392,7 @@ class _GenericConverter(_Converter):
         else:
             model_key = self._model_keys.get(model)
             if model_key is None:
-                model_key = name_key(model)
+                model_key = _model_key(model)
                 if len(self._model_keys) < _CACHED_CELLS:
                     self._model_keys[model] = model_key
             if not model_key:

@@ -1,14 +1,19 @@
 """The model registry: well-known pre-trained models, their names and their identifiers.
 
 ``kg/data/model_registry.csv`` lists, one model a row: the canonical ``name``,
-its ``aliases`` (separated by ``|``), ``family``, ``task``, ``year``, the DOI
-and OpenAlex id of the paper that introduced it (``origin_doi``,
-``origin_openalex``), its ``huggingface_id``, and its ``wikidata_id`` and
-``wikidata_class`` where verified (an id is left empty rather than guessed;
-``ptmkg link wikidata`` can find it). Users extend or override the registry with
-files of the same shape, where only ``name`` is required: ``--aliases FILE`` or
-``PTMKG_ALIASES``. A later file's row for a model replaces the earlier one's
-non-empty cells.
+its ``aliases`` (separated by ``|``), ``family``, ``version``, ``version_of`` (the
+model this one is a version, size or variant of: ``AlphaFold 2`` of ``AlphaFold``,
+``ResNet-50`` of ``ResNet``), ``backbone`` (a model it wraps: ColabFold runs
+AlphaFold 2), ``task``, ``year``, the DOI and OpenAlex id of the paper that
+introduced it (``origin_doi``, ``origin_openalex``), its ``huggingface_id``, its
+``wikidata_id`` and ``wikidata_class`` where verified (an id is left empty rather
+than guessed; ``ptmkg link wikidata`` can find it), and ``sources``: where the
+row's facts were taken from (``|``-separated, see README). Versions are rows of
+their own, never aliases: an alias is another spelling of the same model.
+
+Users extend or override the registry with files of the same shape, where only
+``name`` is required: ``--aliases FILE`` or ``PTMKG_ALIASES``. A later file's row
+for a model replaces the earlier one's non-empty cells.
 
 The registry does two jobs: its names and aliases resolve model mentions
 (:mod:`kg.models.names`), and its rows become the registry graph, which every
@@ -22,17 +27,19 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kg.errors import PtmkgError
-from kg.rdf.iris import InvalidDoi, name_key, normalize_doi
+from kg.models.key import model_key
+from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.resources import data_file
 
 ALIASES_ENV = "PTMKG_ALIASES"
 REGISTRY_SOURCE_NAME = "model-registry"
 _CHECKS = {
     "year": (re.compile(r"^\d{4}$"), "a four-digit year"),
+    "sources": (re.compile(r"^[a-z0-9.-]+(\|[a-z0-9.-]+)*$"), "source names such as paper|timm"),
     "origin_openalex": (re.compile(r"^W\d+$"), "an OpenAlex work id such as W2163605009"),
     "huggingface_id": (re.compile(r"^[\w.-]+(/[\w.-]+)?$"), "a Hugging Face id such as org/name"),
     "wikidata_id": (re.compile(r"^Q\d+$"), "a Wikidata id such as Q28325009"),
@@ -45,6 +52,9 @@ class RegistryEntry:
     name: str
     aliases: tuple[str, ...] = ()
     family: str = ""
+    version: str = ""
+    version_of: str = ""
+    backbone: str = ""
     task: str = ""
     year: str = ""
     origin_doi: str = ""
@@ -52,10 +62,12 @@ class RegistryEntry:
     huggingface_id: str = ""
     wikidata_id: str = ""
     wikidata_class: str = ""
+    sources: str = ""
+    defined_in: str = field(default="", compare=False)  # 'file, line N' of its last row
 
     @property
     def key(self) -> str:
-        return name_key(self.name)
+        return model_key(self.name)
 
 
 class ModelRegistry:
@@ -65,8 +77,10 @@ class ModelRegistry:
         self.files = [data_file("model_registry.csv"), *(Path(f) for f in files)]
         self.entries: dict[str, RegistryEntry] = {}
         self.canonical: dict[str, str] = {}  # key of any spelling -> canonical name
+        self._by_hub: dict[str, RegistryEntry] | None = None
         for path in self.files:
             self._load(path)
+        self._check_links()
 
     @classmethod
     def from_environment(cls, extra: Iterable[Path] = ()) -> ModelRegistry:
@@ -79,10 +93,32 @@ class ModelRegistry:
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
+    def entry(self, name: str) -> RegistryEntry | None:
+        """The entry a name or alias denotes."""
+        canonical = self.canonical.get(model_key(name))
+        return self.entries[model_key(canonical)] if canonical is not None else None
+
+    def _check_links(self) -> None:
+        for entry in self.entries.values():
+            for column in ("version_of", "backbone"):
+                target = getattr(entry, column)
+                if not target:
+                    continue
+                linked = self.entry(target)
+                if linked is None:
+                    raise PtmkgError(
+                        f"{entry.defined_in}: {column} {target!r} is not a model of the registry "
+                        f"(add a row for it)"
+                    )
+                if linked.key == entry.key:
+                    raise PtmkgError(f"{entry.defined_in}: {entry.name!r} is its own {column}")
+
     def by_huggingface_id(self, hf_id: str) -> RegistryEntry | None:
-        wanted = hf_id.casefold()
-        return next((e for e in self.entries.values() if e.huggingface_id.casefold() == wanted),
-                    None)
+        if self._by_hub is None:
+            self._by_hub = {
+                e.huggingface_id.casefold(): e for e in self.entries.values() if e.huggingface_id
+            }
+        return self._by_hub.get(hf_id.strip().casefold())
 
     def _load(self, path: Path) -> None:
         try:
@@ -103,7 +139,7 @@ class ModelRegistry:
     def _add(self, path: Path, line: int, row: dict[str, str | None]) -> None:
         cells = {k: (v or "").strip() for k, v in row.items() if k}
         name = cells.get("name", "")
-        if not name_key(name):
+        if not model_key(name):
             raise PtmkgError(f"{path}, line {line}: empty model name")
         for column, (pattern, expected) in _CHECKS.items():
             value = cells.get(column, "")
@@ -114,17 +150,23 @@ class ModelRegistry:
                 cells["origin_doi"] = normalize_doi(cells["origin_doi"])
             except InvalidDoi as exc:
                 raise PtmkgError(f"{path}, line {line}: origin_doi: {exc}") from None
-        aliases = tuple(a.strip() for a in cells.get("aliases", "").split("|") if name_key(a))
-        known = {f.name for f in fields(RegistryEntry)} - {"name", "aliases"}
-        entry = RegistryEntry(name=name, aliases=aliases,
-                              **{k: v for k, v in cells.items() if k in known})
+        aliases = tuple(a.strip() for a in cells.get("aliases", "").split("|") if model_key(a))
+        known = {f.name for f in fields(RegistryEntry)} - {"name", "aliases", "defined_in"}
+        where = f"{path.name if path == self.files[0] else path}, line {line}"
+        entry = RegistryEntry(
+            name=name,
+            aliases=aliases,
+            defined_in=where,
+            **{k: v for k, v in cells.items() if k in known},
+        )
         previous = self.entries.get(entry.key)
         if previous is not None:
             entry = replace(
                 previous,
                 aliases=tuple(dict.fromkeys((*previous.aliases, *aliases))),
+                defined_in=where,
                 **{k: v for k, v in cells.items() if k in known and v},
             )
         self.entries[entry.key] = entry
         for spelling in (name, *aliases):
-            self.canonical[name_key(spelling)] = name
+            self.canonical[model_key(spelling)] = entry.name

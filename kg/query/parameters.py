@@ -40,7 +40,6 @@ import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.query.analysis import Edit, analyse, apply_edits, order_by_edit
-from kg.rdf.iris import name_key
 from kg.rdf.namespaces import XSD
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
 from kg.read.values import parse_bool
@@ -173,7 +172,7 @@ SELECT DISTINCT ?model ?name WHERE {
 
 def _model(value: str, store: GraphStore | None) -> list[Term]:
     """The models in the graph that a name, an alias or an IRI denotes."""
-    from kg.models.names import ModelResolver, UnresolvableMention
+    from kg.models.names import ModelResolver, UnresolvableMention, model_key
 
     if store is None:
         raise ParameterError("a model parameter needs a graph to look the model up in")
@@ -183,10 +182,10 @@ def _model(value: str, store: GraphStore | None) -> list[Term]:
         names.setdefault(solution["model"].value, set()).add(solution["name"].value)
     if text in names:
         return [ox.NamedNode(text)]
-    wanted = {name_key(text)}
+    wanted = {model_key(text)}
     try:
         resolved = ModelResolver.from_environment().resolve(text)
-        wanted |= {resolved.key, name_key(resolved.name)}
+        wanted |= {resolved.key, model_key(resolved.name)}
     except UnresolvableMention:
         pass
     wanted.discard("")
@@ -194,8 +193,8 @@ def _model(value: str, store: GraphStore | None) -> list[Term]:
         iri
         for iri, spellings in names.items()
         # A model's IRI ends in its key (``.../model/resnet50``), whatever the base IRI.
-        if name_key(unquote(iri.rsplit("/", 1)[-1])) in wanted
-        or any(name_key(spelling) in wanted for spelling in spellings)
+        if model_key(unquote(iri.rsplit("/", 1)[-1])) in wanted
+        or any(model_key(spelling) in wanted for spelling in spellings)
     )
     if not matches:
         labels = sorted({s for spellings in names.values() for s in spellings})

@@ -54,6 +54,11 @@ class SourceGraphWriter:
         self.reuses = ReuseTriples(self.quads, minter, source_name, self.source, self.models)
 
     @property
+    def uncertain(self) -> dict[str, str]:
+        """Mentions whose reading was uncertain (kept whole), with what to check."""
+        return self.models.uncertain
+
+    @property
     def triples(self) -> int:
         """How many quads have been written so far."""
         return self.quads.count

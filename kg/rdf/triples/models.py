@@ -29,6 +29,7 @@ class _ModelNode:
     known: bool
     mentions: set[str] = field(default_factory=set)
     backbone: str | None = None  # key of the backbone model
+    version_of: str | None = None  # key of the model this is a version or variant of
 
 
 class ModelTriples:
@@ -47,10 +48,14 @@ class ModelTriples:
         # True only for the registry graph itself, which types and names the known models.
         self.describes_registry_models = describes_registry_models
         self._models: dict[str, _ModelNode] = {}
+        # Mentions whose reading was uncertain (kept whole), with what a curator should check.
+        self.uncertain: dict[str, str] = {}
 
     def resolve(self, mention: str) -> ResolvedModel:
         """The model a mention names, remembered so that its node is written at the end."""
         resolved = self.resolver.resolve(mention)
+        if resolved.uncertain:
+            self.uncertain.setdefault(" ".join(mention.split()), resolved.note)
         self._remember(resolved, mention)
         return resolved
 
@@ -110,6 +115,9 @@ class ModelTriples:
         if resolved.backbone is not None:
             node.backbone = resolved.backbone.key
             self._remember(resolved.backbone, None)
+        if resolved.version_of is not None:
+            node.version_of = resolved.version_of.key
+            self._remember(resolved.version_of, None)
 
     def finish(self) -> None:
         emit = self.quads.emit
@@ -127,3 +135,12 @@ class ModelTriples:
                 emit(iri, p("altLabel", SKOS), literal(mention))
             if node.backbone:
                 emit(iri, p("hasBackbone"), self.iri(node.backbone))
+            # The registry's links (versions, the backbones it records) are stated once, in
+            # the registry graph, like its models' names.
+            registry_row = self.resolver.registry.entries.get(key)
+            if node.version_of and (self.describes_registry_models or not node.known):
+                emit(iri, p("versionOf"), self.iri(node.version_of))
+            if self.describes_registry_models and registry_row and registry_row.backbone:
+                backbone = self.resolver.resolve(registry_row.backbone).key
+                if backbone != node.backbone:
+                    emit(iri, p("hasBackbone"), self.iri(backbone))
