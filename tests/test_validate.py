@@ -116,15 +116,15 @@ def test_sparql_validation_finds_what_pyshacl_finds(broken_store: kg.EmbeddedSto
     reference = _pyshacl(broken_store)
     report = kg.validate(broken_store)
     assert not report.conforms
-    # pySHACL reads xsd:gYear without checking its lexical form; XML Schema's gYear is
-    # four or more digits and a time zone, so "2021a" is ill-typed, as the shapes mean it.
+    # pySHACL checks an xsd:gYear's lexical form only when rdflib knows how to read gYear
+    # (which depends on what else the process imported); XML Schema's gYear is four or more
+    # digits and a time zone, so "2021a" is ill-typed, as the shapes mean it.
     ill_typed_year = _key(
         "urn:p1",
         "http://purl.org/spar/fabio/hasPublicationYear",
         "2021a",
         "DatatypeConstraintComponent",
     )
-    assert ill_typed_year not in reference
     assert _ours(report) == reference | {ill_typed_year}
     # And a person reading the report sees each kind of break.
     components = {v.component for v in report.violations}
