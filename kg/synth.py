@@ -31,7 +31,7 @@ import csv
 import json
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -253,7 +253,7 @@ _FORMS = {
 class _Choice:
     """A seeded weighted random choice (O(log n) per draw)."""
 
-    def __init__(self, weights: dict[Any, float], rng: random.Random) -> None:
+    def __init__(self, weights: Mapping[Any, float], rng: random.Random) -> None:
         self.choices = list(weights)
         self.cumulative = list(accumulate(weights.values()))
         self.rng = rng

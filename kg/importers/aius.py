@@ -129,7 +129,8 @@ def check_schema(path: Path, connection: sqlite3.Connection) -> set[str]:
 class _Group:
     doi: str
     table: str = field(compare=False)
-    rows: list[sqlite3.Row] = field(compare=False)
+    #: sqlite3 rows, or dicts of the same columns (parquet files): read by column name.
+    rows: list[Any] = field(compare=False)
 
 
 def _grouped(
@@ -369,7 +370,9 @@ class _PaperConverter:
             work = json.loads(text)
         except RecursionError:
             raise _RowRejected(
-                f"json_data of DOI {doi} is nested too deeply to read; fix or clear that cell"
+                f"json_data of DOI {doi} is nested too deeply to read; fix or clear that cell",
+                {"table": "openalex", "_id": row["_id"], "doi": doi, "json_data": str(text)[:2000]},
+                f"openalex row {row['_id']}",
             ) from None
         except (json.JSONDecodeError, TypeError) as exc:
             detail = (
@@ -399,8 +402,10 @@ class _PaperConverter:
                 "https://openalex.org/T"
             ):
                 continue
-            subfield = entry.get("subfield") if isinstance(entry.get("subfield"), dict) else {}
-            field_ = entry.get("field") if isinstance(entry.get("field"), dict) else {}
+            subfield: dict[str, Any] = (
+                entry["subfield"] if isinstance(entry.get("subfield"), dict) else {}
+            )
+            field_: dict[str, Any] = entry["field"] if isinstance(entry.get("field"), dict) else {}
             concept = self.vocabulary.fields.lookup(str(field_.get("id", ""))) if field_ else None
             subfield_id = str(subfield.get("id") or "")
             topics.append(
@@ -507,13 +512,14 @@ class _PaperConverter:
                     f"model {mention!r} has a stage of impact but no reuse pattern",
                 )
             seen: set[tuple[str | None, str | None]] = set()
-            for item in reuse_items.get(key, []) or [None]:
+            patterned: list[Item | None] = list(reuse_items.get(key, [])) or [None]
+            for reuse_item in patterned:
                 pattern_iri, pattern_label = None, None
-                if item is not None:
+                if reuse_item is not None:
                     concept = next(
                         (
                             patterns.lookup(label)
-                            for label in (item.classification, item.form)
+                            for label in (reuse_item.classification, reuse_item.form)
                             if label and patterns.lookup(label) is not None
                         ),
                         None,
@@ -521,21 +527,23 @@ class _PaperConverter:
                     if concept is not None:
                         pattern_iri = concept.iri
                     else:
-                        pattern_label = item.classification or item.form
+                        pattern_label = reuse_item.classification or reuse_item.form
                 if (pattern_iri, pattern_label) in seen:
                     continue
                 seen.add((pattern_iri, pattern_label))
                 reuses.append(
                     Reuse(
-                        mention=item.model if item is not None else mention,
+                        mention=reuse_item.model if reuse_item is not None else mention,
                         pattern=pattern_iri,
                         pattern_label=pattern_label,
                         stages=tuple(dict.fromkeys(stage_iris)),
                         stage_labels=tuple(dict.fromkeys(stage_labels)),
-                        evidence=item.prose if item is not None else None,
+                        evidence=reuse_item.prose if reuse_item is not None else None,
                         stage_evidence=tuple(dict.fromkeys(stage_evidence)),
                         generated_by=tuple(
-                            [*generated, "identify_ptm_reuse"] if item is not None else generated
+                            [*generated, "identify_ptm_reuse"]
+                            if reuse_item is not None
+                            else generated
                         ),
                     )
                 )

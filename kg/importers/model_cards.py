@@ -40,12 +40,11 @@ def open_model_card(path: Path, format_name: str, options: ImportOptions) -> Sou
         format=format_name,
         layout="Hugging Face model card",
         columns=[],
-        items=iter(()),
+        items=_records(path, options),
         reject_format="jsonl",
         size_bytes=path.stat().st_size,
         rejects_reloadable=False,
     )
-    reading.items = _records(path, options)
     return reading
 
 
@@ -72,7 +71,8 @@ def _records(path: Path, options: ImportOptions) -> Iterator[ModelRecord | Rejec
             if not isinstance(card, dict):
                 yield Reject(number, "expected a model card object", {"_raw": str(card)[:500]})
                 continue
-            data = card.get("cardData") if isinstance(card.get("cardData"), dict) else card
+            card_data = card.get("cardData")
+            data: dict[str, Any] = card_data if isinstance(card_data, dict) else card
             merged = {**card, **data}
             yield _record(
                 merged, _text(card.get("id")) or _text(card.get("modelId")), number, registry

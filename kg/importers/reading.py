@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kg.models.names import ModelResolver
 from kg.rdf.vocabulary import Vocabulary, vocabulary
-from kg.records import PaperRecord, Reject
+from kg.records import ModelRecord, PaperRecord, Reject
 
 
 @dataclass
@@ -36,7 +36,7 @@ class SourceReading:
     format: str  # the --format name, e.g. "csv"
     layout: str  # e.g. "annotation sheet (layout 1)"
     columns: list[str]
-    items: Iterator[PaperRecord | Reject]
+    items: Iterator[PaperRecord | ModelRecord | Reject]
     reject_format: str  # format the rejects file is written in ("csv", "tsv", "jsonl")
     size_bytes: int = 0
     progress: list[int] = field(default_factory=lambda: [0])
