@@ -125,10 +125,6 @@ class Sample:
         """The file's last extension, lower case (``".gz"`` for ``works.jsonl.gz``)."""
         return self.path.suffix.lower()
 
-    @property
-    def name(self) -> str:
-        return self.path.name.lower()
-
     @cached_property
     def members(self) -> tuple[str, ...]:
         """A zip archive's member files (not folders) in archive order; () for other files."""

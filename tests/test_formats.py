@@ -171,3 +171,12 @@ def test_importing_kg_and_sniffing_loads_no_reader():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_a_damaged_zip_archive_is_a_clear_message(tmp_path):
+    path = tmp_path / "articles.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("first.xml", JATS_HEAD)
+    path.write_bytes(path.read_bytes()[:40])  # the central directory is gone
+    with pytest.raises(kg.SourceError, match=r"articles\.zip: not a readable zip archive"):
+        detect(path)
