@@ -65,16 +65,18 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # ------------------------------------------------------------ reading the text
 
 
-def _analysis(text: str) -> Analysis:
-    analysis = analyse(text)
+def _analysis(text: str, remember: bool = False) -> Analysis:
+    analysis = analyse(text, remember=remember)
     if analysis is None:
         raise read_error(text) or PtmkgError("the federated query is not SPARQL")
     return analysis
 
 
-def find_service(text: str) -> ServiceBlock | None:
-    """The query's one SERVICE block (read by :mod:`kg.query.analysis`), or None."""
-    services = _analysis(text).services
+def find_service(text: str, *, remember: bool = False) -> ServiceBlock | None:
+    """The query's one SERVICE block (read by :mod:`kg.query.analysis`), or None.
+
+    ``remember=True`` keeps the analysis on disk, for query templates."""
+    services = _analysis(text, remember).services
     if not services:
         return None
     if len(services) > 1:

@@ -49,7 +49,7 @@ class NamedQuery:
         """Whether the query asks an outside endpoint (it has a SERVICE block)."""
         from kg.query.federation import find_service
 
-        return find_service(self.text) is not None
+        return find_service(self.text, remember=True) is not None
 
     @property
     def body(self) -> str:

@@ -342,7 +342,7 @@ def bind(
     analysis (:func:`kg.query.analysis.analyse`, cached per query text), and only the
     characters it read as them are replaced.
     """
-    analysis = analyse(text) if drop_unbound_filters or not ordered else None
+    analysis = analyse(text, remember=True) if drop_unbound_filters or not ordered else None
     base = analysis.text if analysis is not None else text
     marked = bind_markers(base)
     edits: list[Edit] = []
