@@ -23,12 +23,17 @@ from functools import cache
 from pathlib import Path
 
 from kg.errors import PtmkgError
-from kg.query.parameters import Parameter, bind, bind_markers, parse_parameter, resolve_parameters
+from kg.query.parameters import (
+    Parameter,
+    ParameterValue,
+    bind,
+    bind_markers,
+    parse_parameter,
+    resolve_parameters,
+)
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
 from kg.stores.embedded import GraphStore
-
-ParameterValue = str | int | bool | None
 
 
 @dataclass(frozen=True)

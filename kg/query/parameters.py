@@ -179,7 +179,9 @@ def _model(value: str, store: GraphStore | None) -> list[Term]:
         raise ParameterError("a model parameter needs a graph to look the model up in")
     text = value.strip()
     names: dict[str, set[str]] = {}
-    for solution in store.query(_MODEL_NAMES):
+    solutions = store.query(_MODEL_NAMES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for solution in solutions:
         names.setdefault(solution["model"].value, set()).add(solution["name"].value)
     if text in names:
         return [ox.NamedNode(text)]
@@ -289,9 +291,12 @@ def bind_markers(text: str) -> set[str]:
 # ------------------------------------------------------------ binding
 
 
+ParameterValue = str | int | bool | None
+
+
 def resolve_parameters(
     declared: list[Parameter],
-    values: Mapping[str, str | int | bool | None],
+    values: Mapping[str, ParameterValue],
     store: GraphStore | None,
     query_name: str,
 ) -> dict[str, list[Term]]:
