@@ -22,6 +22,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's default store or reads their alias files."""
     monkeypatch.setenv("PTMKG_STORE", str(tmp_path / "default-store"))
+    monkeypatch.setenv("PTMKG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("PTMKG_ALIASES", raising=False)
     monkeypatch.delenv("PTMKG_BASE_IRI", raising=False)
     for name in (

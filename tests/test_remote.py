@@ -15,6 +15,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from hand_counted import STUDY_A, STUDY_B
 from pipeline_fixture import make_database
@@ -190,6 +191,34 @@ def test_every_canned_query_answers_alike_on_every_engine(engine, corpus, name, 
     assert terms(answer, ordered) == terms(local, ordered)
     if ordered:
         assert answer.rows == local.rows
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("SELECT ?doi WHERE { ?p bibo:doi ?doi } ORDER BY ?doi LIMIT 3", ox.QuerySolutions),
+        ("ASK { ?p a ptm:Paper }", ox.QueryBoolean),
+        (
+            "CONSTRUCT { ?m a ptm:PretrainedModel } WHERE { ?m a ptm:PretrainedModel }",
+            ox.QueryTriples,
+        ),
+        ("DESCRIBE ?m WHERE { ?m rdfs:label 'AlexNet' }", ox.QueryTriples),
+    ],
+)
+def test_a_remote_answer_is_of_the_embedded_stores_type(engine, corpus, text, kind):
+    _, remote = engine
+    local, answer = corpus.query(text), remote.query(text)
+    assert type(local) is type(answer) is kind
+    if kind is ox.QueryBoolean:
+        assert bool(local) is bool(answer) is True
+    elif kind is ox.QuerySolutions:
+        assert [list(s) for s in answer] == [list(s) for s in local]
+    elif text.startswith("CONSTRUCT"):
+        triples = set(local)
+        assert set(answer) == triples and len(triples) > 0
+    else:  # what DESCRIBE gives is each engine's choice: triples about AlexNet
+        alexnet = ox.NamedNode(kg.DEFAULT_BASE_IRI + "model/alexnet")
+        assert any(alexnet in (t.subject, t.object) for t in answer)
 
 
 def test_the_comparison_sees_real_answers(corpus):

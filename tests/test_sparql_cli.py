@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pyoxigraph as ox
 import pytest
 from hand_counted import HEADER, build_hand_counted, model
 
 import kg
+from kg.query.analysis import analyse, without_order_by
 from kg.query.parameters import (
     PARAMETER_TYPES,
     ParameterError,
@@ -401,3 +403,111 @@ def test_ranges_are_declared_and_shown(cli):
         parse_parameter("text string min=1 Some text.", "q.rq, line 2")
     with pytest.raises(kg.PtmkgError, match=r"past 2\^63 - 1"):
         parse_parameter(f"n integer max={2**63} A count.", "q.rq, line 2")
+
+
+# ----------------------------------------------------------------- the one SPARQL analysis
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "ordered"),
+    [
+        ('SELECT ?s WHERE { ?s ?p "ORDER BY ?s" } # ORDER BY ?s', "SELECT", False),
+        (
+            "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 1 } }",
+            "SELECT",
+            False,
+        ),
+        ("SELECT ?s WHERE { ?s ?p ?o }\norder  by\tdesc(?s)", "SELECT", True),
+        ("SELECT ?s WHERE { ?s ?p '}' } ORDER BY ?s VALUES ?s { <urn:a> }", "SELECT", True),
+        ("PREFIX ex: <http://example.org/INSERT>\nSELECT * { ?s ?p 'DELETE' }", "SELECT", False),
+        ("# INSERT DATA { <urn:a> <urn:b> <urn:c> }\nASK {}", "ASK", False),
+        ('SELECT ?x WHERE { BIND("\\u007D" AS ?x) } ORDER BY ?x', "SELECT", True),
+        ("CONSTRUCT WHERE { ?s ?p ?o } ORDER BY ?s", "CONSTRUCT", True),
+        ("DESCRIBE <urn:a>", "DESCRIBE", False),
+        ("PREFIX ex: <urn:x#>\nINSERT DATA { ex:a ex:b 'SELECT' }", "INSERT", False),
+        ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH", False),
+        ("DROP SILENT GRAPH <urn:g> ; CLEAR ALL", "DROP", False),
+    ],
+)
+def test_the_analysis_reads_structure_not_text(text, form, ordered):
+    analysis = analyse(text)
+    assert analysis is not None
+    assert (analysis.form, analysis.order_by is not None) == (form, ordered)
+
+
+def test_updates_with_several_operations_name_them_all():
+    analysis = analyse("DROP SILENT GRAPH <urn:g> ; LOAD <http://example.org/a.ttl> ; CLEAR ALL")
+    assert analysis.operations == ("DROP", "LOAD", "CLEAR") and analysis.is_update
+
+
+def test_a_guard_filter_over_several_lines_with_brackets_in_strings_is_dropped():
+    text = (
+        "SELECT ?x WHERE {\n  #@bind field\n  ?x ?p ?o .\n"
+        '  FILTER(!BOUND(?field) ||\n    EXISTS { ?x ?q ?field . FILTER(STR(?x) != "}) #") })\n'
+        "  FILTER(?o != '(')\n}\n"
+    )
+    left_out = bind(text, {})
+    assert "EXISTS" not in left_out and "FILTER(?o != '(')" in left_out
+    assert ox.Store().query(left_out).variables == [ox.Variable("x")]  # still SPARQL
+    assert "EXISTS" in bind(text, {"field": [ox.NamedNode("urn:f")]})
+
+
+def test_a_long_string_ending_in_a_backslash_hides_no_service_block():
+    from kg.query.federation import find_service
+
+    text = (
+        'SELECT ?x WHERE {\n  BIND("""a\\\\""" AS ?y)\n'
+        "  SERVICE <http://example.org/sparql> {\n    #@join x\n    ?x ?p ?o\n  }\n}\n"
+    )
+    block = find_service(text)
+    assert block is not None and block.endpoint == "http://example.org/sparql"
+    assert text[block.start : block.end].startswith("SERVICE <http://example.org/sparql> {")
+    assert block.joins == ("x",) and not block.silent
+
+
+def test_the_network_export_drops_only_an_order_by_that_picks_no_rows():
+    assert without_order_by("SELECT * { ?s ?p ?o }\nORDER BY ?s\n").strip() == (
+        "SELECT * { ?s ?p ?o }"
+    )
+    limited = "SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+    assert without_order_by(limited) == limited
+    inner = "SELECT * { { SELECT ?s { ?s ?p ?o } ORDER BY ?s } }"
+    assert without_order_by(inner) == inner
+
+
+def test_text_nested_too_deeply_is_refused_before_the_engine(cli, hand_counted):
+    # Oxigraph itself crashes the process on some ten thousand nested groups.
+    text = "SELECT * WHERE " + "{" * 10_000 + "}" * 10_000
+    result = cli("sparql", text, "--store", hand_counted.location)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "nests its groups or expressions too deeply" in result.stderr
+    assert analyse("SELECT * WHERE " + "{" * 150 + "}" * 150) is not None
+
+
+def test_a_quoted_keyword_before_an_update_is_a_syntax_error_not_an_empty_query(cli, hand_counted):
+    result = cli("sparql", '"SELECT" INSERT DATA { <urn:a> <urn:b> <urn:c> }', "--store",
+                 hand_counted.location)  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: SPARQL syntax error at line 1")
+    assert "empty" not in result.stderr
+
+
+def test_query_templates_are_analysed_once_and_kept_on_disk(monkeypatch, tmp_path):
+    from kg.query import analysis as module
+
+    text = kg.get_query("top-models").text
+    module._MEMORY.pop(text, None)  # as in a process that has not read it yet
+    parsed = analyse(text, remember=True)
+    (kept,) = (tmp_path / "cache" / "sparql-analysis").iterdir()
+    assert str(parsed.order_by.start) in kept.read_text() and "rank" not in kept.read_text()
+
+    # A new process starts with nothing in memory: the kept analysis is read, not parsed.
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "_MEMORY", type(module._MEMORY)())
+        patched.setattr(module, "_analyse", lambda text: pytest.fail("parsed again"))
+        assert analyse(text, remember=True) == parsed
+    # One that does not fit the text (a damaged file) is parsed again.
+    for damaged in (re.sub(r'"where": \[\d+', '"where": [0', kept.read_text()), "not json"):
+        kept.write_text(damaged)
+        module._MEMORY.pop(text, None)
+        assert analyse(text, remember=True) == parsed

@@ -23,13 +23,21 @@ handed to Oxigraph as it is, read-only unless the caller allows updates.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
+import json
+import os
 import re
+import sys
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from kg.atomic import atomic_write
 from kg.errors import PtmkgError
 
 #: The first keyword of each kind of update operation, as rdflib's grammar names them.
@@ -57,6 +65,7 @@ _LOCATED = ("ServiceGraphPattern", "Filter", "OrderClause", *_QUERY_KEYWORDS)
 _SPAN = "ptmkg_span"
 #: ... and, on the node inside a ``{ ... }`` group, the group's braces.
 _GROUP = "ptmkg_group"
+_RECURSION_LIMIT = 6000
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -87,6 +96,7 @@ class ServiceBlock:
     silent: bool
     endpoint: str | None  # the IRI written after SERVICE (None for a variable)
     joins: tuple[str, ...]  # the variables its '#@join' lines name, without '?'
+    pattern_start: int  # index of the pattern, just after the block's opening brace
 
 
 @dataclass(frozen=True)
@@ -180,14 +190,26 @@ def _parse(text: str) -> tuple[Any, Any]:
     import pyparsing
 
     query_grammar, update_grammar = _grammar()
+    # The grammar recurses some thirty frames per nested group: room for about 200 levels
+    # (Oxigraph itself crashes on some ten thousand, so deeper text never reaches it).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
-        return query_grammar.parse_string(text, parse_all=True), None
-    except pyparsing.ParseBaseException as exc:
-        query_error = exc
-    try:
-        return None, update_grammar.parse_string(text, parse_all=True)[0]
-    except pyparsing.ParseBaseException as exc:
-        raise _Unreadable(query_error, exc) from None
+        try:
+            return query_grammar.parse_string(text, parse_all=True), None
+        except pyparsing.ParseBaseException as exc:
+            query_error = exc
+        try:
+            return None, update_grammar.parse_string(text, parse_all=True)[0]
+        except pyparsing.ParseBaseException as exc:
+            raise _Unreadable(query_error, exc) from None
+    except RecursionError:
+        raise SparqlSyntaxError(
+            "the query nests its groups or expressions too deeply to read "
+            "(more than about 200 levels)"
+        ) from None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _nodes(value: Any) -> Iterator[Any]:
@@ -246,9 +268,8 @@ def _service(text: str, node: Any) -> ServiceBlock:
     term = _get(node, "term")
     endpoint = str(term) if type(term).__name__ == "URIRef" else _prefixed_iri(text, term)
     joins = tuple(name for m in _JOIN_MARKER.finditer(pattern) for name in m.group(1).split())
-    return ServiceBlock(
-        span.start, group.end, pattern, _get(node, "silent") is not None, endpoint, joins
-    )
+    silent = _get(node, "silent") is not None
+    return ServiceBlock(span.start, group.end, pattern, silent, endpoint, joins, group.start + 1)
 
 
 _DECLARED_PREFIX = re.compile(r"PREFIX\s+([^\s:]*):\s*<([^<>]*)>", re.IGNORECASE)
@@ -269,20 +290,35 @@ def _prefixed_iri(text: str, term: Any) -> str | None:
     return namespace + str(_get(term, "localname") or "")
 
 
-@lru_cache(maxsize=512)
-def analyse(text: str) -> Analysis | None:
+def analyse(text: str, *, remember: bool = False) -> Analysis | None:
     """The analysis of a SPARQL query or update, or None if the grammar cannot read it.
 
     Texts holding ``\\u`` escapes are analysed, and spans given, with the escapes
-    expanded (:attr:`Analysis.text`), as SPARQL reads them.
+    expanded (:attr:`Analysis.text`), as SPARQL reads them. Analyses are kept in
+    memory; ``remember=True`` (query templates, such as the canned queries) keeps
+    them on disk too (:func:`cache_folder`), because reading a long query takes the
+    grammar a tenth of a second, once per process otherwise.
     """
+    if text in _MEMORY:
+        _MEMORY.move_to_end(text)
+        return _MEMORY[text]
+    analysis = _load(text) if remember else None
+    if analysis is None:
+        analysis = _analyse(text)
+        if remember and analysis is not None:
+            _save(text, analysis)
+    _MEMORY[text] = analysis
+    if len(_MEMORY) > _MEMORY_SIZE:
+        _MEMORY.popitem(last=False)
+    return analysis
+
+
+def _analyse(text: str) -> Analysis | None:
     text = _expand_escapes(text) if "\\u" in text or "\\U" in text else text
     try:
         query_tree, update_tree = _parse(text)
     except _Unreadable:
         return None
-    except RecursionError:
-        raise SparqlSyntaxError("the query is nested too deeply to read") from None
     if update_tree is not None:
         operations = tuple(_operation(r) for r in _get(update_tree, "request") or [])
         services = tuple(
@@ -345,6 +381,109 @@ def update_reads_further(text: str) -> bool:
     except _Unreadable as exc:
         return bool(exc.update_error.loc > exc.query_error.loc)
     return False
+
+
+# ------------------------------------------------------------ analyses kept on disk
+
+CACHE_ENV = "PTMKG_CACHE_DIR"
+#: Bump when what an analysis holds, or how it is written, changes.
+_CACHE_FORMAT = "1"
+_MEMORY: OrderedDict[str, Analysis | None] = OrderedDict()
+_MEMORY_SIZE = 512
+
+
+def cache_folder() -> Path:
+    """``$PTMKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/ptmkg`` (``~/.cache/ptmkg``)."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ptmkg"
+
+
+def _cache_file(text: str) -> Path:
+    from rdflib import __version__ as grammar_version
+
+    key = hashlib.sha256(f"{_CACHE_FORMAT}\0{grammar_version}\0{text}".encode()).hexdigest()
+    return cache_folder() / "sparql-analysis" / f"{key}.json"
+
+
+def _save(text: str, analysis: Analysis) -> None:
+    """Keep the analysis (spans and names only, not the text) for the next process."""
+    record = {
+        "form": analysis.form,
+        "operations": list(analysis.operations),
+        "query": _pair(analysis.query),
+        "where": _pair(analysis.where),
+        "order_by": _pair(analysis.order_by),
+        "limited": analysis.limited,
+        "services": [
+            {
+                "start": s.start,
+                "end": s.end,
+                "pattern_start": s.pattern_start,
+                "silent": s.silent,
+                "endpoint": s.endpoint,
+                "joins": list(s.joins),
+            }
+            for s in analysis.services
+        ],
+        "guard_filters": [[g.span.start, g.span.end, g.variable] for g in analysis.guard_filters],
+    }
+    with (
+        contextlib.suppress(OSError, PtmkgError),
+        atomic_write(_cache_file(text), "w", encoding="utf-8") as handle,
+    ):
+        json.dump(record, handle)
+
+
+def _pair(span: Span | None) -> list[int] | None:
+    return [span.start, span.end] if span else None
+
+
+def _load(text: str) -> Analysis | None:
+    """A kept analysis of exactly this text, if there is one that fits it; else None."""
+    try:
+        record = json.loads(_cache_file(text).read_text(encoding="utf-8"))
+        expanded = _expand_escapes(text) if "\\u" in text or "\\U" in text else text
+
+        def span(pair: list[int] | None) -> Span | None:
+            if pair is None:
+                return None
+            start, end = (int(n) for n in pair)
+            if not 0 <= start <= end <= len(expanded):
+                raise ValueError("a span outside the text")
+            return Span(start, end)
+
+        services = []
+        for s in record["services"]:
+            outer = span([s["start"], s["end"]])
+            inner = span([s["pattern_start"], s["end"] - 1])
+            assert outer is not None and inner is not None
+            pattern = expanded[inner.start : inner.end]
+            silent, endpoint, joins = bool(s["silent"]), s["endpoint"], tuple(s["joins"])
+            services.append(
+                ServiceBlock(outer.start, outer.end, pattern, silent, endpoint, joins, inner.start)
+            )
+        analysis = Analysis(
+            text=expanded,
+            form=str(record["form"]),
+            operations=tuple(record["operations"]),
+            query=span(record["query"]),
+            where=span(record["where"]),
+            order_by=span(record["order_by"]),
+            limited=bool(record["limited"]),
+            services=tuple(services),
+            guard_filters=tuple(
+                GuardFilter(span(g[:2]), str(g[2]))  # type: ignore[arg-type]
+                for g in record["guard_filters"]
+            ),
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AssertionError):
+        return None
+    where = analysis.where
+    if where is not None and (expanded[where.start] != "{" or expanded[where.end - 1] != "}"):
+        return None  # not this text's analysis after all
+    return analysis
 
 
 # ------------------------------------------------------------ rewriting

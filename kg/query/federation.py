@@ -44,14 +44,14 @@ unbound. ``SERVICE SILENT`` turns a failing endpoint into no answers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.http import HttpClient, HttpError, RetryPolicy, sparql_select, validate_endpoint
 from kg.query.analysis import Analysis, ServiceBlock, analyse, read_error
-from kg.query.parameters import bind, resolve_parameters
+from kg.query.parameters import Parameter, ParameterValue, bind, resolve_parameters
 from kg.query.results import QueryResult, from_solutions
 from kg.stores.embedded import GraphStore
 
@@ -65,16 +65,18 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # ------------------------------------------------------------ reading the text
 
 
-def _analysis(text: str) -> Analysis:
-    analysis = analyse(text)
+def _analysis(text: str, remember: bool = False) -> Analysis:
+    analysis = analyse(text, remember=remember)
     if analysis is None:
         raise read_error(text) or PtmkgError("the federated query is not SPARQL")
     return analysis
 
 
-def find_service(text: str) -> ServiceBlock | None:
-    """The query's one SERVICE block (read by :mod:`kg.query.analysis`), or None."""
-    services = _analysis(text).services
+def find_service(text: str, *, remember: bool = False) -> ServiceBlock | None:
+    """The query's one SERVICE block (read by :mod:`kg.query.analysis`), or None.
+
+    ``remember=True`` keeps the analysis on disk, for query templates."""
+    services = _analysis(text, remember).services
     if not services:
         return None
     if len(services) > 1:
@@ -90,7 +92,10 @@ def find_service(text: str) -> ServiceBlock | None:
 # ------------------------------------------------------------ running
 
 
-def _values(variables: list[str], rows: list[Mapping[str, ox.NamedNode | ox.Literal]]) -> str:
+Row = dict[str, ox.NamedNode | ox.Literal]
+
+
+def _values(variables: list[str], rows: Sequence[Mapping[str, ox.NamedNode | ox.Literal]]) -> str:
     head = " ".join(f"?{v}" for v in variables)
     body = " ".join(
         "(" + " ".join(str(row[v]) if v in row else "UNDEF" for v in variables) + ")"
@@ -102,8 +107,8 @@ def _values(variables: list[str], rows: list[Mapping[str, ox.NamedNode | ox.Lite
 def run_federated(
     store: GraphStore,
     text: str,
-    declared: list,
-    params: Mapping[str, object] | None = None,
+    declared: list[Parameter],
+    params: Mapping[str, ParameterValue] | None = None,
     *,
     query_name: str = "query",
     client: HttpClient | None = None,
@@ -131,7 +136,7 @@ def run_federated(
     join_rows = _join_rows(store, prologue, joins, local_where)
     client = client or HttpClient(RetryPolicy(requests_per_second=1.0))
     variables: list[str] = list(joins)
-    answers: list[dict] = []
+    answers: list[Row] = []
     failed = False
     for start in range(0, len(join_rows), batch_size):
         batch = join_rows[start : start + batch_size]
@@ -165,14 +170,16 @@ def run_federated(
     return result
 
 
-def _join_rows(store: GraphStore, prologue: str, joins: list[str], where: str) -> list[dict]:
+def _join_rows(store: GraphStore, prologue: str, joins: list[str], where: str) -> list[Row]:
     """The distinct values our graph gives the join variables (rows with one left unbound kept)."""
     solutions = store.query(
         prologue + f"SELECT DISTINCT {' '.join('?' + v for v in joins)} WHERE {where}"
     )
-    rows = []
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise PtmkgError("the federated query's WHERE gave no solutions")
+    rows: list[Row] = []
     for solution in solutions:
-        row = {}
+        row: Row = {}
         for name in joins:
             value = solution[name]
             if isinstance(value, ox.NamedNode | ox.Literal):

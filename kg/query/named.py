@@ -23,12 +23,17 @@ from functools import cache
 from pathlib import Path
 
 from kg.errors import PtmkgError
-from kg.query.parameters import Parameter, bind, bind_markers, parse_parameter, resolve_parameters
+from kg.query.parameters import (
+    Parameter,
+    ParameterValue,
+    bind,
+    bind_markers,
+    parse_parameter,
+    resolve_parameters,
+)
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
 from kg.stores.embedded import GraphStore
-
-ParameterValue = str | int | bool | None
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class NamedQuery:
         """Whether the query asks an outside endpoint (it has a SERVICE block)."""
         from kg.query.federation import find_service
 
-        return find_service(self.text) is not None
+        return find_service(self.text, remember=True) is not None
 
     @property
     def body(self) -> str:

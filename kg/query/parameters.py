@@ -178,7 +178,9 @@ def _model(value: str, store: GraphStore | None) -> list[Term]:
         raise ParameterError("a model parameter needs a graph to look the model up in")
     text = value.strip()
     names: dict[str, set[str]] = {}
-    for solution in store.query(_MODEL_NAMES):
+    solutions = store.query(_MODEL_NAMES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for solution in solutions:
         names.setdefault(solution["model"].value, set()).add(solution["name"].value)
     if text in names:
         return [ox.NamedNode(text)]
@@ -288,9 +290,12 @@ def bind_markers(text: str) -> set[str]:
 # ------------------------------------------------------------ binding
 
 
+ParameterValue = str | int | bool | None
+
+
 def resolve_parameters(
     declared: list[Parameter],
-    values: Mapping[str, str | int | bool | None],
+    values: Mapping[str, ParameterValue],
     store: GraphStore | None,
     query_name: str,
 ) -> dict[str, list[Term]]:
@@ -341,7 +346,7 @@ def bind(
     analysis (:func:`kg.query.analysis.analyse`, cached per query text), and only the
     characters it read as them are replaced.
     """
-    analysis = analyse(text) if drop_unbound_filters or not ordered else None
+    analysis = analyse(text, remember=True) if drop_unbound_filters or not ordered else None
     base = analysis.text if analysis is not None else text
     marked = bind_markers(base)
     edits: list[Edit] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import decimal
+import importlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -131,7 +132,8 @@ class QueryResult:
     def to_dataframe(self) -> Any:
         """The rows as a pandas DataFrame (pandas is optional: ``pip install pandas``)."""
         try:
-            import pandas
+            # Imported by name: pandas is optional, and its type stubs are not installed.
+            pandas: Any = importlib.import_module("pandas")
         except ImportError:
             raise PtmkgError(
                 "to_dataframe() needs pandas, which ptmkg does not install: pip install pandas"
