@@ -1105,6 +1105,11 @@ def push(
         out.print(
             f"{escape(pushed.graph)}: {pushed.remote_triples:,} triples "
             f"({pushed.batches:,} batch(es), {pushed.method})"
+            + (
+                f"; sent again {pushed.repairs} time(s), as its count differed at first"
+                if pushed.repairs
+                else ""
+            )
         )
     out.print(
         f"pushed {len(report.graphs)} graph(s), {report.triples:,} triples, to "
