@@ -1118,7 +1118,7 @@ def push(
 
 
 @app.command(
-    epilog="Examples:  ptmkg serve  |  ptmkg serve --port 8000 --cors  |  "
+    epilog="Examples:  ptmkg serve  |  ptmkg serve --port 8000 --cors https://yasgui.triply.cc  |  "
     "ptmkg serve --host 0.0.0.0   (every interface: only on a trusted network)"
 )
 @user_errors
