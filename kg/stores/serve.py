@@ -387,7 +387,11 @@ class _GuardHandler(BaseHTTPRequestHandler):
         except ValueError:
             self._refuse(_Refused(400, "a malformed request"))
             return
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"  # httpx sets it
+        }
         request = self.server.client.build_request(
             self.command,
             self.server.served.backend_url + self.path,
