@@ -1450,6 +1450,11 @@ def push(
         out.print(
             f"{escape(pushed.graph)}: {pushed.remote_triples:,} triples "
             f"({pushed.batches:,} batch(es), {pushed.method})"
+            + (
+                f"; sent again {pushed.repairs} time(s), as its count differed at first"
+                if pushed.repairs
+                else ""
+            )
         )
     out.print(
         f"pushed {len(report.graphs)} graph(s), {report.triples:,} triples, to "
@@ -1458,7 +1463,7 @@ def push(
 
 
 @app.command(
-    epilog="Examples:  ptmkg serve  |  ptmkg serve --port 8000 --cors  |  "
+    epilog="Examples:  ptmkg serve  |  ptmkg serve --port 8000 --cors https://yasgui.triply.cc  |  "
     "ptmkg serve --host 0.0.0.0   (every interface: only on a trusted network)"
 )
 @user_errors

@@ -6,7 +6,15 @@ replaces it (Graph Store Protocol ``PUT``, or ``DROP SILENT GRAPH`` then
 interrupted part-way therefore leaves some graphs complete and one partial, and
 running it again replaces them all: it ends with the same triples as an
 uninterrupted push. After the last batch the server's count of triples in each
-graph is compared with the local count, and any difference is an error.
+graph is compared with the local count.
+
+A graph whose count differs is sent again, whole (the repair pass, at most
+:data:`REPAIR_ROUNDS` times): a push killed part-way may leave a request the server
+had received but not yet committed, which then lands during the next run, after
+that run replaced the graph (blank nodes are new in every request, so their
+triples add up instead of merging). By the time every graph was sent that late
+commit has landed, and sending the graph again replaces it. A difference that
+stays after the repair is an error.
 
 The Graph Store Protocol is used where the server offers it (a GSP URL, given
 or known for the server's layout); a server that answers the first ``PUT`` with
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -34,6 +43,9 @@ from kg.stores.remote import EndpointError, RemoteStore
 
 #: Triples per request; a few MB of N-Triples, which every server tested takes in one go.
 DEFAULT_BATCH_SIZE = PUSH_BATCH_SIZE
+#: Times a graph whose count differs after the push is sent again before that is an error.
+REPAIR_ROUNDS = 2
+REPAIR_PAUSE_SECONDS = 1.0
 #: Statuses by which a server says it has no Graph Store Protocol at that URL.
 NO_GSP_STATUSES = frozenset({404, 405, 501})
 _BLANK_NODE = re.compile(rb'(?:^_:|\s_:[^\s"<>]+\s*\.\s*$)')
@@ -48,6 +60,8 @@ class GraphPush:
     remote_triples: int = 0
     batches: int = 0
     method: str = ""
+    blank_nodes: bool = False
+    repairs: int = 0  # times the graph was sent again because its count differed
 
     @property
     def matches(self) -> bool:
@@ -104,13 +118,27 @@ def push(
             spool.seek(0)
             has_blank_nodes = any(_BLANK_NODE.search(line) for line in spool)
             size = max(lines, 1) if has_blank_nodes else batch_size
-            outcome = GraphPush(graph=graph, local_triples=lines)
+            outcome = GraphPush(graph=graph, local_triples=lines, blank_nodes=has_blank_nodes)
             report.graphs.append(outcome)
             if progress:
                 progress(graph, 0, lines)
             use_gsp = _send_graph(remote, graph, spool, size, use_gsp, outcome, progress)
     for outcome in report.graphs:
         outcome.remote_triples = remote.count_triples(outcome.graph)
+    for _ in range(REPAIR_ROUNDS):
+        wrong = [g for g in report.graphs if not g.matches]
+        if not wrong:
+            break
+        time.sleep(REPAIR_PAUSE_SECONDS)  # let a request left by a killed push land first
+        for outcome in wrong:
+            with tempfile.TemporaryFile() as spool:
+                local.dump(spool, ox.RdfFormat.N_TRIPLES, outcome.graph)
+                size = outcome.local_triples if outcome.blank_nodes else batch_size
+                use_gsp = _send_graph(
+                    remote, outcome.graph, spool, max(size, 1), use_gsp, outcome, None
+                )
+            outcome.repairs += 1
+            outcome.remote_triples = remote.count_triples(outcome.graph)
     wrong = [g for g in report.graphs if not g.matches]
     if wrong:
         details = "; ".join(

@@ -383,7 +383,11 @@ class _GuardHandler(BaseHTTPRequestHandler):
         except ValueError:
             self._refuse(_Refused(400, "a malformed request"))
             return
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"  # httpx sets it
+        }
         content = body if body or self.command in ("POST", "PUT") else None
         try:
             with self.server.relay.send(
