@@ -30,7 +30,7 @@ from kg.extract import PaperExtraction
 from kg.importers import ImportOptions, open_source
 from kg.models.names import ModelResolver, UnresolvableMention
 from kg.rdf.vocabulary import vocabulary
-from kg.records import PaperRecord
+from kg.records import PaperRecord, Reject
 
 NONE = "(none)"
 
@@ -127,8 +127,11 @@ def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView
     labels: dict[str, PaperView] = {}
     problems: list[str] = []
     for item in reading.items:
-        if not isinstance(item, PaperRecord):
+        if isinstance(item, Reject):
             problems.append(f"{path}, {item.location}: {item.reason}")
+            continue
+        if not isinstance(item, PaperRecord):
+            problems.append(f"{path}: a model description, not a paper's labels")
             continue
         view = labels.setdefault(item.doi, PaperView(reuses_ptms=False))
         view.reuses_ptms = view.reuses_ptms or bool(item.reuses_pretrained_models)

@@ -393,12 +393,12 @@ def write_graph(result: GraphResult, output: IO[bytes], chosen: Format) -> None:
     """Serialise triples; quad formats put them in the default graph."""
     engine_format = oxigraph_format(chosen)
     if engine_format.supports_datasets:
-        quads: Iterable[ox.Triple | ox.Quad] = (
+        quads = (
             ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples
         )
+        ox.serialize(quads, output, engine_format, prefixes=PREFIXES)
     else:
-        quads = result.triples
-    ox.serialize(quads, output, engine_format, prefixes=PREFIXES)
+        ox.serialize(result.triples, output, engine_format, prefixes=PREFIXES)
 
 
 def write_result(
