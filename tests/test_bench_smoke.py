@@ -6,6 +6,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -17,6 +19,7 @@ def _bench():
     return module
 
 
+@pytest.mark.slow
 def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
     out, raw = tmp_path / "RESULTS.md", tmp_path / "raw"
     arguments = ["--papers", "400", "--repeat", "1", "--rdflib-cap", "20"]

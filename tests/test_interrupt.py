@@ -47,6 +47,7 @@ def _sparql(store: Path, *extra: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_long_embedded_query(built):
     process = _sparql(built)
     time.sleep(3)  # the command has started and the engine is evaluating
@@ -60,6 +61,7 @@ def test_ctrl_c_stops_a_long_embedded_query(built):
     assert "interrupted" in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_timeout_stops_a_long_embedded_query(built):
     process = _sparql(built, "--timeout", "1.5")
     try:

@@ -187,6 +187,7 @@ def test_the_built_graph_holds_every_kind_of_node(built_graph):
     assert len(wikidata & set(built_graph.subjects(RDF.type, PTM.PretrainedModel))) > 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "semantics", [owlrl.RDFS_Semantics, owlrl.OWLRL_Semantics], ids=["rdfs", "owl-rl"]
 )
@@ -200,6 +201,7 @@ def test_inference_over_the_vocabularies_and_a_built_graph_infers_nothing_absurd
 # ------------------------------------------------------------------ OWL 2 DL and a reasoner
 
 
+@pytest.mark.slow
 def test_the_ontology_is_in_the_owl_2_dl_profile(tmp_path):
     # RDF/XML: the OWL API 3 Turtle parser does not read escaped local names (openalex:fields\\/11).
     document = tmp_path / "ptmkg.owl"
@@ -207,12 +209,14 @@ def test_the_ontology_is_in_the_owl_2_dl_profile(tmp_path):
     assert owl2_dl_violations(document) == []
 
 
+@pytest.mark.slow
 def test_pellet_finds_the_ontology_consistent(tmp_path):
     document = tmp_path / "ptmkg.owl"
     ontology().serialize(document, format="xml")
     assert pellet_consistent(document)
 
 
+@pytest.mark.slow
 def test_pellet_finds_the_ontology_and_a_built_graph_consistent(tmp_path, built_graph):
     """The data against the ontology: no paper also a model, no analysis also an entity."""
     document = tmp_path / "ptmkg-and-data.owl"
@@ -220,6 +224,7 @@ def test_pellet_finds_the_ontology_and_a_built_graph_consistent(tmp_path, built_
     assert pellet_consistent(document)
 
 
+@pytest.mark.slow
 def test_pellet_finds_a_paper_that_is_also_a_model_inconsistent(tmp_path):
     graph = ontology()
     thing = rdflib.URIRef("https://w3id.org/ptmkg/id/paper/10.1/both")

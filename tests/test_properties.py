@@ -12,6 +12,7 @@ import string
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +44,7 @@ DOI_SUFFIX = st.text(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.text(max_size=80))
 def test_doi_normalisation_never_crashes(raw):
@@ -142,6 +144,7 @@ def test_any_sheet_rows_are_read_accepted_or_rejected(tmp_path_factory, rows):
     assert len(items) <= len(rows)  # at most one record or reject per row; blank rows none
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     st.lists(

@@ -55,6 +55,7 @@ def first_store(tmp_path, write) -> Path:
     return tmp_path / "s"
 
 
+@pytest.mark.slow
 def test_builds_killed_at_random_moments_never_harm_the_store(first_store, tmp_path):
     big = _big(tmp_path / "big.csv", 30_000)
     moments = random.Random(20261129).sample([x / 10 for x in range(2, 40)], 4)
@@ -71,6 +72,7 @@ def test_builds_killed_at_random_moments_never_harm_the_store(first_store, tmp_p
     assert _papers(first_store) == 30_001
 
 
+@pytest.mark.slow
 def test_a_query_during_a_build_sees_the_old_graph(first_store, tmp_path):
     big = _big(tmp_path / "big.csv", 30_000)
     process = _ptmkg("build", big, "--store", first_store, "--rejects", tmp_path / "r")
@@ -193,6 +195,7 @@ def test_serve_and_builds_on_one_store_do_not_harm_each_other(first_store, tmp_p
     assert kg.validate(kg.EmbeddedStore(first_store)).conforms
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_a_clear_message_and_the_store_survives(cli, tiny_disk, tmp_path, write):
     store = tiny_disk / "store"
     assert cli("build", write("first.csv", FIRST), "--store", store).exit_code == 0

@@ -384,6 +384,7 @@ def test_push_reports_a_count_that_differs(oxigraph, corpus, monkeypatch):
         kg.push(corpus, remote)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
 def test_an_interrupted_push_run_again_ends_with_exact_counts(kind, corpus, tmp_path):
     server = (oxigraph_server if kind == "oxigraph" else virtuoso_server)(tmp_path / kind)

@@ -171,6 +171,7 @@ def _gone(pid: int, seconds: float = 20) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_stopping_serve_stops_its_oxigraph_server(illustrative_store, tmp_path, stop):
     port = free_port()

@@ -172,6 +172,7 @@ def _start_build(source: Path, store: Path, tmp_path: Path) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_killing_a_build_part_way_leaves_the_previous_store_answering(write, tmp_path):
     store_path = tmp_path / "s"
     kg.build(kg.EmbeddedStore(store_path), [write("a.csv", A)], rejects_dir=tmp_path)
