@@ -30,6 +30,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ _SPAN = "ptmkg_span"
 #: ... and, on the node inside a ``{ ... }`` group, the group's braces.
 _GROUP = "ptmkg_group"
 _RECURSION_LIMIT = 6000
+_PARSING = threading.Lock()
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -186,7 +188,15 @@ class _Unreadable(Exception):
 
 
 def _parse(text: str) -> tuple[Any, Any]:
-    """(query tree, None) or (None, update tree); raises _Unreadable with both failures."""
+    """(query tree, None) or (None, update tree); raises _Unreadable with both failures.
+
+    One parse at a time: the recursion limit it raises is the whole process's.
+    """
+    with _PARSING:
+        return _parse_alone(text)
+
+
+def _parse_alone(text: str) -> tuple[Any, Any]:
     import pyparsing
 
     query_grammar, update_grammar = _grammar()
@@ -281,7 +291,7 @@ def analyse(text: str, *, remember: bool = False) -> Analysis | None:
     them on disk too (:func:`cache_folder`), because reading a long query takes the
     grammar a tenth of a second, once per process otherwise.
     """
-    if text in _MEMORY:
+    with contextlib.suppress(KeyError):  # another thread may drop it meanwhile
         _MEMORY.move_to_end(text)
         return _MEMORY[text]
     analysis = _load(text) if remember else None
@@ -291,7 +301,8 @@ def analyse(text: str, *, remember: bool = False) -> Analysis | None:
             _save(text, analysis)
     _MEMORY[text] = analysis
     if len(_MEMORY) > _MEMORY_SIZE:
-        _MEMORY.popitem(last=False)
+        with contextlib.suppress(KeyError):
+            _MEMORY.popitem(last=False)
     return analysis
 
 
