@@ -142,9 +142,12 @@ class Analysis:
 
 
 @cache
-def _grammar() -> tuple[Any, Any]:
-    """rdflib's query and update grammars, copied, recording the spans of located nodes."""
+def _grammar() -> tuple[Any, Any, Any]:
+    """rdflib's query and update grammars, copied, recording the spans of located nodes;
+    and a grammar of one update operation (whose failure says how far an update got: the
+    update grammar's own operations are optional, so it fails where it began)."""
     from rdflib.plugins.sparql import parser
+    from rdflib.plugins.sparql.pyparsing_compat import rest_of_line
 
     originals = {name: getattr(parser, name) for name in _LOCATED}
     memo: dict[int, Any] = {}
@@ -166,7 +169,9 @@ def _grammar() -> tuple[Any, Any]:
     for original in originals.values():
         memo[id(original)].set_debug_actions(nothing, stamp(_SPAN), nothing)
     memo[id(parser.GroupGraphPattern)].set_debug_actions(nothing, stamp(_GROUP), nothing)
-    return query, update
+    operation = memo[id(parser.Prologue)] + memo[id(parser.Update1)]
+    operation.ignore("#" + rest_of_line)
+    return query, update, operation
 
 
 def _expand_escapes(text: str) -> str:
@@ -179,6 +184,11 @@ def _expand_escapes(text: str) -> str:
             return match.group(0)
 
     return _CODEPOINT_ESCAPE.sub(character, text)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    loc: int
 
 
 class _Unreadable(Exception):
@@ -199,7 +209,7 @@ def _parse(text: str) -> tuple[Any, Any]:
 def _parse_alone(text: str) -> tuple[Any, Any]:
     import pyparsing
 
-    query_grammar, update_grammar = _grammar()
+    query_grammar, update_grammar, operation_grammar = _grammar()
     # The grammar recurses some thirty frames per nested group: room for about 200 levels
     # (Oxigraph itself crashes on some ten thousand, so deeper text never reaches it).
     limit = sys.getrecursionlimit()
@@ -211,8 +221,14 @@ def _parse_alone(text: str) -> tuple[Any, Any]:
             query_error = exc
         try:
             return None, update_grammar.parse_string(text, parse_all=True)[0]
+        except pyparsing.ParseBaseException:
+            pass
+        try:
+            operation_grammar.parse_string(text)
         except pyparsing.ParseBaseException as exc:
             raise _Unreadable(query_error, exc) from None
+        # One operation reads, but not all of the text: it fails after that operation.
+        raise _Unreadable(query_error, _Failure(len(text)))
     except RecursionError:
         raise SparqlSyntaxError(
             "the query nests its groups or expressions too deeply to read "
@@ -356,11 +372,10 @@ def read_error(text: str) -> SparqlSyntaxError | None:
         _parse(_expand_escapes(text))
     except _Unreadable as exc:
         error = max(exc.query_error, exc.update_error, key=lambda e: e.loc)
-        return SparqlSyntaxError(
-            f"SPARQL syntax error at line {error.lineno}, column {error.col}",
-            error.lineno,
-            error.col,
-        )
+        line = text.count("\n", 0, error.loc) + 1
+        column = error.loc - (text.rfind("\n", 0, error.loc) + 1) + 1
+        message = f"SPARQL syntax error at line {line}, column {column}"
+        return SparqlSyntaxError(message, line, column)
     return None
 
 
