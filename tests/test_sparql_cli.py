@@ -511,3 +511,21 @@ def test_query_templates_are_analysed_once_and_kept_on_disk(monkeypatch, tmp_pat
         kept.write_text(damaged)
         module._MEMORY.pop(text, None)
         assert analyse(text, remember=True) == parsed
+
+
+def test_text_only_the_engine_reads_still_runs_and_stays_read_only(cli, tmp_path):
+    """SPARQL 1.2 triple terms: the grammar cannot read them, Oxigraph can."""
+    store = build_hand_counted(tmp_path / "graph")
+    query = "SELECT ?t WHERE { BIND(<<( <urn:s> <urn:p> <urn:o> )>> AS ?t) }"
+    assert analyse(query) is None
+    assert kg.execute_sparql(store, query).rows == [{"t": "<urn:s> <urn:p> <urn:o>"}]
+    update = "INSERT DATA { <urn:a> <urn:q> <<( <urn:s> <urn:p> <urn:o> )>> }"
+    refused = cli("sparql", update, "--store", store.location)
+    assert refused.exit_code == 1 and "looks like a SPARQL update" in refused.stderr
+    asked = "SELECT ?o WHERE { <urn:a> <urn:q> ?o }"
+    assert kg.execute_sparql(kg.EmbeddedStore(store.path), asked).rows == []
+    applied = cli("sparql", "--update", update, "--store", store.location)
+    assert applied.exit_code == 0, applied.output
+    assert kg.execute_sparql(kg.EmbeddedStore(store.path), asked).rows == [
+        {"o": "<urn:s> <urn:p> <urn:o>"}
+    ]

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ _SPAN = "ptmkg_span"
 #: ... and, on the node inside a ``{ ... }`` group, the group's braces.
 _GROUP = "ptmkg_group"
 _RECURSION_LIMIT = 6000
+_PARSING = threading.Lock()
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -140,9 +142,12 @@ class Analysis:
 
 
 @cache
-def _grammar() -> tuple[Any, Any]:
-    """rdflib's query and update grammars, copied, recording the spans of located nodes."""
+def _grammar() -> tuple[Any, Any, Any]:
+    """rdflib's query and update grammars, copied, recording the spans of located nodes;
+    and a grammar of one update operation (whose failure says how far an update got: the
+    update grammar's own operations are optional, so it fails where it began)."""
     from rdflib.plugins.sparql import parser
+    from rdflib.plugins.sparql.pyparsing_compat import rest_of_line
 
     originals = {name: getattr(parser, name) for name in _LOCATED}
     memo: dict[int, Any] = {}
@@ -164,7 +169,9 @@ def _grammar() -> tuple[Any, Any]:
     for original in originals.values():
         memo[id(original)].set_debug_actions(nothing, stamp(_SPAN), nothing)
     memo[id(parser.GroupGraphPattern)].set_debug_actions(nothing, stamp(_GROUP), nothing)
-    return query, update
+    operation = memo[id(parser.Prologue)] + memo[id(parser.Update1)]
+    operation.ignore("#" + rest_of_line)
+    return query, update, operation
 
 
 def _expand_escapes(text: str) -> str:
@@ -179,6 +186,11 @@ def _expand_escapes(text: str) -> str:
     return _CODEPOINT_ESCAPE.sub(character, text)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    loc: int
+
+
 class _Unreadable(Exception):
     def __init__(self, query_error: Any, update_error: Any) -> None:
         self.query_error = query_error
@@ -186,10 +198,18 @@ class _Unreadable(Exception):
 
 
 def _parse(text: str) -> tuple[Any, Any]:
-    """(query tree, None) or (None, update tree); raises _Unreadable with both failures."""
+    """(query tree, None) or (None, update tree); raises _Unreadable with both failures.
+
+    One parse at a time: the recursion limit it raises is the whole process's.
+    """
+    with _PARSING:
+        return _parse_alone(text)
+
+
+def _parse_alone(text: str) -> tuple[Any, Any]:
     import pyparsing
 
-    query_grammar, update_grammar = _grammar()
+    query_grammar, update_grammar, operation_grammar = _grammar()
     # The grammar recurses some thirty frames per nested group: room for about 200 levels
     # (Oxigraph itself crashes on some ten thousand, so deeper text never reaches it).
     limit = sys.getrecursionlimit()
@@ -201,8 +221,14 @@ def _parse(text: str) -> tuple[Any, Any]:
             query_error = exc
         try:
             return None, update_grammar.parse_string(text, parse_all=True)[0]
+        except pyparsing.ParseBaseException:
+            pass
+        try:
+            operation_grammar.parse_string(text)
         except pyparsing.ParseBaseException as exc:
             raise _Unreadable(query_error, exc) from None
+        # One operation reads, but not all of the text: it fails after that operation.
+        raise _Unreadable(query_error, _Failure(len(text)))
     except RecursionError:
         raise SparqlSyntaxError(
             "the query nests its groups or expressions too deeply to read "
@@ -299,7 +325,7 @@ def analyse(text: str, *, remember: bool = False) -> Analysis | None:
     them on disk too (:func:`cache_folder`), because reading a long query takes the
     grammar a tenth of a second, once per process otherwise.
     """
-    if text in _MEMORY:
+    with contextlib.suppress(KeyError):  # another thread may drop it meanwhile
         _MEMORY.move_to_end(text)
         return _MEMORY[text]
     analysis = _load(text) if remember else None
@@ -309,7 +335,8 @@ def analyse(text: str, *, remember: bool = False) -> Analysis | None:
             _save(text, analysis)
     _MEMORY[text] = analysis
     if len(_MEMORY) > _MEMORY_SIZE:
-        _MEMORY.popitem(last=False)
+        with contextlib.suppress(KeyError):
+            _MEMORY.popitem(last=False)
     return analysis
 
 
@@ -366,11 +393,10 @@ def read_error(text: str) -> SparqlSyntaxError | None:
         _parse(_expand_escapes(text))
     except _Unreadable as exc:
         error = max(exc.query_error, exc.update_error, key=lambda e: e.loc)
-        return SparqlSyntaxError(
-            f"SPARQL syntax error at line {error.lineno}, column {error.col}",
-            error.lineno,
-            error.col,
-        )
+        line = text.count("\n", 0, error.loc) + 1
+        column = error.loc - (text.rfind("\n", 0, error.loc) + 1) + 1
+        message = f"SPARQL syntax error at line {line}, column {column}"
+        return SparqlSyntaxError(message, line, column)
     return None
 
 

@@ -145,11 +145,13 @@ def execute(
     updating = analysis.is_update if analysis is not None else update_reads_further(text)
     check_services(text, allowed_services, update=updating)
     if updating:
-        form = analysis.form if analysis is not None else "update"
+        # Text only Oxigraph reads (SPARQL 1.2) is an update of no form we can name.
+        form = analysis.form if analysis is not None else "SPARQL"
         if not allow_update:
+            kind = f"is a SPARQL update ({form})" if analysis else "looks like a SPARQL update"
             raise UpdateRefused(
-                f"this is a SPARQL update ({form}); queries are read-only unless you allow "
-                f"updates (ptmkg sparql --update)"
+                f"this {kind}; queries are read-only unless you allow updates "
+                f"(ptmkg sparql --update)"
             )
         try:
             store.update(text)
