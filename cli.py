@@ -990,7 +990,8 @@ ResultFormatOption = Annotated[
     str | None,
     typer.Option(
         "--format",
-        help="Output format: table, csv, tsv, json, xml (SPARQL 1.1 results) or md; "
+        help="Output format: table, csv, tsv, json, xml (SPARQL 1.1 results), md, or "
+        "spreadsheet (CSV in which no value runs as a formula); "
         "CONSTRUCT and DESCRIBE take an RDF format "
         f"({', '.join(RDF_OUTPUT_FORMATS)}). Default: a table on a terminal, else from the "
         "output file's extension, else csv (turtle for graphs).",
