@@ -1,0 +1,129 @@
+"""Pre-trained models: what a registry row or model card says, their lineage, and the model
+nodes every mention resolves to (typed, labelled and given their spellings once, at the end,
+so that labels do not depend on row order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.models.names import ModelResolver, ResolvedModel
+from kg.rdf.iris import IriMinter, doi_url
+from kg.rdf.namespaces import BIBO, DCTERMS, FAIR4ML, PTM, RDFS, SCHEMA, SKOS
+from kg.rdf.triples.papers import PAPER_TYPES
+from kg.rdf.triples.terms import TYPE, WIKIDATA, QuadLines, literal, p, typed
+from kg.records import ModelRecord
+
+_MODEL_TYPES = (f"<{PTM}PretrainedModel>", f"<{FAIR4ML}MLModel>")
+# Hugging Face's base_model_relation values, as properties from a model to its base.
+_LINEAGE = {
+    "finetune": f"<{PTM}fineTunedFrom>",
+    "adapter": f"<{PTM}adapterOf>",
+    "merge": f"<{PTM}mergedFrom>",
+    "quantized": f"<{PTM}quantizedFrom>",
+}
+
+
+@dataclass
+class _ModelNode:
+    name: str
+    known: bool
+    mentions: set[str] = field(default_factory=set)
+    backbone: str | None = None  # key of the backbone model
+
+
+class ModelTriples:
+    """Model descriptions and the model nodes that a source's mentions resolve to."""
+
+    def __init__(
+        self,
+        quads: QuadLines,
+        minter: IriMinter,
+        resolver: ModelResolver,
+        describes_registry_models: bool = False,
+    ) -> None:
+        self.quads = quads
+        self.minter = minter
+        self.resolver = resolver
+        # True only for the registry graph itself, which types and names the known models.
+        self.describes_registry_models = describes_registry_models
+        self._models: dict[str, _ModelNode] = {}
+
+    def resolve(self, mention: str) -> ResolvedModel:
+        """The model a mention names, remembered so that its node is written at the end."""
+        resolved = self.resolver.resolve(mention)
+        self._remember(resolved, mention)
+        return resolved
+
+    def iri(self, key: str) -> str:
+        return f"<{self.minter.model(key)}>"
+
+    def add(self, record: ModelRecord) -> None:
+        """A model as a registry row or a model card describes it, with its lineage."""
+        emit = self.quads.emit
+        model = self.resolve(record.name)
+        iri = self.iri(model.key)
+        self._models[model.key].mentions.update(record.aliases)
+        if record.family:
+            emit(iri, p("modelFamily"), literal(record.family))
+        if record.task:
+            emit(iri, p("task"), literal(record.task))
+        if record.year is not None:
+            emit(iri, p("releaseYear"), typed(f"{record.year:04d}", "gYear"))
+        if record.origin_doi:
+            origin = f"<{self.minter.paper(record.origin_doi)}>"
+            emit(iri, p("introducedIn"), origin)
+            # Typed as a scholarly article but not as ptm:Paper: an origin paper is not
+            # part of the corpus unless a source says something about it.
+            for paper_type in PAPER_TYPES[1:]:
+                emit(origin, TYPE, paper_type)
+            emit(origin, p("doi", BIBO), literal(record.origin_doi))
+            emit(origin, p("sameAs", SCHEMA), f"<{doi_url(record.origin_doi)}>")
+            if record.origin_openalex:
+                emit(origin, p("openAlexWork"), f"<https://openalex.org/{record.origin_openalex}>")
+        if record.huggingface_id:
+            emit(iri, p("huggingFaceId"), literal(record.huggingface_id))
+            emit(iri, p("sameAs", SCHEMA), f"<https://huggingface.co/{record.huggingface_id}>")
+        if record.wikidata_id:
+            emit(iri, p("wikidataItem"), f"<{WIKIDATA}{record.wikidata_id}>")
+        if record.wikidata_class:
+            emit(iri, p("additionalType", SCHEMA), f"<{WIKIDATA}{record.wikidata_class}>")
+        if record.pipeline_tag:
+            emit(iri, p("pipelineTag"), literal(record.pipeline_tag))
+        if record.library_name:
+            emit(iri, p("libraryName"), literal(record.library_name))
+        if record.license:
+            emit(iri, p("license", DCTERMS), literal(record.license))
+        for base_name, relation in record.base_models:
+            base_iri = self.iri(self.resolve(base_name).key)
+            emit(iri, _LINEAGE.get(relation or "", p("derivedFromModel")), base_iri)
+            if relation == "finetune":  # FAIR4ML's own term too, for its readers
+                emit(iri, p("fineTunedFrom", FAIR4ML), base_iri)
+
+    def _remember(self, resolved: ResolvedModel, mention: str | None) -> None:
+        node = self._models.get(resolved.key)
+        if node is None:
+            node = self._models[resolved.key] = _ModelNode(resolved.name, resolved.known)
+        elif not node.known and resolved.name < node.name:
+            node.name = resolved.name  # an unknown model is named by its first spelling in order
+        if mention:
+            node.mentions.add(" ".join(mention.split()))
+        if resolved.backbone is not None:
+            node.backbone = resolved.backbone.key
+            self._remember(resolved.backbone, None)
+
+    def finish(self) -> None:
+        emit = self.quads.emit
+        for key in sorted(self._models):
+            node = self._models[key]
+            iri = self.iri(key)
+            # A model the registry knows is typed and named once, in the registry graph:
+            # Oxigraph's union of graphs keeps a triple once per graph holding it, so
+            # repeating it in every source would make simple queries count it twice.
+            if self.describes_registry_models or not node.known:
+                for model_type in _MODEL_TYPES:
+                    emit(iri, TYPE, model_type)
+                emit(iri, p("label", RDFS), literal(node.name))
+            for mention in sorted(node.mentions - {node.name}):
+                emit(iri, p("altLabel", SKOS), literal(mention))
+            if node.backbone:
+                emit(iri, p("hasBackbone"), self.iri(node.backbone))

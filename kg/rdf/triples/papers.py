@@ -1,0 +1,130 @@
+"""A paper's own triples: identity, title, year, venue, fields, flags, OpenAlex metadata,
+citations, and the venue and topic nodes its records name."""
+
+from __future__ import annotations
+
+from kg.rdf.iris import IriMinter, doi_url
+from kg.rdf.namespaces import BIBO, CITO, DCTERMS, FABIO, PTM, RDFS, SCHEMA, SKOS, XSD
+from kg.rdf.triples.terms import SAFE_IRI, TYPE, QuadLines, boolean, literal, p, typed
+from kg.records import PaperRecord, Topic
+
+PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}Expression>", f"<{SCHEMA}ScholarlyArticle>")
+_VENUE_TYPES = (f"<{PTM}Venue>", f"<{FABIO}Journal>")
+
+# The predicates of a paper's own quads, written for every record.
+_DOI = p("doi", BIBO)
+_SAME_AS = p("sameAs", SCHEMA)
+_TITLE = p("title", DCTERMS)
+_YEAR = p("hasPublicationYear", FABIO)
+_PUBLISHED_IN = p("publishedIn")
+_HAS_FIELD = p("hasField")
+_USES_DL = p("usesDeepLearning")
+_REUSES_PTMS = p("reusesPretrainedModels")
+_GYEAR = f"^^<{XSD}gYear>"
+
+
+class PaperTriples:
+    """Papers, and the venues and topics they are published in and about."""
+
+    def __init__(self, quads: QuadLines, minter: IriMinter) -> None:
+        self.quads = quads
+        self.minter = minter
+        self._venues: set[str] = set()
+        self._venue_ids: dict[str, str] = {}
+        self._topics: dict[str, Topic] = {}
+        end = quads.end
+        # What follows the subject in quads that do not depend on the record.
+        self._paper_types = tuple(f" {TYPE} {t}{end}" for t in PAPER_TYPES)
+        self._flags = {
+            (predicate, value): f" {predicate} {boolean(value)}{end}"
+            for predicate in (_USES_DL, _REUSES_PTMS)
+            for value in (True, False)
+        }
+
+    def add(self, record: PaperRecord) -> str:
+        """The paper's quads; returns its IRI as an N-Triples term."""
+        put = self.quads.put
+        ending = self.quads.ending
+        end = self.quads.end
+        doi = record.doi
+        paper = f"<{self.minter.paper(doi)}>"
+        for paper_type in self._paper_types:
+            put(paper + paper_type)
+        put(f"{paper} {_DOI} {literal(doi)}{end}")
+        put(f"{paper} {_SAME_AS} <{doi_url(doi)}>{end}")
+        if record.title:
+            put(f"{paper} {_TITLE} {literal(record.title)}{end}")
+        if record.year is not None:
+            put(f'{paper} {_YEAR} "{record.year:04d}"{_GYEAR}{end}')
+        if record.venue:
+            self._venues.add(record.venue)
+            put(paper + ending(_PUBLISHED_IN, self.minter.venue(record.venue)))
+            if record.venue_iri:
+                self._venue_ids[record.venue] = record.venue_iri
+        for field_iri in record.fields:
+            put(paper + ending(_HAS_FIELD, field_iri))
+        if record.uses_deep_learning is not None:
+            put(paper + self._flags[_USES_DL, bool(record.uses_deep_learning)])
+        if record.reuses_pretrained_models is not None:
+            put(paper + self._flags[_REUSES_PTMS, bool(record.reuses_pretrained_models)])
+        if record.review_date:
+            self.quads.emit(paper, p("reviewDate"), typed(record.review_date, "date"))
+        self._add_openalex(paper, record)
+        return paper
+
+    def _add_openalex(self, paper: str, record: PaperRecord) -> None:
+        emit = self.quads.emit
+        if record.openalex_id and SAFE_IRI.match(record.openalex_id):
+            emit(paper, p("openAlexWork"), f"<{record.openalex_id}>")
+        if record.cited_by_count is not None:
+            emit(paper, p("citedByCount"), typed(str(record.cited_by_count), "integer"))
+        if record.open_access is not None:
+            emit(paper, p("isOpenAccess"), boolean(record.open_access))
+        for rule in record.natural_science_rules:
+            emit(paper, p("meetsNaturalScienceRule"), literal(rule))
+        if record.megajournal:
+            emit(paper, p("megajournal"), literal(record.megajournal))
+        for keyword in record.search_keywords:
+            emit(paper, p("searchKeyword"), literal(keyword))
+        for topic in record.topics:
+            if SAFE_IRI.match(topic.iri):
+                self._topics.setdefault(topic.iri, topic)
+                emit(paper, p("hasTopic"), f"<{topic.iri}>")
+        if record.work_type:
+            emit(paper, p("workType"), literal(record.work_type))
+        if record.open_access_status:
+            emit(paper, p("openAccessStatus"), literal(record.open_access_status))
+        for cited in record.cites:
+            emit(paper, p("cites", CITO), f"<{cited}>")
+        if record.pmid:
+            emit(paper, p("hasPubMedId", FABIO), literal(record.pmid))
+        if record.pmcid:
+            emit(paper, p("hasPubMedCentralId", FABIO), literal(record.pmcid))
+
+    def finish(self) -> None:
+        """The topic and venue nodes, once each, in a fixed order."""
+        emit = self.quads.emit
+        for iri in sorted(self._topics):
+            topic = self._topics[iri]
+            emit(f"<{iri}>", TYPE, p("Topic"))
+            emit(f"<{iri}>", p("label", RDFS), literal(topic.label))
+            broader = (
+                topic.subfield_iri
+                if topic.subfield_iri and SAFE_IRI.match(topic.subfield_iri)
+                else None
+            )
+            if broader:
+                emit(f"<{iri}>", p("broader", SKOS), f"<{broader}>")
+                emit(f"<{broader}>", TYPE, p("Subfield"))
+                emit(f"<{broader}>", p("label", RDFS), literal(topic.subfield_label or broader))
+                if topic.field_iri:
+                    emit(f"<{broader}>", p("broader", SKOS), f"<{topic.field_iri}>")
+            elif topic.field_iri:
+                emit(f"<{iri}>", p("broader", SKOS), f"<{topic.field_iri}>")
+        for venue in sorted(self._venues):
+            iri = f"<{self.minter.venue(venue)}>"
+            for venue_type in _VENUE_TYPES:
+                emit(iri, TYPE, venue_type)
+            emit(iri, p("label", RDFS), literal(venue))
+            if venue in self._venue_ids:
+                emit(iri, p("sameAs", SCHEMA), f"<{self._venue_ids[venue]}>")
