@@ -379,3 +379,57 @@ def test_a_gzip_file_without_works_is_refused(tmp_path):
         handle.write("hello\n")
     with pytest.raises(kg.SourceError, match="gzip file that does not hold OpenAlex works"):
         kg.build(kg.EmbeddedStore(None), [path])
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("no-doi", "sheet", "with-doi"),
+        ("with-doi", "no-doi", "sheet"),
+        ("sheet", "with-doi", "no-doi"),
+        ("with-doi", "sheet", "no-doi"),
+    ],
+)
+def test_a_work_known_by_its_id_and_later_by_its_doi_is_one_paper(
+    write, tmp_path, real_work, order
+):
+    """Builds one source at a time, in every order: once a source links the OpenAlex id to
+    the DOI (owl:sameAs), the counts see one paper, whichever graph came first."""
+    no_doi = _variant(real_work, 80, doi=None)
+    no_doi["ids"] = {"openalex": no_doi["id"]}
+    files = {
+        "no-doi": write("no-doi.jsonl", json.dumps(no_doi) + "\n"),
+        "sheet": write(
+            "sheet.csv",
+            "DOI,Uses DL,Uses PTMs,PTM Reuse Pairings\n"
+            '10.5000/OA.80,True,True,"[BERT, Adaptation]"\n',
+        ),
+        "with-doi": write("with-doi.jsonl", json.dumps(_variant(real_work, 80)) + "\n"),
+    }
+    store_path = tmp_path / "s"
+    built: list[str] = []
+    for name in order:
+        kg.build(kg.EmbeddedStore(store_path), [files[name]], rejects_dir=tmp_path / "r")
+        built.append(name)
+        store = kg.EmbeddedStore(store_path)
+        papers = kg.run_query(store, "corpus-summary").rows[0]["papers"]
+        funnel = kg.run_query(store, "study-funnel").rows[0]
+        store.close()
+        linked = "with-doi" in built or built == ["no-doi"] or built == ["sheet"]
+        assert papers == (1 if linked else 2), built
+        if "with-doi" in built or "no-doi" in built:
+            assert funnel["cited_papers"] == 1, built
+    store = kg.EmbeddedStore(store_path)
+    assert rows(store, "SELECT ?doi_paper ?id_paper WHERE { ?doi_paper owl:sameAs ?id_paper }") == {
+        (
+            "https://w3id.org/ptmkg/id/paper/10.5000/oa.80",
+            "https://w3id.org/ptmkg/id/paper/openalex/W80",
+        )
+    }
+    # What the sheet says and what the work without a DOI says meet through the link.
+    assert rows(
+        store,
+        """SELECT ?model ?title WHERE {
+        ?paper owl:sameAs ?alias ; ptm:reusesModel/rdfs:label ?model .
+        ?alias dcterms:title ?title }""",
+    ) == {("BERT", real_work["title"])}

@@ -26,7 +26,7 @@ if not _REAL_WORK_FILE.exists():
     pytest.skip("the shared OpenAlex sample is not beside the repository", allow_module_level=True)
 REAL_WORK = json.loads(_REAL_WORK_FILE.read_text())
 # The sheet's DOIs, sorted as the link command asks for them.
-DOIS = ["10.5000/a", "10.5000/b", "10.5000/c", "10.5000/unknown", "10.7717/peerj.4375"]
+DOIS = ["10.5000/a1", "10.5000/b2", "10.5000/c3", "10.5000/unknown4", "10.7717/peerj.4375"]
 FAST = ("--rate", "1000", "--backoff", "0.01")
 
 
@@ -47,10 +47,10 @@ def work(doi: str, number: int, title: str, cited: int = 3, year: int = 2020) ->
 
 
 WORKS = [
-    work("10.5000/a", 1, "Alpha"),
+    work("10.5000/a1", 1, "Alpha"),
     # OpenAlex writes DOIs as it likes; the link matches them case-insensitively.
-    work("10.5000/B", 2, "Beta", year=2021),
-    work("10.5000/c", 3, "Gamma", cited=0),
+    work("10.5000/B2", 2, "Beta", year=2021),
+    work("10.5000/c3", 3, "Gamma", cited=0),
     REAL_WORK,
 ]
 
@@ -106,13 +106,13 @@ def test_link_fetches_works_in_batches_and_merges_them_into_the_papers(
     assert all(r.params["mailto"] == ["me@example.org"] for r in openalex.requests)
     assert all(r.params["per_page"] == ["200"] for r in openalex.requests)
     assert "5 paper(s) without OpenAlex metadata: 4 linked, 1 not in OpenAlex" in result.stdout
-    assert "not in OpenAlex: 10.5000/unknown" in result.stderr
+    assert "not in OpenAlex: 10.5000/unknown4" in result.stderr
     store = kg.EmbeddedStore(store_path)
     rows = openalex_rows(store)
     assert rows == {
-        "10.5000/a": ("https://openalex.org/W1", "Alpha", 3),
-        "10.5000/b": ("https://openalex.org/W2", "Beta", 3),
-        "10.5000/c": ("https://openalex.org/W3", "Gamma", 0),
+        "10.5000/a1": ("https://openalex.org/W1", "Alpha", 3),
+        "10.5000/b2": ("https://openalex.org/W2", "Beta", 3),
+        "10.5000/c3": ("https://openalex.org/W3", "Gamma", 0),
         "10.7717/peerj.4375": (
             "https://openalex.org/W2741809807",
             REAL_WORK["title"],
@@ -160,12 +160,12 @@ def test_a_rerun_asks_nothing_and_gives_the_same_graph(cli, graph, store_path, o
 def test_papers_with_openalex_metadata_from_a_source_are_not_asked(graph, openalex):
     graph.update(
         "INSERT DATA { GRAPH <urn:example:other-source> { "
-        f"<{kg.DEFAULT_BASE_IRI}paper/10.5000/a> ptm:openAlexWork <https://openalex.org/W9> "
+        f"<{kg.DEFAULT_BASE_IRI}paper/10.5000/a1> ptm:openAlexWork <https://openalex.org/W9> "
         "} }"
     )
     report = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
     assert report.papers == 4
-    assert "10.5000/a" not in asked(openalex)
+    assert "10.5000/a1" not in asked(openalex)
 
 
 def test_429_waits_as_long_as_retry_after_says(graph, openalex):
@@ -251,23 +251,23 @@ def test_an_interrupted_run_resumes(graph, openalex):
 
 
 def test_a_doi_that_would_split_the_filter_is_asked_alone(write, build_store, openalex):
-    openalex.works.append(work("10.5000/x,y", 7, "Comma"))
+    openalex.works.append(work("10.5000/x,y6", 7, "Comma"))
     store = build_store(
-        write("s.csv", SHEET + '"10.5000/x,y",True,False,\n10.5000/a,True,False,\n')
+        write("s.csv", SHEET + '"10.5000/x,y6",True,False,\n10.5000/a1,True,False,\n')
     )
     report = link_openalex(store, base_url=openalex.url, policy=RetryPolicy(1000))
-    assert [r.dois for r in openalex.requests] == [["10.5000/a"], ["10.5000/x,y"]]
-    assert openalex.requests[1].path == "/works/doi:10.5000/x%2Cy"
+    assert [r.dois for r in openalex.requests] == [["10.5000/a1"], ["10.5000/x,y6"]]
+    assert openalex.requests[1].path == "/works/doi:10.5000/x%2Cy6"
     assert report.written == 2
-    assert openalex_rows(store)["10.5000/x,y"][0] == "https://openalex.org/W7"
+    assert openalex_rows(store)["10.5000/x,y6"][0] == "https://openalex.org/W7"
 
 
 def test_two_works_for_one_doi_keep_the_most_cited(graph, openalex):
-    openalex.works.append(work("10.5000/a", 99, "Alpha again", cited=50))
+    openalex.works.append(work("10.5000/a1", 99, "Alpha again", cited=50))
     report = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
-    assert openalex_rows(graph)["10.5000/a"][0] == "https://openalex.org/W99"
+    assert openalex_rows(graph)["10.5000/a1"][0] == "https://openalex.org/W99"
     assert report.warnings == [
-        "OpenAlex has more than one work for 10.5000/a; kept https://openalex.org/W99"
+        "OpenAlex has more than one work for 10.5000/a1; kept https://openalex.org/W99"
     ]
 
 
@@ -282,11 +282,11 @@ def test_works_the_importer_rejects_are_reported(graph, openalex):
     )
     assert [r.reason for r in report.rejects] == ["never cited"]
     assert (report.found, report.written) == (4, 3)
-    assert "10.5000/c" not in openalex_rows(graph)
+    assert "10.5000/c3" not in openalex_rows(graph)
 
 
 def test_papers_under_another_base_iri_are_refused(cli, write, tmp_path, openalex):
-    sheet = write("s.csv", SHEET + "10.5000/a,True,False,\n")
+    sheet = write("s.csv", SHEET + "10.5000/a1,True,False,\n")
     store = tmp_path / "other"
     assert (
         cli("build", sheet, "--store", store, "--base-iri", "https://example.org/").exit_code == 0
