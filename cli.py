@@ -83,6 +83,7 @@ class _PrintableStdout(io.RawIOBase):
 def _stdout_bytes() -> Any:
     return _PrintableStdout() if sys.stdout.isatty() else sys.stdout.buffer
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOption = Annotated[
@@ -1515,9 +1516,17 @@ def link_openalex(
     cache: LinkCacheOption = None,
     refresh: LinkRefreshOption = False,
     base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
+    origins: Annotated[
+        bool,
+        typer.Option(
+            "--origins/--no-origins",
+            help="Also the origin papers of the models (model registry, model cards).",
+        ),
+    ] = True,
 ) -> None:
     """Fill in OpenAlex metadata (title, year, venue, topics, citations, ...) for the
-    papers that lack it, looked up by DOI, many DOIs per request.
+    papers that lack it, and for the models' origin papers, looked up by DOI, many DOIs
+    per request.
 
     The works go into their own graph (<base>source/link-openalex), which a rerun
     rebuilds. Answers are cached as they arrive: an interrupted or failed run is
@@ -1536,11 +1545,17 @@ def link_openalex(
             refresh=refresh,
             base_iri=base_iri,
             progress=advance,
+            origins=origins,
         )
     out.print(
         f"{report.papers:,} paper(s) without OpenAlex metadata: {report.written:,} linked, "
         f"{len(report.not_found):,} not in OpenAlex, {len(report.rejects):,} rejected"
     )
+    if origins:
+        out.print(
+            f"{report.origins:,} origin paper(s) of models without it: "
+            f"{report.origins_written:,} linked, {len(report.origins_not_found):,} not in OpenAlex"
+        )
     _print_link_cache(report.asked, report.from_cache, report.requests, report.cache)
     for reject in report.rejects[:MAX_REJECTS_SHOWN]:
         err.print(f"  {escape(reject.location)}: {escape(reject.reason)}")
