@@ -433,3 +433,41 @@ def test_a_work_known_by_its_id_and_later_by_its_doi_is_one_paper(
         ?paper owl:sameAs ?alias ; ptm:reusesModel/rdfs:label ?model .
         ?alias dcterms:title ?title }""",
     ) == {("BERT", real_work["title"])}
+
+
+def test_the_openalex_graph_is_declared_consistent_and_infers_nothing_absurd(
+    build_store, write, tmp_path, real_work
+):
+    """Authorships, organisations, work-type classes and the owl:sameAs of identity, against
+    the ontology: every ptm term declared, Pellet consistent, OWL RL closure sane."""
+    import owlrl
+    import rdflib
+    from ontology_reasoning import absurdities, closed, store_graph
+    from owl_checks import pellet_consistent
+
+    from kg.resources import ontology_file
+
+    no_doi = _variant(real_work, 91, doi=None, type="preprint")
+    store = build_store(
+        write(
+            "w.jsonl",
+            "".join(json.dumps(w) + "\n" for w in (real_work, _variant(real_work, 90), no_doi)),
+        )
+    )
+    ontology = rdflib.Graph().parse(ontology_file(), format="turtle")
+    declared = {str(s) for s in ontology.subjects() if str(s).startswith(PTM)}
+    used = kg.run_sparql(
+        store,
+        f"""SELECT DISTINCT ?term WHERE {{ {{ ?s ?term ?o }} UNION {{ ?s a ?term }}
+        FILTER(STRSTARTS(STR(?term), "{PTM}")) }}""",
+    ).column("term")
+    assert {f"{PTM}Authorship", f"{PTM}affiliation", f"{PTM}rawAffiliation"} <= set(used)
+    assert set(used) <= declared
+    data = store_graph(store)
+    document = tmp_path / "openalex.owl"
+    (ontology + data).serialize(document, format="xml")
+    assert pellet_consistent(document)
+    assert absurdities(data, closed(data, owlrl.OWLRL_Semantics)) == []
+
+
+PTM = "https://w3id.org/ptmkg/ontology#"

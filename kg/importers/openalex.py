@@ -182,7 +182,7 @@ def _works(path: Path, reading: SourceReading) -> Iterator[tuple[int, str | None
 
 
 def _empty_page(document: dict[str, Any]) -> str:
-    meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
+    meta = _object(document.get("meta"))
     count, page = meta.get("count"), meta.get("page")
     said = f" (meta: count {count}, page {page})" if count is not None else ""
     return f"an OpenAlex list response without works{said}, as the last page of a query is"
@@ -237,7 +237,7 @@ article number, a volume and page, a sequence)."""
 
 
 def _raw_doi(work: dict[str, Any]) -> str | None:
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    ids = _object(work.get("ids"))
     return _text(work.get("doi")) or _text(ids.get("doi"))
 
 
@@ -270,7 +270,7 @@ def work_to_record(
         work_id = f"https://openalex.org/{work_id}"
     if not work_id or not _WORK_ID.match(work_id):
         return Reject(line, "the work has no OpenAlex id (https://openalex.org/W...)", work)
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    ids = _object(work.get("ids"))
     raw_doi = _raw_doi(work)
     doi: str | None = None
     if raw_doi:
@@ -286,11 +286,9 @@ def work_to_record(
     cited = work.get("cited_by_count")
     cited = cited if isinstance(cited, int) and cited >= 0 else None
     year = work.get("publication_year")
-    location = (
-        work.get("primary_location") if isinstance(work.get("primary_location"), dict) else {}
-    )
-    source = location.get("source") if isinstance(location.get("source"), dict) else {}
-    open_access = work.get("open_access") if isinstance(work.get("open_access"), dict) else {}
+    location = _object(work.get("primary_location"))
+    source = _object(location.get("source"))
+    open_access = _object(work.get("open_access"))
     return PaperRecord(
         doi=doi,
         line=line,
@@ -321,6 +319,10 @@ def work_to_record(
     )
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
@@ -338,8 +340,8 @@ def _topics(work: dict[str, Any], fields_scheme: Any) -> Iterator[Topic]:
     for entry in entries:
         if not isinstance(entry, dict) or not _entity("topic", entry.get("id")):
             continue
-        subfield = entry.get("subfield") if isinstance(entry.get("subfield"), dict) else {}
-        field = entry.get("field") if isinstance(entry.get("field"), dict) else {}
+        subfield = _object(entry.get("subfield"))
+        field = _object(entry.get("field"))
         concept = fields_scheme.lookup(str(field.get("id") or "")) if field.get("id") else None
         yield Topic(
             iri=entry["id"],

@@ -25,6 +25,7 @@ paper that later gets its metadata from a build drops out of this graph.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tempfile
@@ -213,7 +214,7 @@ def link_openalex(
                 report,
                 cache,
                 namespace,
-                lambda name=name: _advance(progress, name, answered, total),
+                functools.partial(_advance, progress, name, answered, total),
             )
         report.requests = client.requests
         answers = cache.get_many(namespace, every)
