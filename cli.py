@@ -822,7 +822,9 @@ def _print_stats_tables(figures: Any, console: Console) -> None:
                 ("dl_papers", "papers using deep learning"),
                 ("ptm_papers", "papers reusing PTMs"),
                 ("models", "distinct models reused"),
-                ("reuse_instances", "reuse instances (paper, model, pattern)"),
+                ("model_reuses", "model reuses (paper, model, pattern or none)"),
+                ("reuse_instances", "  reuse instances (a pattern named)"),
+                ("without_pattern", "  model reuses without a pattern"),
             )
         ],
         {"figure": "", "value": ""},
@@ -1886,9 +1888,17 @@ def link_openalex(
     cache: LinkCacheOption = None,
     refresh: LinkRefreshOption = False,
     base_iri: LinkBaseIriOption = kg.DEFAULT_BASE_IRI,
+    origins: Annotated[
+        bool,
+        typer.Option(
+            "--origins/--no-origins",
+            help="Also the origin papers of the models (model registry, model cards).",
+        ),
+    ] = True,
 ) -> None:
     """Fill in OpenAlex metadata (title, year, venue, topics, citations, ...) for the
-    papers that lack it, looked up by DOI, many DOIs per request.
+    papers that lack it, and for the models' origin papers, looked up by DOI, many DOIs
+    per request.
 
     The works go into their own graph (<base>source/link-openalex), which a rerun
     rebuilds. Answers are cached as they arrive: an interrupted or failed run is
@@ -1907,11 +1917,17 @@ def link_openalex(
             refresh=refresh,
             base_iri=base_iri,
             progress=advance,
+            origins=origins,
         )
     out.print(
         f"{report.papers:,} paper(s) without OpenAlex metadata: {report.written:,} linked, "
         f"{len(report.not_found):,} not in OpenAlex, {len(report.rejects):,} rejected"
     )
+    if origins:
+        out.print(
+            f"{report.origins:,} origin paper(s) of models without it: "
+            f"{report.origins_written:,} linked, {len(report.origins_not_found):,} not in OpenAlex"
+        )
     _print_link_cache(report.asked, report.from_cache, report.requests, report.cache)
     for reject in report.rejects[:MAX_REJECTS_SHOWN]:
         err.print(f"  {escape(reject.location)}: {escape(reject.reason)}")

@@ -58,6 +58,8 @@ class Institution:
     iri: str  # https://openalex.org/I...
     name: str | None = None
     ror: str | None = None  # https://ror.org/...
+    country: str | None = None  # ISO 3166-1 alpha-2 code, as OpenAlex gives it
+    kind: str | None = None  # OpenAlex's institution type: education, company, facility...
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,20 @@ class Author:
     iri: str  # https://openalex.org/A...
     name: str | None = None
     orcid: str | None = None  # https://orcid.org/...
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """One author's part in one work: its place in the author list and the affiliations
+    the work gives (an author's institutions differ from work to work)."""
+
+    author: Author
+    position: int  # 1 for the first author, in the work's order
+    author_position: str | None = None  # OpenAlex's "first", "middle" or "last"
+    raw_author_name: str | None = None  # the name as the work prints it
+    raw_affiliations: tuple[str, ...] = ()  # affiliation strings as the work prints them
     institutions: tuple[Institution, ...] = ()
+    corresponding: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,7 @@ class Analysis:
 class PaperRecord:
     """What one row of a source says about one paper."""
 
-    doi: str  # normalised
+    doi: str | None  # normalised; None for a work known only by its OpenAlex id
     line: int  # line (text files) or row (spreadsheets) the record came from
     title: str | None = None
     year: int | None = None
@@ -110,10 +125,22 @@ class PaperRecord:
     work_type: str | None = None  # OpenAlex type: article, review, preprint...
     open_access_status: str | None = None  # gold, green, hybrid, bronze, diamond, closed
     venue_iri: str | None = None  # https://openalex.org/S...
-    authors: tuple[Author, ...] = ()
+    authorships: tuple[Authorship, ...] = ()  # in the work's author order
     cites: tuple[str, ...] = ()  # OpenAlex work IRIs of the references
     pmid: str | None = None
     pmcid: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What identifies the paper: its DOI, else its OpenAlex work IRI."""
+        identity = self.doi or self.openalex_id
+        if identity is None:
+            raise ValueError("a paper record needs a DOI or an OpenAlex id")
+        return identity
+
+    @property
+    def authors(self) -> tuple[Author, ...]:
+        return tuple(authorship.author for authorship in self.authorships)
 
 
 @dataclass(frozen=True)

@@ -59,21 +59,34 @@ ANALYSIS_KINDS = (
     "identify_ptm_reuse",
     "identify_ptm_impact",
 )
-#: The study pipeline's SQLite schema (package ``aius``), column lists exact.
+#: The study pipeline's view of its natural-science papers, as its database creates it:
+#: cited papers with at least two of their three topic fields (``topic_0`` to ``topic_2``)
+#: among ``_openalex_natural_science_fields`` (rule v1; the published v2 corpus needs one,
+#: which the graph records beside it as ``ptm:meetsNaturalScienceRule "v2"``). A topic
+#: slot that is NULL is not a natural-science field.
+NATURAL_SCIENCE_VIEW = """CREATE VIEW natural_science_article_dois AS
+SELECT DISTINCT doi FROM openalex
+WHERE cited_by_count > 0
+  AND COALESCE(topic_0 IN (SELECT field FROM _openalex_natural_science_fields), 0)
+    + COALESCE(topic_1 IN (SELECT field FROM _openalex_natural_science_fields), 0)
+    + COALESCE(topic_2 IN (SELECT field FROM _openalex_natural_science_fields), 0) >= 2;
+"""
+#: The study pipeline's SQLite schema (package ``aius``), column lists and types exact
+#: (``_openalex_natural_science_fields.openalex_id`` is the field's integer id).
 AIUS_SCHEMA = (
     """
 CREATE TABLE articles(_id INTEGER PRIMARY KEY, search_id INTEGER, doi TEXT, title TEXT,
                       megajournal TEXT, journal TEXT);
 CREATE TABLE searches(_id INTEGER PRIMARY KEY, timestamp TEXT, megajournal TEXT,
                       search_keyword TEXT, year INTEGER, url TEXT, page INTEGER,
-                      status_code INTEGER, json_data TEXT);
+                      status_code TEXT, json_data TEXT);
 CREATE TABLE openalex(_id INTEGER PRIMARY KEY, timestamp TEXT, doi TEXT, cited_by_count INTEGER,
                       open_access INTEGER, topic_0 TEXT, topic_1 TEXT, topic_2 TEXT,
                       json_data TEXT);
 CREATE TABLE jats(_id INTEGER PRIMARY KEY, doi TEXT, jats_xml TEXT);
 CREATE TABLE markdown(_id INTEGER PRIMARY KEY, doi TEXT, markdown TEXT);
 CREATE TABLE _llm_prompts(_id INTEGER PRIMARY KEY, tag TEXT, prompt TEXT, json_string TEXT);
-CREATE TABLE _openalex_natural_science_fields(_id INTEGER PRIMARY KEY, openalex_id TEXT,
+CREATE TABLE _openalex_natural_science_fields(_id INTEGER PRIMARY KEY, openalex_id INTEGER,
                                               field TEXT);
 CREATE TABLE _search_keywords(_id INTEGER PRIMARY KEY, keyword TEXT);
 CREATE TABLE _years(_id INTEGER PRIMARY KEY, year INTEGER);
@@ -84,8 +97,7 @@ CREATE TABLE _years(_id INTEGER PRIMARY KEY, year INTEGER);
         "compute_time_seconds REAL);\n"
         for kind in ANALYSIS_KINDS
     )
-    + "CREATE VIEW natural_science_article_dois AS SELECT doi FROM openalex "
-    "WHERE cited_by_count > 0;\n"
+    + NATURAL_SCIENCE_VIEW
 )
 
 # ------------------------------------------------------------------ calibration
@@ -533,7 +545,7 @@ def _write_aius(
     )
     connection.executemany(
         "INSERT INTO _openalex_natural_science_fields(openalex_id, field) VALUES (?, ?)",
-        [(f"https://openalex.org/fields/{i}", name) for i, name in NATURAL_FIELDS.items()],
+        [(int(i), name) for i, name in NATURAL_FIELDS.items()],
     )
     connection.executemany(
         "INSERT INTO _llm_prompts(tag, prompt, json_string) VALUES (?, ?, '{}')",

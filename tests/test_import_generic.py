@@ -102,7 +102,9 @@ def test_generic_format_in_every_container(write, build_store, tmp_path, name, c
         "dl_papers": 3,
         "ptm_papers": 2,
         "models": 2,
+        "model_reuses": 2,
         "reuse_instances": 2,
+        "without_pattern": 0,
     }
     by_field = {r["field_label"]: (r["papers"], r["ptm_papers"]) for r in figures.by_field.rows}
     assert by_field == {

@@ -95,7 +95,9 @@ def test_sheet_counts_match_a_hand_count(tmp_path, build_store, container, layou
         "dl_papers": 7,
         "ptm_papers": 6,
         "models": 9,
+        "model_reuses": 12,
         "reuse_instances": 12,
+        "without_pattern": 0,
     }
     patterns = {r["pattern_label"]: r["reuse_instances"] for r in kg.stats(store).by_pattern.rows}
     assert patterns == {"Adaptation": 7, "Deployment": 3, "Conceptual": 2}

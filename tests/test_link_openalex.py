@@ -26,8 +26,9 @@ if not _REAL_WORK_FILE.exists():
     pytest.skip("the shared OpenAlex sample is not beside the repository", allow_module_level=True)
 REAL_WORK = json.loads(_REAL_WORK_FILE.read_text())
 # The sheet's DOIs, sorted as the link command asks for them.
-DOIS = ["10.5000/a", "10.5000/b", "10.5000/c", "10.5000/unknown", "10.7717/peerj.4375"]
-FAST = ("--rate", "1000", "--backoff", "0.01")
+DOIS = ["10.5000/a1", "10.5000/b2", "10.5000/c3", "10.5000/unknown4", "10.7717/peerj.4375"]
+# The papers' own look-ups; the origin papers of the registry's models have their tests.
+FAST = ("--rate", "1000", "--backoff", "0.01", "--no-origins")
 
 
 def work(doi: str, number: int, title: str, cited: int = 3, year: int = 2020) -> dict:
@@ -47,10 +48,10 @@ def work(doi: str, number: int, title: str, cited: int = 3, year: int = 2020) ->
 
 
 WORKS = [
-    work("10.5000/a", 1, "Alpha"),
+    work("10.5000/a1", 1, "Alpha"),
     # OpenAlex writes DOIs as it likes; the link matches them case-insensitively.
-    work("10.5000/B", 2, "Beta", year=2021),
-    work("10.5000/c", 3, "Gamma", cited=0),
+    work("10.5000/B2", 2, "Beta", year=2021),
+    work("10.5000/c3", 3, "Gamma", cited=0),
     REAL_WORK,
 ]
 
@@ -106,13 +107,13 @@ def test_link_fetches_works_in_batches_and_merges_them_into_the_papers(
     assert all(r.params["mailto"] == ["me@example.org"] for r in openalex.requests)
     assert all(r.params["per_page"] == ["200"] for r in openalex.requests)
     assert "5 paper(s) without OpenAlex metadata: 4 linked, 1 not in OpenAlex" in result.stdout
-    assert "not in OpenAlex: 10.5000/unknown" in result.stderr
+    assert "not in OpenAlex: 10.5000/unknown4" in result.stderr
     store = kg.EmbeddedStore(store_path)
     rows = openalex_rows(store)
     assert rows == {
-        "10.5000/a": ("https://openalex.org/W1", "Alpha", 3),
-        "10.5000/b": ("https://openalex.org/W2", "Beta", 3),
-        "10.5000/c": ("https://openalex.org/W3", "Gamma", 0),
+        "10.5000/a1": ("https://openalex.org/W1", "Alpha", 3),
+        "10.5000/b2": ("https://openalex.org/W2", "Beta", 3),
+        "10.5000/c3": ("https://openalex.org/W3", "Gamma", 0),
         "10.7717/peerj.4375": (
             "https://openalex.org/W2741809807",
             REAL_WORK["title"],
@@ -125,7 +126,7 @@ def test_link_fetches_works_in_batches_and_merges_them_into_the_papers(
 
 
 def test_the_link_graph_records_endpoint_and_time(graph, openalex):
-    link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
+    link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000), origins=False)
     row = kg.run_sparql(
         graph,
         """
@@ -160,19 +161,19 @@ def test_a_rerun_asks_nothing_and_gives_the_same_graph(cli, graph, store_path, o
 def test_papers_with_openalex_metadata_from_a_source_are_not_asked(graph, openalex):
     graph.update(
         "INSERT DATA { GRAPH <urn:example:other-source> { "
-        f"<{kg.DEFAULT_BASE_IRI}paper/10.5000/a> ptm:openAlexWork <https://openalex.org/W9> "
+        f"<{kg.DEFAULT_BASE_IRI}paper/10.5000/a1> ptm:openAlexWork <https://openalex.org/W9> "
         "} }"
     )
-    report = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
+    report = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000), origins=False)
     assert report.papers == 4
-    assert "10.5000/a" not in asked(openalex)
+    assert "10.5000/a1" not in asked(openalex)
 
 
 def test_429_waits_as_long_as_retry_after_says(graph, openalex):
     openalex.fail_next(429, retry_after="7")
     waits: list[float] = []
     client = HttpClient(RetryPolicy(1000, backoff=0.01), sleep=waits.append)
-    report = link_openalex(graph, base_url=openalex.url, client=client)
+    report = link_openalex(graph, base_url=openalex.url, client=client, origins=False)
     assert waits[0] == 7.0  # Retry-After, not the backoff
     assert report.written == 4
     assert report.requests == 2  # the refused request and its retry
@@ -192,7 +193,7 @@ def test_server_errors_are_retried_with_growing_waits(graph, openalex):
     openalex.fail_next(503)
     waits: list[float] = []
     client = HttpClient(RetryPolicy(1000, backoff=0.5), sleep=waits.append)
-    report = link_openalex(graph, base_url=openalex.url, client=client)
+    report = link_openalex(graph, base_url=openalex.url, client=client, origins=False)
     assert waits == [0.5, 1.0, 2.0]
     assert report.written == 4
 
@@ -236,14 +237,14 @@ def test_an_interrupted_run_resumes(graph, openalex):
 
     with pytest.raises(KeyboardInterrupt):
         link_openalex(
-            graph, base_url=openalex.url, batch_size=3, policy=RetryPolicy(1000),
+            graph, base_url=openalex.url, batch_size=3, policy=RetryPolicy(1000), origins=False,
             cache_path=Path("cache.sqlite"), progress=interrupt,
         )  # fmt: skip
     assert asked(openalex) == DOIS[:3]
     assert kg.DEFAULT_BASE_IRI + "source/link-openalex" not in graph.named_graphs()
     openalex.requests.clear()
     report = link_openalex(
-        graph, base_url=openalex.url, batch_size=3, policy=RetryPolicy(1000),
+        graph, base_url=openalex.url, batch_size=3, policy=RetryPolicy(1000), origins=False,
         cache_path=Path("cache.sqlite"),
     )  # fmt: skip
     assert asked(openalex) == DOIS[3:]
@@ -251,23 +252,23 @@ def test_an_interrupted_run_resumes(graph, openalex):
 
 
 def test_a_doi_that_would_split_the_filter_is_asked_alone(write, build_store, openalex):
-    openalex.works.append(work("10.5000/x,y", 7, "Comma"))
+    openalex.works.append(work("10.5000/x,y6", 7, "Comma"))
     store = build_store(
-        write("s.csv", SHEET + '"10.5000/x,y",True,False,\n10.5000/a,True,False,\n')
+        write("s.csv", SHEET + '"10.5000/x,y6",True,False,\n10.5000/a1,True,False,\n')
     )
-    report = link_openalex(store, base_url=openalex.url, policy=RetryPolicy(1000))
-    assert [r.dois for r in openalex.requests] == [["10.5000/a"], ["10.5000/x,y"]]
-    assert openalex.requests[1].path == "/works/doi:10.5000/x%2Cy"
+    report = link_openalex(store, base_url=openalex.url, policy=RetryPolicy(1000), origins=False)
+    assert [r.dois for r in openalex.requests] == [["10.5000/a1"], ["10.5000/x,y6"]]
+    assert openalex.requests[1].path == "/works/doi:10.5000/x%2Cy6"
     assert report.written == 2
-    assert openalex_rows(store)["10.5000/x,y"][0] == "https://openalex.org/W7"
+    assert openalex_rows(store)["10.5000/x,y6"][0] == "https://openalex.org/W7"
 
 
 def test_two_works_for_one_doi_keep_the_most_cited(graph, openalex):
-    openalex.works.append(work("10.5000/a", 99, "Alpha again", cited=50))
-    report = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
-    assert openalex_rows(graph)["10.5000/a"][0] == "https://openalex.org/W99"
+    openalex.works.append(work("10.5000/a1", 99, "Alpha again", cited=50))
+    report = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000), origins=False)
+    assert openalex_rows(graph)["10.5000/a1"][0] == "https://openalex.org/W99"
     assert report.warnings == [
-        "OpenAlex has more than one work for 10.5000/a; kept https://openalex.org/W99"
+        "OpenAlex has more than one work for 10.5000/a1; kept https://openalex.org/W99"
     ]
 
 
@@ -278,15 +279,15 @@ def test_works_the_importer_rejects_are_reported(graph, openalex):
         return work_to_record(work, options)
 
     report = link_openalex(
-        graph, base_url=openalex.url, policy=RetryPolicy(1000), work_to_record=picky
+        graph, base_url=openalex.url, policy=RetryPolicy(1000), origins=False, work_to_record=picky
     )
     assert [r.reason for r in report.rejects] == ["never cited"]
     assert (report.found, report.written) == (4, 3)
-    assert "10.5000/c" not in openalex_rows(graph)
+    assert "10.5000/c3" not in openalex_rows(graph)
 
 
 def test_papers_under_another_base_iri_are_refused(cli, write, tmp_path, openalex):
-    sheet = write("s.csv", SHEET + "10.5000/a,True,False,\n")
+    sheet = write("s.csv", SHEET + "10.5000/a1,True,False,\n")
     store = tmp_path / "other"
     assert (
         cli("build", sheet, "--store", store, "--base-iri", "https://example.org/").exit_code == 0
@@ -337,18 +338,18 @@ def test_retry_after_in_seconds_or_as_a_date():
 def test_a_server_asking_to_wait_too_long_stops_the_run(graph, openalex):
     openalex.fail_next(429, retry_after="3600")
     with pytest.raises(kg.PtmkgError, match="asks to wait 3600 s"):
-        link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
+        link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000), origins=False)
 
 
 def test_no_server_at_all(graph):
     client = HttpClient(RetryPolicy(1000, attempts=2, backoff=0.0))
     with pytest.raises(kg.PtmkgError, match="no answer"):
-        link_openalex(graph, base_url="http://127.0.0.1:9", client=client)
+        link_openalex(graph, base_url="http://127.0.0.1:9", client=client, origins=False)
     assert client.requests == 2
 
 
 def test_the_linked_graph_conforms_to_the_shapes(graph, openalex):
-    link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
+    link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000), origins=False)
     report = kg.validate(graph)
     assert report.conforms, report.violations
 
@@ -358,3 +359,76 @@ def test_link_commands_explain_themselves_with_examples(cli, command):
     result = cli("link", command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout and f"ptmkg link {command}" in result.stdout
+
+
+# ------------------------------------------------------------ the models' origin papers
+
+
+def _registry_origins() -> dict[str, str]:
+    """Origin DOI of every registered model that names one, by model name."""
+    from kg.models.registry import ModelRegistry
+
+    return {
+        entry.name: entry.origin_doi.lower()
+        for entry in ModelRegistry().entries.values()
+        if entry.origin_doi
+    }
+
+
+def test_link_fills_in_the_origin_papers_of_every_registered_model(write, build_store):
+    origins = _registry_origins()
+    distinct = sorted(set(origins.values()))
+    works = [work(doi, 5000 + n, f"Origin {n}") for n, doi in enumerate(distinct)]
+    alexnet_work = works[distinct.index(origins["AlexNet"])]["id"]
+    # A corpus paper that cites AlexNet's origin paper and reuses AlexNet, one that only
+    # cites it, and one that only reuses it.
+    citing = work("10.5000/cites1", 1, "Cites and reuses")
+    citing["referenced_works"] = [alexnet_work]
+    only_citing = work("10.5000/cites2", 2, "Only cites")
+    only_citing["referenced_works"] = [alexnet_work]
+    server = FakeOpenAlex([*works, citing, only_citing, work("10.5000/reuses3", 3, "Reuses")])
+    try:
+        store = build_store(
+            write(
+                "s.csv",
+                SHEET + '10.5000/cites1,True,True,"[AlexNet, Adaptation]"\n'
+                "10.5000/cites2,True,False,\n"
+                '10.5000/reuses3,True,True,"[AlexNet, Deployment]"\n',
+            )
+        )
+        before = kg.run_query(store, "model-origins", {"model": "AlexNet"}).rows
+        assert [(r["reusing_papers"], r["citing_papers"]) for r in before] == [(2, 0)]
+        report = link_openalex(store, base_url=server.url, policy=RetryPolicy(1000))
+    finally:
+        server.close()
+    assert (report.papers, report.written) == (3, 3)
+    assert (report.origins, report.origins_written, report.origins_not_found) == (
+        len(distinct),
+        len(distinct),
+        [],
+    )
+    # Every registered model's origin paper now has its OpenAlex work.
+    without = kg.run_sparql(
+        store,
+        """SELECT DISTINCT ?model WHERE { ?model ptm:introducedIn ?origin .
+        FILTER NOT EXISTS { ?origin ptm:openAlexWork ?work } }""",
+    ).rows
+    assert without == []
+    rows_after = kg.run_query(store, "model-origins", {"model": "AlexNet"}).rows
+    (alexnet,) = rows_after
+    assert (alexnet["origin_doi"], alexnet["reusing_papers"]) == (origins["AlexNet"], 2)
+    assert (alexnet["citing_papers"], alexnet["reusing_and_citing"]) == (2, 1)
+    # Origin papers are not papers of the corpus.
+    assert paper_count(store) == 3
+    assert kg.run_query(store, "corpus-summary").rows[0]["papers"] == 3
+
+
+def test_origins_are_asked_after_the_papers_and_a_rerun_asks_nothing(graph, openalex):
+    first = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000), batch_size=100)
+    origins = sorted(set(_registry_origins().values()))
+    assert first.origins == len(origins)
+    assert [r.dois for r in openalex.requests] == [DOIS, origins]
+    assert first.origins_not_found == origins  # the stand-in knows none of them
+    openalex.requests.clear()
+    again = link_openalex(graph, base_url=openalex.url, policy=RetryPolicy(1000))
+    assert (again.asked, openalex.requests) == (0, [])

@@ -271,7 +271,15 @@ def test_corpus_summary(store):
     # p1..p8; p6 does not use DL; p5 and p6 do not reuse PTMs; five models; eight
     # distinct reuse instances although nine ReuseInstance nodes exist.
     assert summary == [
-        {"papers": 8, "dl_papers": 7, "ptm_papers": 6, "models": 5, "reuse_instances": 8}
+        {
+            "papers": 8,
+            "dl_papers": 7,
+            "ptm_papers": 6,
+            "models": 5,
+            "model_reuses": 8,
+            "reuse_instances": 8,
+            "without_pattern": 0,
+        }
     ]
 
 

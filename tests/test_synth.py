@@ -136,6 +136,64 @@ def test_pipeline_database_has_the_studys_schema_and_funnel(tmp_path: Path) -> N
     assert shares["Adaptation"] == pytest.approx(TARGETS.adaptation_share, abs=0.03)
 
 
+# The study's own SQL, as its scripts ask the pipeline database: natural-science papers
+# through its view, and the reuse answers of those papers (parsed in Python, as there).
+STUDY_NATURAL_SCIENCE = "SELECT DISTINCT doi FROM natural_science_article_dois"
+STUDY_REUSE_ROWS = """
+SELECT oa.doi, CAST(json_extract(oa.json_data, '$.publication_year') AS INTEGER), r.model_response
+FROM openalex oa
+INNER JOIN natural_science_article_dois ns ON oa.doi = ns.doi
+JOIN identify_ptm_reuse_analysis r ON oa.doi = r.doi
+"""
+PATTERNS = {"conceptual_reuse", "adaptation_reuse", "deployment_reuse"}
+
+
+def _names_a_pattern(response: str) -> bool:
+    try:
+        answer = json.loads(response)
+    except (json.JSONDecodeError, TypeError):
+        return False
+    if isinstance(answer, dict) and "error" not in answer:
+        for key in ("response", "model", "models", "result"):
+            if isinstance(answer.get(key), list):
+                answer = answer[key]
+                break
+    items = answer if isinstance(answer, list) else [answer]
+    return any(isinstance(i, dict) and i.get("classification") in PATTERNS for i in items)
+
+
+def test_the_studys_own_sql_counts_what_the_graph_counts(tmp_path: Path) -> None:
+    path = tmp_path / "aius.db"
+    write_corpus(path, papers=3_000)
+    connection = sqlite3.connect(path)
+    columns = {
+        row[1]: row[2]
+        for row in connection.execute("PRAGMA table_info(_openalex_natural_science_fields)")
+    }
+    assert columns == {"_id": "INTEGER", "openalex_id": "INTEGER", "field": "TEXT"}
+    ids = connection.execute(
+        "SELECT openalex_id, typeof(openalex_id) FROM "
+        "_openalex_natural_science_fields ORDER BY openalex_id"
+    ).fetchall()
+    assert ids == [(n, "integer") for n in (11, 13, 16, 19, 23, 24, 28, 31)]
+    natural = {doi for (doi,) in connection.execute(STUDY_NATURAL_SCIENCE)}
+    cited = connection.execute("SELECT COUNT(*) FROM openalex WHERE cited_by_count > 0").fetchone()
+    pattern_papers = {
+        doi
+        for doi, year, response in connection.execute(STUDY_REUSE_ROWS)
+        if year < 2026 and _names_a_pattern(response)
+    }
+    connection.close()
+    # The view filters by topic: fewer papers than those cited, as in the study's funnel.
+    assert 0 < len(natural) < cited[0]
+    assert pattern_papers
+
+    store = _build(path)
+    (funnel,) = _rows(store, "study-funnel", rule="v1", ptm_rule="pattern")
+    assert funnel["natural_science_papers"] == len(natural)
+    assert funnel["ptm_papers"] == len(pattern_papers)
+
+
 def test_annotation_sheet_loads_with_the_same_reuse(tmp_path: Path) -> None:
     sheet, generic = tmp_path / "sheet.csv", tmp_path / "generic.jsonl"
     write_corpus(sheet, papers=3_000, seed=11)

@@ -9,6 +9,7 @@ format is adding an entry here, not editing a chain of ``if``\\s.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kg.errors import SourceError
@@ -65,11 +66,18 @@ def _openalex(sample: Sample) -> bool:
     if sample.container == "zip":
         return False
     head = sample.content.decode("utf-8", errors="replace").lstrip("\ufeff")
-    return (
-        head.lstrip().startswith("{")
-        and "openalex.org/W" in head
-        and any(key in head for key in _OPENALEX_KEYS)
-    )
+    if not head.lstrip().startswith("{"):
+        return False
+    if "openalex.org/W" in head and any(key in head for key in _OPENALEX_KEYS):
+        return True
+    # A page without works (the last page of a paged query) names no work: its "meta"
+    # object, with the keys only OpenAlex's list responses have, tells what it is.
+    return '"results"' in head and _OPENALEX_LIST_META.search(head) is not None
+
+
+_OPENALEX_LIST_META = re.compile(
+    r'"meta"\s*:\s*\{[^{}]*"(?:db_response_time_ms|per_page|groups_count)"'
+)
 
 
 def looks_like_jats(head: bytes) -> bool:

@@ -4,13 +4,17 @@ Accepted shapes, recognised from the content:
 
 * one work object (``{"id": "https://openalex.org/W...", ...}``), as the API's
   ``/works/W...`` returns it;
-* a list response (``{"meta": ..., "results": [work, ...]}``);
+* a list response (``{"meta": ..., "results": [work, ...]}``), the empty last page
+  of a paged query (``"results": []``) included;
 * JSON Lines with one work per line, as in the OpenAlex snapshot, plain or gzip.
 
 Each work becomes one paper record keyed by its DOI, so it merges with what
-annotation sheets and the pipeline database say about the same paper. Real
-records vary (no DOI, no abstract, ``grants`` or ``awards``, new keys); only a
-work without an OpenAlex id or a DOI is rejected, with the reason.
+annotation sheets and the pipeline database say about the same paper; a work
+without a DOI is keyed by its OpenAlex id (see :mod:`kg.rdf.papers` for how the two
+meet when a DOI is learned later). Real records vary (no DOI, no abstract,
+``grants`` or ``awards``, new keys); a work without an OpenAlex id, or a second
+work for the same DOI or id, is rejected with the reason and kept whole in the
+rejects file, which builds again as it is once fixed.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from kg.importers.reading import ImportOptions, SourceReading
 from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.read.tables import TOO_DEEP
-from kg.records import Author, Institution, PaperRecord, Reject, Topic
+from kg.records import Author, Authorship, Institution, PaperRecord, Reject, Topic
 
 _WORK_ID = re.compile(r"^https://openalex\.org/(W\d+)$")
 _ENTITY = {
@@ -58,7 +62,6 @@ def open_openalex(path: Path, format_name: str, options: ImportOptions) -> Sourc
         items=iter(()),
         reject_format="jsonl",
         size_bytes=path.stat().st_size,
-        rejects_reloadable=False,
     )
     reading.items = _records(path, reading, options)
     return reading
@@ -89,7 +92,7 @@ def _bounded_lines(handle: IO[str]) -> Iterator[str | None]:
 _LONG_LINE = f"a line longer than {MAX_LINE_CHARS // (1024 * 1024)} MiB; not read"
 
 
-def _works(path: Path) -> Iterator[tuple[int, str | None, Any]]:
+def _works(path: Path, reading: SourceReading) -> Iterator[tuple[int, str | None, Any]]:
     """(line, location, work) for every work in the file, streaming JSON Lines."""
     with _open_text(path) as handle:
         lines = _bounded_lines(handle)
@@ -124,6 +127,8 @@ def _works(path: Path) -> Iterator[tuple[int, str | None, Any]]:
             except RecursionError:
                 raise SourceError(path, TOO_DEEP) from None
             if isinstance(document, dict) and isinstance(document.get("results"), list):
+                if not document["results"]:
+                    reading.warnings.append(_empty_page(document))
                 for index, work in enumerate(document["results"]):
                     yield 0, f"results[{index}]", work
             else:
@@ -152,6 +157,13 @@ def _works(path: Path) -> Iterator[tuple[int, str | None, Any]]:
             yield number, None, work
 
 
+def _empty_page(document: dict[str, Any]) -> str:
+    meta = _object(document.get("meta"))
+    count, page = meta.get("count"), meta.get("page")
+    said = f" (meta: count {count}, page {page})" if count is not None else ""
+    return f"an OpenAlex list response without works{said}, as the last page of a query is"
+
+
 class _BadJson:
     def __init__(self, reason: str, raw: str) -> None:
         self.reason, self.raw = reason, raw
@@ -161,7 +173,7 @@ def _records(
     path: Path, reading: SourceReading, options: ImportOptions
 ) -> Iterator[PaperRecord | Reject]:
     seen: dict[str, str] = {}
-    for line, where, work in _works(path):
+    for line, where, work in _works(path, reading):
         if isinstance(work, _BadJson):
             yield Reject(line, work.reason, {"_raw": work.raw}, where=where)
             continue
@@ -169,16 +181,54 @@ def _records(
         if isinstance(item, Reject):
             yield Reject(line, item.reason, item.row, where=where)
             continue
-        if item.doi in seen:
+        here = where or f"line {line}"
+        earlier = [
+            (what, seen[key])
+            for what, key in (("DOI", item.doi), ("OpenAlex id", item.openalex_id))
+            if key is not None and key in seen
+        ]
+        if earlier:
+            what, place = earlier[0]
+            key = item.doi if what == "DOI" else item.openalex_id
             yield Reject(
-                line,
-                f"duplicate work: DOI {item.doi} already came from {seen[item.doi]}",
-                {"id": work.get("id"), "doi": item.doi},
-                where=where,
+                line, f"duplicate work: {what} {key} already came from {place}", work, where=where
             )
             continue
-        seen[item.doi] = where or f"line {line}"
+        for key in (item.doi, item.openalex_id):
+            if key is not None:
+                seen[key] = here
+        refused = junk_doi(work)
+        if refused:
+            reading.problems.append(
+                ("", here, f"work {item.openalex_id}: {refused}; the work is kept by its id")
+            )
         yield item
+
+
+JOURNAL_DOI = re.compile(r"^10\.\d{4,9}/[^0-9]+$")
+"""A DOI whose suffix holds no digit: OpenAlex gives some works the DOI of their
+journal (``10.1126/science`` for a work titled "Science", ``10.1038/nature``), which
+would merge every such work into one paper. A work's own DOI carries a number (an
+article number, a volume and page, a sequence)."""
+
+
+def _raw_doi(work: dict[str, Any]) -> str | None:
+    ids = _object(work.get("ids"))
+    return _text(work.get("doi")) or _text(ids.get("doi"))
+
+
+def junk_doi(work: Any) -> str | None:
+    """Why the work's DOI is refused as not the work's own, or None."""
+    raw = _raw_doi(work) if isinstance(work, dict) else None
+    if raw is None:
+        return None
+    try:
+        doi = normalize_doi(raw)
+    except InvalidDoi:
+        return None
+    if JOURNAL_DOI.match(doi):
+        return f"DOI {doi} names a journal or publisher, not one work (no number in it)"
+    return None
 
 
 def work_to_record(
@@ -189,33 +239,32 @@ def work_to_record(
         return Reject(
             line,
             f"expected an OpenAlex work object, found {type(work).__name__}",
-            {"_raw": json.dumps(work)[:2000]},
+            {"_raw": json.dumps(work, ensure_ascii=False)},
         )
     work_id = _text(work.get("id"))
-    short = {"id": work_id, "doi": work.get("doi")}
     if work_id and re.fullmatch(r"W\d+", work_id):
         work_id = f"https://openalex.org/{work_id}"
     if not work_id or not _WORK_ID.match(work_id):
-        return Reject(line, "the work has no OpenAlex id (https://openalex.org/W...)", short)
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
-    raw_doi = _text(work.get("doi")) or _text(ids.get("doi"))
-    if not raw_doi:
-        return Reject(line, f"work {work_id} has no DOI; ptmkg identifies papers by DOI", short)
-    try:
-        doi = normalize_doi(raw_doi)
-    except InvalidDoi as exc:
-        return Reject(line, f"work {work_id}: malformed DOI: {exc}", short)
+        return Reject(line, "the work has no OpenAlex id (https://openalex.org/W...)", work)
+    ids = _object(work.get("ids"))
+    raw_doi = _raw_doi(work)
+    doi: str | None = None
+    if raw_doi:
+        try:
+            doi = normalize_doi(raw_doi)
+        except InvalidDoi as exc:
+            return Reject(line, f"work {work_id}: malformed DOI: {exc}", work)
+        if JOURNAL_DOI.match(doi):
+            doi = None  # the journal's DOI, not the work's (see junk_doi)
     fields_scheme = vocabulary().fields
     topics = tuple(_topics(work, fields_scheme))
     slot_fields = [t.field_iri for t in topics[:3]]
     cited = work.get("cited_by_count")
     cited = cited if isinstance(cited, int) and cited >= 0 else None
     year = work.get("publication_year")
-    location = (
-        work.get("primary_location") if isinstance(work.get("primary_location"), dict) else {}
-    )
-    source = location.get("source") if isinstance(location.get("source"), dict) else {}
-    open_access = work.get("open_access") if isinstance(work.get("open_access"), dict) else {}
+    location = _object(work.get("primary_location"))
+    source = _object(location.get("source"))
+    open_access = _object(work.get("open_access"))
     return PaperRecord(
         doi=doi,
         line=line,
@@ -233,7 +282,7 @@ def work_to_record(
         topics=topics,
         natural_science_rules=natural_science_rules(slot_fields, cited),
         work_type=_text(work.get("type")),
-        authors=tuple(_authors(work)),
+        authorships=tuple(_authorships(work)),
         cites=tuple(
             dict.fromkeys(
                 w
@@ -244,6 +293,10 @@ def work_to_record(
         pmid=_pmid(ids.get("pmid")),
         pmcid=_pmcid(ids.get("pmcid")),
     )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:
@@ -263,8 +316,8 @@ def _topics(work: dict[str, Any], fields_scheme: Any) -> Iterator[Topic]:
     for entry in entries:
         if not isinstance(entry, dict) or not _entity("topic", entry.get("id")):
             continue
-        subfield = entry.get("subfield") if isinstance(entry.get("subfield"), dict) else {}
-        field = entry.get("field") if isinstance(entry.get("field"), dict) else {}
+        subfield = _object(entry.get("subfield"))
+        field = _object(entry.get("field"))
         concept = fields_scheme.lookup(str(field.get("id") or "")) if field.get("id") else None
         yield Topic(
             iri=entry["id"],
@@ -275,8 +328,11 @@ def _topics(work: dict[str, Any], fields_scheme: Any) -> Iterator[Topic]:
         )
 
 
-def _authors(work: dict[str, Any]) -> Iterator[Author]:
-    for authorship in work.get("authorships") or []:
+def _authorships(work: dict[str, Any]) -> Iterator[Authorship]:
+    corresponding_ids = work.get("corresponding_author_ids")
+    corresponding_ids = set(corresponding_ids) if isinstance(corresponding_ids, list) else None
+    entries = work.get("authorships")
+    for position, authorship in enumerate(entries if isinstance(entries, list) else [], 1):
         if not isinstance(authorship, dict) or not isinstance(authorship.get("author"), dict):
             continue
         author = authorship["author"]
@@ -284,21 +340,52 @@ def _authors(work: dict[str, Any]) -> Iterator[Author]:
         if iri is None:
             continue
         orcid = _text(author.get("orcid"))
-        institutions = tuple(
-            Institution(
-                iri=inst["id"],
-                name=_text(inst.get("display_name")),
-                ror=_text(inst.get("ror")) if _ROR.match(_text(inst.get("ror")) or "") else None,
-            )
-            for inst in authorship.get("institutions") or []
-            if isinstance(inst, dict) and _entity("institution", inst.get("id"))
+        corresponding = authorship.get("is_corresponding")
+        if not isinstance(corresponding, bool):
+            corresponding = iri in corresponding_ids if corresponding_ids is not None else None
+        yield Authorship(
+            author=Author(
+                iri=iri,
+                name=_text(author.get("display_name")),
+                orcid=orcid if orcid and _ORCID.match(orcid) else None,
+            ),
+            position=position,
+            author_position=_text(authorship.get("author_position")),
+            raw_author_name=_text(authorship.get("raw_author_name")),
+            raw_affiliations=_raw_affiliations(authorship),
+            institutions=tuple(
+                dict.fromkeys(
+                    _institution(inst)
+                    for inst in authorship.get("institutions") or []
+                    if isinstance(inst, dict) and _entity("institution", inst.get("id"))
+                )
+            ),
+            corresponding=corresponding,
         )
-        yield Author(
-            iri=iri,
-            name=_text(author.get("display_name")),
-            orcid=orcid if orcid and _ORCID.match(orcid) else None,
-            institutions=institutions,
-        )
+
+
+def _raw_affiliations(authorship: dict[str, Any]) -> tuple[str, ...]:
+    strings = authorship.get("raw_affiliation_strings")
+    if not isinstance(strings, list):  # older records: only the affiliations list has them
+        affiliations = authorship.get("affiliations")
+        strings = [
+            a.get("raw_affiliation_string")
+            for a in (affiliations if isinstance(affiliations, list) else [])
+            if isinstance(a, dict)
+        ]
+    return tuple(dict.fromkeys(text for s in strings if (text := _text(s))))
+
+
+def _institution(inst: dict[str, Any]) -> Institution:
+    ror = _text(inst.get("ror"))
+    country = _text(inst.get("country_code"))
+    return Institution(
+        iri=inst["id"],
+        name=_text(inst.get("display_name")),
+        ror=ror if ror and _ROR.match(ror) else None,
+        country=country.upper() if country and re.fullmatch(r"[A-Za-z]{2}", country) else None,
+        kind=_text(inst.get("type")),
+    )
 
 
 def _pmid(value: Any) -> str | None:

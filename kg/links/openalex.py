@@ -13,6 +13,11 @@ the same code ``ptmkg build`` uses for OpenAlex files) and written as one source
 graph, ``<base>source/link-openalex``, in one store transaction. Paper IRIs are
 minted from DOIs, so the works land on the papers that are already there.
 
+The origin papers of the models (``ptm:introducedIn``, from the model registry or
+model cards) that no source gives an OpenAlex work are looked up the same way,
+after the papers, and written without ``ptm:Paper`` (they are not part of the
+corpus): their OpenAlex work is what ``model-origins`` counts citations of.
+
 The graph is rebuilt from the cache on every run, for every paper that still
 lacks OpenAlex metadata elsewhere: a rerun asks nothing it asked before, and a
 paper that later gets its metadata from a build drops out of this graph.
@@ -20,6 +25,7 @@ paper that later gets its metadata from a build drops out of this graph.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tempfile
@@ -84,6 +90,20 @@ SELECT DISTINCT ?paper ?doi WHERE {
 """
 
 
+_ORIGINS_WITHOUT_OPENALEX = """
+SELECT DISTINCT ?origin ?doi WHERE {
+  VALUES ?link_graph { %s }
+  ?model ptm:introducedIn ?origin .
+  ?origin bibo:doi ?doi .
+  FILTER NOT EXISTS { ?origin a ptm:Paper }
+  FILTER NOT EXISTS {
+    GRAPH ?other { ?origin ptm:openAlexWork ?work }
+    FILTER(?other != ?link_graph)
+  }
+}
+"""
+
+
 @dataclass
 class OpenAlexLinkReport:
     graph: str
@@ -100,12 +120,22 @@ class OpenAlexLinkReport:
     warnings: list[str] = field(default_factory=list)
     triples: int = 0
     cache: Path | None = None
+    origins: int = 0  # origin papers of models without OpenAlex metadata from another source
+    origins_written: int = 0
+    origins_not_found: list[str] = field(default_factory=list)
 
 
 def papers_without_openalex(store: GraphStore, graph: str) -> list[tuple[str, str]]:
     """(paper IRI, DOI) of the papers no source but ``graph`` gives an OpenAlex work."""
     solutions = select(store, _PAPERS_WITHOUT_OPENALEX % ox.NamedNode(graph))
     return sorted({(s["paper"].value, s["doi"].value) for s in solutions}, key=lambda p: p[1])
+
+
+def origins_without_openalex(store: GraphStore, graph: str) -> list[tuple[str, str]]:
+    """(paper IRI, DOI) of the models' origin papers, outside the corpus, that no source but
+    ``graph`` gives an OpenAlex work."""
+    solutions = select(store, _ORIGINS_WITHOUT_OPENALEX % ox.NamedNode(graph))
+    return sorted({(s["origin"].value, s["doi"].value) for s in solutions}, key=lambda p: p[1])
 
 
 def link_openalex(
@@ -121,8 +151,11 @@ def link_openalex(
     work_to_record: WorkToRecord | None = None,
     client: HttpClient | None = None,
     progress: LinkProgress | None = None,
+    origins: bool = True,
 ) -> OpenAlexLinkReport:
     """Fetch OpenAlex works for the graph's papers that lack them, and write them as a graph.
+
+    With ``origins``, the models' origin papers that lack them too, after the papers.
 
     Nothing in the store changes unless every batch was answered; what was
     answered is cached, so running again resumes.
@@ -151,31 +184,75 @@ def link_openalex(
             report.invalid.append(raw)
     dois = sorted(set(dois))
     report.papers = len(dois)
+    origin_dois: list[str] = []
+    if origins:
+        paper_dois = set(dois)
+        for _, raw in origins_without_openalex(store, graph):
+            try:
+                doi = normalize_doi(raw)
+            except InvalidDoi:
+                report.invalid.append(raw)
+                continue
+            if doi not in paper_dois:
+                origin_dois.append(doi)
+        origin_dois = sorted(set(origin_dois))
+    report.origins = len(origin_dois)
     namespace = f"openalex {base_url}"
     with ResponseCache(cache_path) as cache:
-        known = {} if refresh else cache.get_many(namespace, dois)
+        every = dois + origin_dois
+        known = {} if refresh else cache.get_many(namespace, every)
         report.from_cache = len(known)
-        wanted = [doi for doi in dois if doi not in known]
-        report.asked = len(wanted)
-        answered = 0
-        together = [doi for doi in wanted if not _FILTER_SEPARATORS & set(doi)]
-        alone = [doi for doi in wanted if _FILTER_SEPARATORS & set(doi)]
-        for batch in batches(together, batch_size):
-            works = _fetch_batch(client, base_url, batch, mailto, report)
-            cache.put_many(namespace, {doi: works.get(doi) for doi in batch}, now_utc())
-            answered += len(batch)
-            if progress is not None:
-                progress("DOIs", answered, len(wanted))
-        for doi in alone:
-            work = _fetch_one(client, base_url, doi, mailto)
-            cache.put_many(namespace, {doi: work}, now_utc())
-            answered += 1
-            if progress is not None:
-                progress("DOIs", answered, len(wanted))
+        answered = [0]
+        total = len([doi for doi in every if doi not in known])
+        report.asked = total
+        for group, name in ((dois, "DOIs"), (origin_dois, "origin DOIs")):
+            wanted = [doi for doi in group if doi not in known]
+            _fetch_all(
+                client,
+                base_url,
+                wanted,
+                batch_size,
+                mailto,
+                report,
+                cache,
+                namespace,
+                functools.partial(_advance, progress, name, answered, total),
+            )
         report.requests = client.requests
-        answers = cache.get_many(namespace, dois)
-    _write_graph(store, graph, answers, dois, to_record, minter, base_url, report)
+        answers = cache.get_many(namespace, every)
+    _write_graph(store, graph, answers, dois, to_record, minter, base_url, report, origin_dois)
     return report
+
+
+def _advance(progress: LinkProgress | None, name: str, answered: list[int], total: int) -> None:
+    answered[0] += 1
+    if progress is not None:
+        progress(name, answered[0], total)
+
+
+def _fetch_all(
+    client: HttpClient,
+    base_url: str,
+    wanted: list[str],
+    batch_size: int,
+    mailto: str | None,
+    report: OpenAlexLinkReport,
+    cache: ResponseCache,
+    namespace: str,
+    advance: Callable[[], None],
+) -> None:
+    """Ask for the works of ``wanted``, many DOIs a request, caching each batch's answers."""
+    together = [doi for doi in wanted if not _FILTER_SEPARATORS & set(doi)]
+    alone = [doi for doi in wanted if _FILTER_SEPARATORS & set(doi)]
+    for batch in batches(together, batch_size):
+        works = _fetch_batch(client, base_url, batch, mailto, report)
+        cache.put_many(namespace, {doi: works.get(doi) for doi in batch}, now_utc())
+        for _ in batch:
+            advance()
+    for doi in alone:
+        work = _fetch_one(client, base_url, doi, mailto)
+        cache.put_many(namespace, {doi: work}, now_utc())
+        advance()
 
 
 def _params(mailto: str | None, **more: str) -> dict[str, str]:
@@ -246,6 +323,7 @@ def _write_graph(
     minter,
     base_url: str,
     report: OpenAlexLinkReport,
+    origin_dois: list[str],
 ) -> None:
     options = ImportOptions(resolver=ModelResolver.from_environment())
     digest = hashlib.sha256()
@@ -271,11 +349,30 @@ def _write_graph(
                 else:
                     writer.add(item)
                     report.written += 1
+            origins_found = 0
+            for doi in origin_dois:
+                answer = answers.get(doi)
+                work = answer.value if answer is not None else None
+                if work is None:
+                    report.origins_not_found.append(doi)
+                    continue
+                origins_found += 1
+                digest.update(json.dumps(work, sort_keys=True).encode("utf-8"))
+                item = to_record(work, options)
+                if isinstance(item, Reject):
+                    report.rejects.append(item)
+                elif item.doi != doi:
+                    report.rejects.append(
+                        Reject(0, f"the work's DOI {item.doi} is not {doi}", where=doi)
+                    )
+                else:
+                    writer.add(item, in_corpus=False)  # a model's origin, not a corpus paper
+                    report.origins_written += 1
             writer.finish(
                 sha256=digest.hexdigest(),
                 source_format=f"{SOURCE_FORMAT} ({base_url})",
-                read=report.found,
-                accepted=report.written,
+                read=report.found + origins_found,
+                accepted=report.written + report.origins_written,
                 rejected=len(report.rejects),
             )
             source = f"<{graph}>"

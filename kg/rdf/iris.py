@@ -115,11 +115,30 @@ class IriMinter:
     def paper(self, doi: str) -> str:
         return f"{self.base}paper/{_quote_doi(doi)}"
 
+    def openalex_paper(self, work: str) -> str:
+        """The IRI of a paper known only by its OpenAlex work (``https://openalex.org/W...``
+        or ``W...``). DOIs start with ``10.``, so it never meets a DOI's IRI."""
+        return f"{self.base}paper/openalex/{work.rsplit('/', 1)[-1]}"
+
+    def paper_of(self, doi: str | None, openalex_work: str | None) -> str:
+        """A paper's IRI: from its DOI when it has one, else from its OpenAlex work."""
+        if doi:
+            return self.paper(doi)
+        if openalex_work:
+            return self.openalex_paper(openalex_work)
+        raise ValueError("a paper needs a DOI or an OpenAlex work")
+
     def doi_of_paper(self, iri: str) -> str:
         prefix = f"{self.base}paper/"
-        if not iri.startswith(prefix):
-            raise ValueError(f"{iri} is not a paper IRI under {self.base}")
+        if not iri.startswith(prefix) or iri.startswith(f"{prefix}openalex/"):
+            raise ValueError(f"{iri} is not the IRI of a paper's DOI under {self.base}")
         return unquote(iri[len(prefix) :])
+
+    def authorship(self, paper: str, position: int, author: str) -> str:
+        """One author's place in one paper's author list."""
+        identity = "\x1f".join((paper, str(position), author))
+        digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:20]
+        return f"{self.base}authorship/{digest}"
 
     def model(self, key: str) -> str:
         return f"{self.base}model/{quote(key, safe='')}"

@@ -159,7 +159,9 @@ SUMMARY_LABELS = {
     "dl_papers": "papers using deep learning",
     "ptm_papers": "papers reusing PTMs",
     "models": "distinct models reused",
-    "reuse_instances": "reuse instances (paper, model, pattern)",
+    "model_reuses": "model reuses (paper, model, pattern or none)",
+    "reuse_instances": "reuse instances (a pattern named)",
+    "without_pattern": "model reuses without a pattern",
 }
 
 

@@ -49,7 +49,7 @@ class SourceGraphWriter:
         self.graph = self.source = f"<{minter.source(source_name)}>"
         self.quads = QuadLines(out, self.graph)
         self.papers = PaperTriples(self.quads, minter)
-        self.authors = AuthorTriples(self.quads)
+        self.authors = AuthorTriples(self.quads, minter)
         self.models = ModelTriples(self.quads, minter, resolver, describes_registry_models)
         self.reuses = ReuseTriples(self.quads, minter, source_name, self.source, self.models)
 
@@ -63,10 +63,11 @@ class SourceGraphWriter:
         """How many quads have been written so far."""
         return self.quads.count
 
-    def add(self, record: PaperRecord) -> None:
-        """A paper with its authors and reuses."""
+    def add(self, record: PaperRecord, *, in_corpus: bool = True) -> None:
+        """A paper with its authors and reuses (``in_corpus=False``: a paper outside the
+        corpus, such as a model's origin paper, is not typed ``ptm:Paper``)."""
         try:
-            paper = self.papers.add(record)
+            paper = self.papers.add(record, in_corpus=in_corpus)
             self.authors.add(paper, record)
             self.reuses.add(paper, record)
         finally:

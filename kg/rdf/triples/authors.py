@@ -1,28 +1,61 @@
-"""Who wrote a paper: its creators, each a person once, and their institutions."""
+"""Who wrote a paper: one authorship node per place in its author list, each with the
+institutions and affiliation strings of that paper, and the person and organisation
+nodes, each once.
+
+An author's institutions differ from work to work, so they hang on the authorship
+(as SemOpenAlex's author positions and schema.org's roles have them), not on the
+person::
+
+    <paper> ptm:hasAuthorship <authorship> ; dcterms:creator <A...> .
+    <authorship> a ptm:Authorship ; ptm:author <A...> ; ptm:authorPosition 1 ;
+        ptm:authorPositionLabel "first" ; ptm:rawAffiliation "..." ;
+        ptm:affiliation <I...> ; ptm:isCorresponding false .
+    <I...> a schema:Organization ; schema:sameAs <https://ror.org/...> ;
+        schema:addressCountry "US" ; ptm:institutionType "company" .
+"""
 
 from __future__ import annotations
 
+from kg.rdf.iris import IriMinter
 from kg.rdf.namespaces import DCTERMS, SCHEMA
-from kg.rdf.triples.terms import TYPE, QuadLines, literal, p
+from kg.rdf.triples.terms import TYPE, QuadLines, boolean, literal, p, typed
 from kg.records import Author, Institution, PaperRecord
 
 
 class AuthorTriples:
-    """A paper's authors, and the person and organisation nodes, written once at the end."""
+    """A paper's authorships, and the person and organisation nodes, written once at the end."""
 
-    def __init__(self, quads: QuadLines) -> None:
+    def __init__(self, quads: QuadLines, minter: IriMinter) -> None:
         self.quads = quads
+        self.minter = minter
         self._authors: dict[str, Author] = {}
+        self._organisations: dict[str, Institution] = {}
 
     def add(self, paper: str, record: PaperRecord) -> None:
         emit = self.quads.emit
-        for author in record.authors:
+        for authorship in record.authorships:
+            author = authorship.author
             self._authors.setdefault(author.iri, author)
             emit(paper, p("creator", DCTERMS), f"<{author.iri}>")
+            node = f"<{self.minter.authorship(paper, authorship.position, author.iri)}>"
+            emit(paper, p("hasAuthorship"), node)
+            emit(node, TYPE, p("Authorship"))
+            emit(node, p("author"), f"<{author.iri}>")
+            emit(node, p("authorPosition"), typed(str(authorship.position), "integer"))
+            if authorship.author_position:
+                emit(node, p("authorPositionLabel"), literal(authorship.author_position))
+            if authorship.raw_author_name:
+                emit(node, p("rawAuthorName"), literal(authorship.raw_author_name))
+            for text in authorship.raw_affiliations:
+                emit(node, p("rawAffiliation"), literal(text))
+            for institution in authorship.institutions:
+                self._organisations.setdefault(institution.iri, institution)
+                emit(node, p("affiliation"), f"<{institution.iri}>")
+            if authorship.corresponding is not None:
+                emit(node, p("isCorresponding"), boolean(authorship.corresponding))
 
     def finish(self) -> None:
         emit = self.quads.emit
-        organisations: dict[str, Institution] = {}
         for author_iri in sorted(self._authors):
             author = self._authors[author_iri]
             node = f"<{author_iri}>"
@@ -31,14 +64,15 @@ class AuthorTriples:
                 emit(node, p("name", SCHEMA), literal(author.name))
             if author.orcid:
                 emit(node, p("sameAs", SCHEMA), f"<{author.orcid}>")
-            for institution in author.institutions:
-                organisations.setdefault(institution.iri, institution)
-                emit(node, p("affiliation", SCHEMA), f"<{institution.iri}>")
-        for organisation_iri in sorted(organisations):
-            organisation = organisations[organisation_iri]
+        for organisation_iri in sorted(self._organisations):
+            organisation = self._organisations[organisation_iri]
             node = f"<{organisation_iri}>"
             emit(node, TYPE, p("Organization", SCHEMA))
             if organisation.name:
                 emit(node, p("name", SCHEMA), literal(organisation.name))
             if organisation.ror:
                 emit(node, p("sameAs", SCHEMA), f"<{organisation.ror}>")
+            if organisation.country:
+                emit(node, p("addressCountry", SCHEMA), literal(organisation.country))
+            if organisation.kind:
+                emit(node, p("institutionType"), literal(organisation.kind))

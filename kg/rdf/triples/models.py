@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from kg.models.names import ModelResolver, ResolvedModel
 from kg.rdf.iris import IriMinter, doi_url
-from kg.rdf.namespaces import BIBO, DCTERMS, FAIR4ML, PTM, RDFS, SCHEMA, SKOS
+from kg.rdf.namespaces import BIBO, DCTERMS, FAIR4ML, OWL, PTM, RDFS, SCHEMA, SKOS
 from kg.rdf.triples.papers import PAPER_TYPES
 from kg.rdf.triples.terms import TYPE, WIKIDATA, QuadLines, literal, p, typed
 from kg.records import ModelRecord
@@ -74,17 +74,22 @@ class ModelTriples:
             emit(iri, p("task"), literal(record.task))
         if record.year is not None:
             emit(iri, p("releaseYear"), typed(f"{record.year:04d}", "gYear"))
-        if record.origin_doi:
-            origin = f"<{self.minter.paper(record.origin_doi)}>"
+        if record.origin_doi or record.origin_openalex:
+            # Keyed as every paper is: by its DOI, else by its OpenAlex work.
+            origin = f"<{self.minter.paper_of(record.origin_doi, record.origin_openalex)}>"
             emit(iri, p("introducedIn"), origin)
             # Typed as a scholarly article but not as ptm:Paper: an origin paper is not
             # part of the corpus unless a source says something about it.
             for paper_type in PAPER_TYPES[1:]:
                 emit(origin, TYPE, paper_type)
-            emit(origin, p("doi", BIBO), literal(record.origin_doi))
-            emit(origin, p("sameAs", SCHEMA), f"<{doi_url(record.origin_doi)}>")
+            if record.origin_doi:
+                emit(origin, p("doi", BIBO), literal(record.origin_doi))
+                emit(origin, p("sameAs", SCHEMA), f"<{doi_url(record.origin_doi)}>")
             if record.origin_openalex:
-                emit(origin, p("openAlexWork"), f"<https://openalex.org/{record.origin_openalex}>")
+                work = f"https://openalex.org/{record.origin_openalex}"
+                emit(origin, p("openAlexWork"), f"<{work}>")
+                if record.origin_doi:
+                    emit(origin, p("sameAs", OWL), f"<{self.minter.openalex_paper(work)}>")
         if record.huggingface_id:
             emit(iri, p("huggingFaceId"), literal(record.huggingface_id))
             emit(iri, p("sameAs", SCHEMA), f"<https://huggingface.co/{record.huggingface_id}>")

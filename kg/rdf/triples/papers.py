@@ -4,12 +4,28 @@ citations, and the venue and topic nodes its records name."""
 from __future__ import annotations
 
 from kg.rdf.iris import IriMinter, doi_url
-from kg.rdf.namespaces import BIBO, CITO, DCTERMS, FABIO, PTM, RDFS, SCHEMA, SKOS, XSD
+from kg.rdf.namespaces import BIBO, CITO, DCTERMS, FABIO, OWL, PTM, RDFS, SCHEMA, SKOS, XSD
 from kg.rdf.triples.terms import SAFE_IRI, TYPE, QuadLines, boolean, literal, p, typed
 from kg.records import PaperRecord, Topic
 
 PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}Expression>", f"<{SCHEMA}ScholarlyArticle>")
 _VENUE_TYPES = (f"<{PTM}Venue>", f"<{FABIO}Journal>")
+
+#: The FaBiO and schema.org classes of an OpenAlex work type, beside the classes every
+#: paper has. FaBiO's classes here are expressions (as ptm:Paper is); a type not listed
+#: (peer-review, paratext, other, ...) keeps only those and its ptm:workType.
+WORK_TYPE_CLASSES: dict[str, tuple[str, ...]] = {
+    "article": (f"{FABIO}JournalArticle",),
+    "review": (f"{FABIO}ReviewArticle",),
+    "preprint": (f"{FABIO}Preprint",),
+    "letter": (f"{FABIO}Letter",),
+    "editorial": (f"{FABIO}Editorial",),
+    "book": (f"{FABIO}Book", f"{SCHEMA}Book"),
+    "book-chapter": (f"{FABIO}BookChapter", f"{SCHEMA}Chapter"),
+    "dissertation": (f"{FABIO}Thesis", f"{SCHEMA}Thesis"),
+    "report": (f"{FABIO}ReportDocument", f"{SCHEMA}Report"),
+    "dataset": (f"{SCHEMA}Dataset",),
+}
 
 # The predicates of a paper's own quads, written for every record.
 _DOI = p("doi", BIBO)
@@ -21,6 +37,7 @@ _HAS_FIELD = p("hasField")
 _USES_DL = p("usesDeepLearning")
 _REUSES_PTMS = p("reusesPretrainedModels")
 _GYEAR = f"^^<{XSD}gYear>"
+_OWL_SAME_AS = p("sameAs", OWL)
 
 
 class PaperTriples:
@@ -41,17 +58,30 @@ class PaperTriples:
             for value in (True, False)
         }
 
-    def add(self, record: PaperRecord) -> str:
-        """The paper's quads; returns its IRI as an N-Triples term."""
+    def add(self, record: PaperRecord, *, in_corpus: bool = True) -> str:
+        """The paper's quads; returns its IRI as an N-Triples term.
+
+        A paper is keyed by its DOI, else by its OpenAlex work. A record that knows both
+        says so with ``owl:sameAs`` from the DOI's paper to the OpenAlex work's, so a paper
+        that another source (or an earlier build) knew only by its OpenAlex id is the
+        same node, whichever graph was built first. ``in_corpus=False`` (the origin paper
+        of a model, say) leaves out ``ptm:Paper``.
+        """
         put = self.quads.put
         ending = self.quads.ending
         end = self.quads.end
         doi = record.doi
-        paper = f"<{self.minter.paper(doi)}>"
-        for paper_type in self._paper_types:
+        paper = f"<{self.minter.paper_of(doi, record.openalex_id)}>"
+        for paper_type in self._paper_types if in_corpus else self._paper_types[1:]:
             put(paper + paper_type)
-        put(f"{paper} {_DOI} {literal(doi)}{end}")
-        put(f"{paper} {_SAME_AS} <{doi_url(doi)}>{end}")
+        for work_class in WORK_TYPE_CLASSES.get(record.work_type or "", ()):
+            put(paper + ending(TYPE, work_class))
+        if doi:
+            put(f"{paper} {_DOI} {literal(doi)}{end}")
+            put(f"{paper} {_SAME_AS} <{doi_url(doi)}>{end}")
+            if record.openalex_id and SAFE_IRI.match(record.openalex_id):
+                alias = self.minter.openalex_paper(record.openalex_id)
+                put(paper + ending(_OWL_SAME_AS, alias))
         if record.title:
             put(f"{paper} {_TITLE} {literal(record.title)}{end}")
         if record.year is not None:

@@ -35,14 +35,14 @@ class ReuseTriples:
         emit = self.quads.emit
         analyses = {}
         for analysis in record.analyses:
-            analyses[analysis.kind] = self._add_analysis(paper, record.doi, analysis)
+            analyses[analysis.kind] = self._add_analysis(paper, record.key, analysis)
         for reuse in record.reuses:
             model = self.models.resolve(reuse.mention)
             model_iri = self.models.iri(model.key)
             pattern_identity = reuse.pattern or (
                 f"label:{reuse.pattern_label}" if reuse.pattern_label else None
             )
-            reuse_iri = self.minter.reuse(self.source_name, record.doi, model.key, pattern_identity)
+            reuse_iri = self.minter.reuse(self.source_name, record.key, model.key, pattern_identity)
             instance = f"<{reuse_iri}>"
             emit(paper, p("hasReuse"), instance)
             emit(paper, p("reusesModel"), model_iri)

@@ -68,6 +68,8 @@ class QuadLines:
     def flush(self) -> None:
         lines = self.lines
         if lines:
-            self.out.write("".join(lines))
-            self.count += len(lines)
+            # A triple said twice in one write is stored once: count what is stored.
+            distinct = dict.fromkeys(lines)
+            self.out.write("".join(distinct))
+            self.count += len(distinct)
             lines.clear()
