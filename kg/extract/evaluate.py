@@ -133,7 +133,11 @@ def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView
         if not isinstance(item, PaperRecord):
             problems.append(f"{path}: a model description, not a paper's labels")
             continue
-        view = labels.setdefault(item.doi, PaperView(reuses_ptms=False))
+        key = item.doi or item.openalex_id
+        if key is None:
+            problems.append(f"{path}, line {item.line}: a paper without a DOI or an OpenAlex id")
+            continue
+        view = labels.setdefault(key, PaperView(reuses_ptms=False))
         view.reuses_ptms = view.reuses_ptms or bool(item.reuses_pretrained_models)
         for reuse in item.reuses:
             found = _model_key(resolver, reuse.mention)
