@@ -18,6 +18,7 @@ Without Chromium the tests that use it are skipped, except on CI (CI=true), wher
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -72,13 +73,14 @@ class Browser:
         profile.mkdir(parents=True, exist_ok=True)
         commands_read, self._commands = os.pipe()
         self._answers, answers_write = os.pipe()
-        # The shell puts the two pipe ends on descriptors 3 and 4, where Chromium looks.
+        # bash puts the two pipe ends on descriptors 3 and 4, where Chromium looks (dash only
+        # redirects descriptors 0 to 9, and the pipe ends may have higher numbers).
         self.process = subprocess.Popen(
             [
-                "/bin/sh",
+                "bash",
                 "-c",
                 'r=$1; w=$2; shift 2; exec "$@" 3<&"$r" 4>&"$w"',
-                "sh",
+                "bash",
                 str(commands_read),
                 str(answers_write),
                 chromium(),
@@ -211,26 +213,24 @@ class Browser:
                 entry = event["params"]["entry"]
                 if entry.get("level") == "error":
                     found.append(entry.get("text", ""))
-            elif event.get("method") == "Runtime.consoleAPICalled":
-                if event["params"].get("type") == "error":
-                    found.append(" ".join(str(a.get("value")) for a in event["params"]["args"]))
+            elif (
+                event.get("method") == "Runtime.consoleAPICalled"
+                and event["params"].get("type") == "error"
+            ):
+                found.append(" ".join(str(a.get("value")) for a in event["params"]["args"]))
         return found
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError, TimeoutError, OSError):
             self.command("Browser.close", timeout=10)
-        except (BrowserError, TimeoutError, OSError):
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         for descriptor in (self._commands, self._answers):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(descriptor)
-            except OSError:
-                pass
         if self.process.stderr:
             self.process.stderr.close()
 

@@ -23,11 +23,41 @@ DPI = 100
 SEED = 7
 #: One colour per node type, the same in PNG, SVG, GEXF and HTML.
 TYPE_COLOURS = {"model": "#4C72B0", "field": "#DD8452", "paper": "#55A868"}
-#: Colours for fields (a network of one node type is coloured by field).
+#: One colour per OpenAlex field, the same in every network, drawing and page. The study's
+#: eight natural-science fields, Medicine and Computer Science (the fields most networks are
+#: about) get the strongest, most distinct colours; no field is grey, which means "no field".
+FIELD_COLOURS = {
+    "Biochemistry, Genetics and Molecular Biology": "#2ca02c",
+    "Agricultural and Biological Sciences": "#bcbd22",
+    "Immunology and Microbiology": "#e377c2",
+    "Neuroscience": "#9467bd",
+    "Chemistry": "#ff7f0e",
+    "Earth and Planetary Sciences": "#8c564b",
+    "Environmental Science": "#17becf",
+    "Physics and Astronomy": "#1f77b4",
+    "Medicine": "#d62728",
+    "Computer Science": "#393b79",
+    "Engineering": "#aec7e8",
+    "Mathematics": "#c5b0d5",
+    "Materials Science": "#ffbb78",
+    "Chemical Engineering": "#f7b6d2",
+    "Energy": "#dbdb8d",
+    "Pharmacology, Toxicology and Pharmaceutics": "#98df8a",
+    "Psychology": "#c49c94",
+    "Social Sciences": "#9edae5",
+    "Veterinary": "#ff9896",
+    "Health Professions": "#637939",
+    "Nursing": "#e7969c",
+    "Dentistry": "#7b4173",
+    "Arts and Humanities": "#843c39",
+    "Business, Management and Accounting": "#8c6d31",
+    "Decision Sciences": "#5254a3",
+    "Economics, Econometrics and Finance": "#d6616b",
+}
+#: Colours for field names outside OpenAlex's 26 (a source's own field labels), by rank.
 FIELD_PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c",
+    "#74c476", "#9e9ac8", "#fdae6b", "#a1d99b", "#bcbddc",
 )  # fmt: skip
 OTHER_COLOUR = "#9a9a9a"
 TYPE_ORDER = ("paper", "model", "field")
@@ -45,12 +75,23 @@ def colour_by(graph: nx.Graph) -> str:
 
 
 def field_colours(graph: nx.Graph) -> dict[str, str]:
-    """A colour per main field, the most common fields first; the rest share grey."""
+    """A colour for every main field in the graph, the most common fields first.
+
+    OpenAlex's fields keep their colour from :data:`FIELD_COLOURS` whatever the
+    network; other names take the unused colours of :data:`FIELD_PALETTE` in turn,
+    and only when more of them than colours are left do the rest share grey.
+    """
     counts = Counter(
         data["main_field"] for _n, data in graph.nodes(data=True) if data.get("main_field")
     )
     ranked = sorted(counts, key=lambda name: (-counts[name], name))
-    return {name: FIELD_PALETTE[i] for i, name in enumerate(ranked[: len(FIELD_PALETTE)])}
+    spare = iter(FIELD_PALETTE)
+    colours = {}
+    for name in ranked:
+        colour = FIELD_COLOURS.get(name) or next(spare, None)
+        if colour:
+            colours[name] = colour
+    return colours
 
 
 def node_colours(graph: nx.Graph, by: str | None = None) -> dict[Any, str]:

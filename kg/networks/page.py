@@ -9,11 +9,13 @@ first draw, from seeded starting positions (Barnes-Hut above 800 nodes), and sig
 fits it to the window; labels appear by zoom and importance (the biggest node of
 each patch of the screen), at a fixed legible size. The page searches labels,
 shows a node's details on hover, colours by node type or field, filters links by
-reuse pattern and stage (where the links record them) and keys node sizes. In that block ``<``, ``>`` and
-``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026``, so no label can
-close the block; the script puts labels on the page with ``textContent`` only,
-so a label is always shown as text. A Content-Security-Policy allows exactly
-the inlined script (by its hash) and no network access at all.
+reuse pattern and stage (where the links record them) and keys node sizes.
+
+In the JSON block ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e``
+and ``\\u0026``, so no label can close the block; the script puts labels on the
+page with ``textContent`` or as canvas text only, so a label is always shown as
+text. A Content-Security-Policy allows exactly the inlined script (by its hash)
+and no network access at all.
 """
 
 from __future__ import annotations
