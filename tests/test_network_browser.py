@@ -22,10 +22,10 @@ import numpy
 import pytest
 from browser import Browser
 from network_corpus import CORPUS, big_network
+from network_corpus import synthetic_store as built_synthetic_store
 
 import kg
 from kg.networks.drawing import TYPE_COLOURS, field_colours
-from kg.synth import write_corpus
 
 HOSTILE_SCRIPT = "<script>document.title='pwned'</script>"
 HOSTILE_IMAGE = "<img src=x onerror=document.body.setAttribute('data-pwned',1)>"
@@ -39,13 +39,7 @@ WIDTH, HEIGHT = 1200, 900
 @pytest.fixture(scope="module")
 def synthetic_store(tmp_path_factory) -> kg.EmbeddedStore:
     """A 20,000-paper synthetic corpus built once: its model-field network has 517 nodes."""
-    folder = tmp_path_factory.mktemp("synthetic")
-    corpus = folder / "corpus.jsonl"
-    write_corpus(corpus, papers=20_000)
-    store = kg.EmbeddedStore(folder / "store")
-    kg.build(store, [corpus], rejects_dir=folder / "rejects")
-    store.close()
-    return kg.EmbeddedStore(folder / "store")
+    return built_synthetic_store(tmp_path_factory.mktemp("synthetic"))
 
 
 @pytest.fixture(scope="module")

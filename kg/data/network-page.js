@@ -78,7 +78,9 @@
   // the whole network to the window never shrinks the big component to a dot.
   settings.strongGravityMode = true;
   settings.gravity = 0.05;
-  settings.outboundAttractionDistribution = true;  // hubs in the middle, their leaves around
+  // "Dissuade hubs": a hub attracts less, so hubs spread to the rim and their leaves
+  // fan out between them instead of piling up on the hub.
+  settings.outboundAttractionDistribution = true;
   settings.barnesHutOptimize = order > 800;
   var iterations = order <= 200 ? 400 : order <= 1000 ? 200 : order <= 3000 ? 120 : 80;
   if (order > 1) {
