@@ -163,3 +163,13 @@ def test_filters_that_leave_nothing_are_named(write, build_store, tmp_path):
     empty = kg.network(store, "model-field", year_from=2030)
     with pytest.raises(kg.PtmkgError, match=r"nothing to draw: .*--year-from 2030"):
         kg.write_network(empty, tmp_path / "empty.png")
+
+
+def test_the_command_says_what_a_drawing_left_out(cli, synthetic_store, tmp_path):
+    result = cli(
+        "network", "model-model", "--store", synthetic_store.location, "-o", tmp_path / "m.png"
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Drawn: the {DRAWN_NODES} nodes with the most papers of 497." in " ".join(
+        result.stderr.split()
+    )

@@ -346,3 +346,16 @@ def test_report_is_callable_from_python(illustrative_store, tmp_path):
     written = kg.write_report(illustrative_store, Path(tmp_path / "r"))
     assert written.report.section("top-models").result.rows[0]["rank"] == 1
     assert written.markdown.exists() and written.html.exists()
+
+
+def test_the_command_names_what_the_graph_has_no_data_for(cli, tmp_path):
+    built = cli("build", SHEET, "--store", tmp_path / "store")
+    assert built.exit_code == 0, built.output
+    result = cli("report", "-o", tmp_path / "out", "--store", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    assert (
+        "no data in this graph for: PTM reuse by field; Reuse patterns per field; Stage impact; "
+        "Stage impact per reuse pattern; Reuse over time; the report says what fills them"
+    ) in " ".join(result.stderr.split())
+    written = {line.removeprefix("wrote ") for line in result.stdout.splitlines()}
+    assert {Path(p).name for p in written} == {"report.md", "report.html", *SHEET_CHARTS}

@@ -342,6 +342,11 @@ def drawing(
     return figure
 
 
+def drawing_note(graph: nx.Graph) -> str:
+    """What a drawing of ``graph`` leaves out ("" when it draws every node)."""
+    return drawn_part(graph)[1] if len(graph) else ""
+
+
 def drawn_part(graph: nx.Graph) -> tuple[nx.Graph, str]:
     """The nodes a readable drawing has room for, and a note of what was left out.
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.atomic import write_bytes_atomically, write_text_atomically
 from kg.errors import PtmkgError
 from kg.query.named import get_query, run_query
 from kg.query.results import QueryResult, display_value, markdown_table
@@ -44,6 +45,8 @@ class SectionSpec:
     chart: tuple[str, Callable[[QueryResult], bytes | None], str] | None = None
     #: What fills the section when its query has no rows in this graph.
     hint: str = ""
+    #: A data-quality view: no rows is the good news, not missing data.
+    empty_is_good: bool = False
 
 
 _FIELDS_HINT = (
@@ -186,6 +189,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "ptm-papers-without-models",
         {"doi": "DOI", "title": "title", "year": "year", "source_name": "flagged by"},
         hint="No paper is flagged as reusing PTMs without a named model.",
+        empty_is_good=True,
     ),
     SectionSpec(
         "outside-vocabulary",
@@ -193,6 +197,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "labels-outside-vocabulary",
         {"kind": "kind", "label": "label", "model_reuses": "reused models", "papers": "papers"},
         hint="Every pattern and stage label is one of the vocabulary's.",
+        empty_is_good=True,
     ),
     SectionSpec(
         "sources",
@@ -249,6 +254,11 @@ class WrittenReport:
     html: Path
     charts: list[Path]
     report: Report
+
+    @property
+    def missing_data(self) -> list[Section]:
+        """The sections this graph has no data for (collapsed in the report, with a hint)."""
+        return [s for s in self.report.sections if not s.result.rows and not s.spec.empty_is_good]
 
 
 def build_report(store: GraphStore, title: str = "Pre-trained model reuse in science") -> Report:
@@ -426,14 +436,19 @@ def write_report(
         chart_dir.mkdir(parents=True, exist_ok=True)
         chart_paths = []
         for section in report.sections:
-            if section.spec.chart and section.chart_png:
-                path = chart_dir / section.spec.chart[0]
-                path.write_bytes(section.chart_png)
+            if not section.spec.chart:
+                continue
+            path = chart_dir / section.spec.chart[0]
+            if section.chart_png:
+                write_bytes_atomically(path, section.chart_png)
                 chart_paths.append(path)
+            else:
+                # An earlier report's chart of data this graph does not have.
+                path.unlink(missing_ok=True)
         markdown = directory / "report.md"
-        markdown.write_text(render_markdown(report, "charts"), encoding="utf-8")
+        write_text_atomically(markdown, render_markdown(report, "charts"))
         page = directory / "report.html"
-        page.write_text(render_html(report), encoding="utf-8")
+        write_text_atomically(page, render_html(report))
     except OSError as exc:
         raise PtmkgError(f"cannot write the report to {directory}: {exc.strerror}") from None
     return WrittenReport(markdown=markdown, html=page, charts=chart_paths, report=report)
