@@ -71,6 +71,20 @@ def opened(browser: Browser, page: Path) -> dict:
     return browser.evaluate("window.ptmkg.check()")
 
 
+def assert_labels_apart(check: dict) -> None:
+    """The labels drawn on screen: none overlaps another, none leaves the drawing."""
+    boxes = check["labels"]
+    for i, one in enumerate(boxes):
+        assert one["x0"] >= 0 and one["x1"] <= check["width"], one["label"]
+        assert one["y0"] >= 0 and one["y1"] <= check["height"], one["label"]
+        for other in boxes[i + 1 :]:
+            apart = (
+                one["x1"] <= other["x0"] or other["x1"] <= one["x0"]
+                or one["y1"] <= other["y0"] or other["y1"] <= one["y0"]
+            )  # fmt: skip
+            assert apart, (one["label"], other["label"])
+
+
 def stage_pixels(browser: Browser):
     """The screenshot's pixels inside the drawing area (not the header)."""
     image_module = pytest.importorskip("PIL.Image")
@@ -134,6 +148,8 @@ def test_the_page_opens_drawn_fitted_and_readable(browser, pages, size):
     assert 2 <= check["smallest"] <= check["largest"] <= 40
     assert check["labelSize"] >= 11
     assert check["labelsShown"] >= min(nodes, 10)
+    assert len(check["labels"]) >= min(nodes, 10)
+    assert_labels_apart(check)
     assert browser.errors() == []  # no exception, no blocked script or style
 
     pixels = numpy.asarray(stage_pixels(browser), dtype=int).reshape(-1, 3)
@@ -249,6 +265,18 @@ def test_hostile_labels_are_text_never_markup(browser, write, build_store, tmp_p
     assert browser.evaluate("document.querySelectorAll('img').length") == 0
     assert browser.evaluate("document.body.hasAttribute('data-pwned')") is False
     assert browser.errors() == []
+
+
+def test_the_field_field_page_names_every_field_without_overlap(browser, synthetic_store, tmp_path):
+    graph = kg.network(synthetic_store, "field-field")
+    page = tmp_path / "fields.html"
+    kg.write_network(graph, page)
+    check = opened(browser, page)
+    assert {box["label"] for box in check["labels"]} == {
+        data["label"] for _n, data in graph.nodes(data=True)
+    }
+    assert "Immunology and Microbiology" in {box["label"] for box in check["labels"]}
+    assert_labels_apart(check)
 
 
 def test_type_colours_are_the_drawings_colours(browser, pages):

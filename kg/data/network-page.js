@@ -131,15 +131,61 @@
     return shown;
   }
 
+  // Labels never overlap: each frame, a label is tried right, left, above and below its
+  // node, and one whose box would cross a label already drawn, or leave the window, in
+  // all four is skipped. Sigma offers them forced ones first (search matches, a hovered
+  // node's neighbours), then biggest node first. A white halo keeps them readable.
+  var labelBoxes = [];
+  function labelSpots(node, width, size) {
+    var gap = node.size + 3, rise = size / 3;
+    return [
+      [node.x + gap, node.y + rise],
+      [node.x - gap - width, node.y + rise],
+      [node.x - width / 2, node.y - gap - size * 0.2],
+      [node.x - width / 2, node.y + gap + size * 0.8],
+    ];
+  }
+  function drawLabel(context, node, settings) {
+    if (!node.label) return;
+    var size = settings.labelSize;
+    context.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+    var width = context.measureText(node.label).width;
+    var right = container.clientWidth, bottom = container.clientHeight;
+    var spots = labelSpots(node, width, size);
+    for (var s = 0; s < spots.length; s += 1) {
+      var x = spots[s][0], y = spots[s][1];
+      var box = { x0: x - 1, y0: y - size * 0.8, x1: x + width + 1, y1: y + size * 0.3 };
+      if (box.x0 < 0 || box.y0 < 0 || box.x1 > right || box.y1 > bottom) continue;
+      var free = true;
+      for (var i = 0; i < labelBoxes.length && free; i += 1) {
+        var other = labelBoxes[i];
+        free = !(box.x0 < other.x1 && other.x0 < box.x1 && box.y0 < other.y1 && other.y0 < box.y1);
+      }
+      if (!free) continue;
+      box.label = node.label;
+      labelBoxes.push(box);
+      context.lineWidth = 3;
+      context.lineJoin = "round";
+      context.strokeStyle = "rgba(255,255,255,0.85)";
+      context.strokeText(node.label, x, y);
+      context.fillStyle = settings.labelColor.color || "#222";
+      context.fillText(node.label, x, y);
+      return;
+    }
+  }
+
   var renderer = new SigmaClass(graph, container, {
+    defaultDrawNodeLabel: drawLabel,
     nodeReducer: nodeReducer,
     edgeReducer: edgeReducer,
     labelSize: LABEL_SIZE,
     labelWeight: "500",
     labelFont: "system-ui, sans-serif",
     labelColor: { color: "#222" },
-    labelDensity: 0.6,
-    labelGridCellSize: 90,
+    // Sigma's grid offers the biggest nodes of each patch of the screen; drawLabel keeps
+    // those that fit, so a small network offers every label.
+    labelDensity: order <= 60 ? 100 : 1,
+    labelGridCellSize: 60,
     labelRenderedSizeThreshold: order <= 60 ? 0 : 5,
     hideEdgesOnMove: graph.size > 5000,
     zIndex: true,
@@ -195,6 +241,7 @@
     }
     renderer.refresh({ skipIndexation: true });
   }
+  renderer.on("beforeRender", function () { labelBoxes = []; });
   renderer.on("enterNode", function (event) { hover(event.node); });
   renderer.on("leaveNode", function () { hover(null); });
 
@@ -333,7 +380,7 @@
   labelSelect.addEventListener("change", function () {
     var choice = labelSelect.value;
     renderer.setSetting("renderLabels", choice !== "none");
-    renderer.setSetting("labelDensity", choice === "all" ? 100 : 0.6);
+    renderer.setSetting("labelDensity", choice === "all" || order <= 60 ? 100 : 1);
     renderer.setSetting("labelRenderedSizeThreshold", choice === "all" ? 0 : order <= 60 ? 0 : 5);
   });
   document.getElementById("fit").addEventListener("click", function () {
@@ -382,6 +429,7 @@
         largest: sizes.length ? Math.max.apply(null, sizes) : 0,
         camera: camera,
         labelSize: renderer.getSetting("labelSize"),
+        labels: labelBoxes.slice(),
         labelsShown: renderer.getNodeDisplayedLabels ? renderer.getNodeDisplayedLabels().size :
           (renderer.displayedNodeLabels ? renderer.displayedNodeLabels.size : -1),
         repaired: repaired,
