@@ -147,7 +147,7 @@ def test_a_network_with_no_fields_is_not_drawn_and_says_why(write, build_store, 
     store = build_store(write("no-fields.csv", without_fields))
     graph = kg.network(store, "model-field")
     assert len(graph) == 0 and graph.graph["papers"] == 5
-    for name in ("x.png", "x.svg"):
+    for name in ("x.png", "x.svg", "x.html"):
         with pytest.raises(kg.PtmkgError, match=r"none of the 5 papers .* has a field") as error:
             kg.write_network(graph, tmp_path / name)
         assert "ptmkg link openalex" in str(error.value)

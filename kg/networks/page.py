@@ -28,6 +28,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.errors import PtmkgError
 from kg.networks.drawing import (
     OTHER_COLOUR,
     TYPE_COLOURS,
@@ -36,6 +37,7 @@ from kg.networks.drawing import (
     node_types,
 )
 from kg.networks.formats import writable
+from kg.networks.graph import why_empty
 from kg.resources import data_file
 
 #: Node attributes shown as the first rows of the tooltip, not again as details.
@@ -128,7 +130,9 @@ def page_data(graph: nx.Graph, title: str) -> dict[str, Any]:
 
 
 def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: Any) -> str:
-    """The network as one self-contained HTML page."""
+    """The network as one self-contained HTML page (an empty network is an error saying why)."""
+    if len(graph) == 0:
+        raise PtmkgError(why_empty(graph))
     kind = graph.graph.get("kind", "")
     title = title or f"ptmkg {kind} network".replace("  ", " ")
     script = page_script()
