@@ -62,6 +62,24 @@ def chromium() -> str:
     pytest.skip(reason)
 
 
+def run_chromium(page: Path, profile: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """One headless Chromium run on ``page`` with extra ``options`` (``--dump-dom``,
+    ``--screenshot=FILE``), no DevTools: for pages that need no interaction."""
+    profile.mkdir(parents=True)
+    flags = [flag for flag in FLAGS if flag != "--remote-debugging-pipe"]
+    command = [
+        chromium(),
+        *flags,
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        *options,
+        page.as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
 class BrowserError(AssertionError):
     """The browser answered a command with an error, or a script in the page threw."""
 

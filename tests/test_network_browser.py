@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy
 import pytest
 from browser import Browser
+from browser import run_chromium as run_chromium  # test_ontology_docs imports it from here
 from network_corpus import CORPUS, big_network
 from network_corpus import synthetic_store as built_synthetic_store
 
