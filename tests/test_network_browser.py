@@ -18,6 +18,7 @@ import io
 import re
 from pathlib import Path
 
+import networkx as nx
 import numpy
 import pytest
 from browser import Browser
@@ -285,3 +286,16 @@ def test_type_colours_are_the_drawings_colours(browser, pages):
     opened(browser, page)
     colours = set(browser.evaluate("ptmkg.graph.mapNodes((n, a) => a.color)"))
     assert colours == {TYPE_COLOURS["model"], TYPE_COLOURS["field"]}
+
+
+@pytest.mark.parametrize("nodes", [1, 2])
+def test_a_page_of_one_or_two_unlinked_nodes_opens_finite(browser, tmp_path, nodes):
+    graph = nx.Graph(kind="model-model", via="paper")
+    for i in range(nodes):
+        graph.add_node(f"m{i}", label=f"Model {i}", type="model", papers=1 + i, main_field="")
+    page = tmp_path / "tiny.html"
+    kg.write_network(graph, page)
+    check = opened(browser, page)
+    assert check["nodes"] == nodes and check["notFinite"] == 0 and check["inside"] == nodes
+    assert {box["label"] for box in check["labels"]} == {f"Model {i}" for i in range(nodes)}
+    assert browser.errors() == []
