@@ -55,6 +55,7 @@ from kg.defaults import (
 )
 from kg.importers import IMPORTERS
 from kg.interrupt import DeadlineExceeded, run_interruptibly
+from kg.networks.drawing import drawing_note
 from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
@@ -1349,8 +1350,10 @@ def report(
 ) -> None:
     """Write a report: Markdown and one offline HTML file with tables and charts.
 
-    The study's tables and PNG charts (PTM-reusing papers by field, pattern shares per
-    field, stage impact per pattern, reuse over time).
+    The study's tables and PNG charts (PTM share, PTM-reusing papers by field, reuse
+    patterns overall and per field, stage impact per pattern, top models, reuse over
+    time), each drawn only when the graph has its data; sections with nothing in this
+    graph are collapsed to a line saying what fills them.
 
     Every number comes from the canned queries, so it matches 'ptmkg query'.
     """
@@ -1360,6 +1363,9 @@ def report(
     out.print(f"wrote {escape(str(written.html))}")
     for chart in written.charts:
         out.print(f"wrote {escape(str(chart))}")
+    if written.missing_data:
+        headings = "; ".join(section.spec.heading for section in written.missing_data)
+        err.print(f"no data in this graph for: {escape(headings)}; the report says what fills them")
 
 
 # ====================================================== beyond one machine
@@ -1685,6 +1691,8 @@ def network(
             f"wrote the {escape(kind)} network ({len(graph):,} nodes, "
             f"{graph.number_of_edges():,} edges) as {chosen.name} to {shown}"
         )
+        if chosen.name in ("png", "svg") and drawing_note(graph):
+            err.print(escape(drawing_note(graph)))
         return
     if network_format is not None:
         chosen = choose_format(network_format, None)

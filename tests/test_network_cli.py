@@ -157,3 +157,21 @@ def test_mistakes_are_one_line_without_a_traceback(cli, store, arguments, messag
     assert message in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.output
+
+
+def test_a_drawing_of_a_network_without_fields_says_why_and_fails(
+    cli, write, build_store, tmp_path
+):
+    # The hand-counted corpus without its fields column, as the study's own sheets are.
+    sheet = "".join(
+        ",".join(cells[:3] + cells[4:]) + "\n"
+        for cells in (line.split(",") for line in CORPUS.strip().splitlines())
+    )
+    store = build_store(write("no-fields.csv", sheet))
+    store.close()
+    result = cli("network", "model-field", "--store", tmp_path / "store", "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    assert "none of the 5 papers reusing models has a field" in result.stderr
+    assert "ptmkg link openalex" in result.stderr
+    assert "Traceback" not in result.output and "no nodes" not in result.output
+    assert not (tmp_path / "x.png").exists()

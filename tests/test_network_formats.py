@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import re
@@ -15,8 +17,10 @@ import pytest
 from network_corpus import CORPUS
 
 import kg
-from kg.networks.drawing import TYPE_COLOURS, drawing
+from kg.networks.drawing import TYPE_COLOURS, drawing, label_box
 from kg.networks.formats import NETWORK_FORMATS, csv_paths, render_network, writable
+from kg.networks.page import VENDORED, page_data
+from kg.resources import data_file
 
 pytest.importorskip("matplotlib")
 from PIL import Image
@@ -213,7 +217,57 @@ def test_html_is_self_contained(model_field, tmp_path):
     page = (tmp_path / "mf.html").read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import|url\(", page)
     assert "default-src 'none'" in page  # the page may not fetch anything at all
-    assert page.count("<script") == 2  # the data and the inlined script
+    assert page.count("<script") == 2  # the data and the one inlined script
+
+
+def test_the_page_allows_exactly_its_one_script_by_hash(model_field, tmp_path):
+    kg.write_network(model_field, tmp_path / "mf.html")
+    page = (tmp_path / "mf.html").read_text(encoding="utf-8")
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in policy
+    assert "connect-src 'none'" in policy and "unsafe-eval" not in policy
+
+
+def test_the_vendored_libraries_are_the_pinned_published_builds():
+    vendor = data_file("vendor")
+    pinned = json.loads((vendor / "VERSIONS.json").read_text(encoding="utf-8"))
+    readme = (vendor / "README.md").read_text(encoding="utf-8")
+    assert {entry["package"] for entry in pinned} == {"sigma", "graphology", "graphology-library"}
+    for entry in pinned:
+        body = (vendor / entry["file"]).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"], entry["file"]
+        assert entry["license"] == "MIT"
+        licence = (vendor / entry["license_file"]).read_text(encoding="utf-8")
+        assert "Permission is hereby granted, free of charge" in licence  # the MIT text
+        row = f"| `{entry['file']}` | {entry['package']} "
+        assert row in readme and f"| {entry['version']} | MIT" in readme
+    assert set(VENDORED) == {entry["file"] for entry in pinned}
+
+
+def test_the_page_data_gives_filters_for_the_patterns_and_stages_the_links_count(model_field):
+    data = page_data(model_field, "t")
+    assert sorted(data["patterns"]) == [
+        ["pattern_adaptation", "Adaptation"],
+        ["pattern_conceptual", "Conceptual"],
+        ["pattern_deployment", "Deployment"],
+    ]
+    # Observation is only p5's, which has no field, so no model-field link counts it.
+    assert {label for _key, label in data["stages"]} == {
+        "Background", "Hypothesis", "Test", "Analysis"
+    }  # fmt: skip
+    by_label = {n["label"]: i for i, n in enumerate(data["nodes"])}
+    resnet_neuro = next(
+        e for e in data["edges"]
+        if {e["s"], e["t"]} == {by_label["ResNet-50"], by_label["Neuroscience"]}
+    )  # fmt: skip
+    # p1 and p2: adaptation in both, conceptual in p2; test in both, analysis in p1, background p2.
+    assert set(resnet_neuro["on"]) == {
+        "pattern_adaptation", "pattern_conceptual", "stage_test", "stage_analysis",
+        "stage_background",
+    }  # fmt: skip
 
 
 def test_every_format_has_a_writer_and_an_extension(model_field, tmp_path):
@@ -277,19 +331,13 @@ def test_labels_do_not_pile_up_on_the_illustrative_corpus(illustrative_store, ki
     figure = drawing(graph)
     renderer = figure.canvas.get_renderer()
     (axes,) = figure.axes
-    boxes = [text.get_window_extent(renderer) for text in axes.texts]
+    boxes = [label_box(text, renderer) for text in axes.texts]
     assert len(boxes) >= min(len(graph), 10)  # most nodes get their label
     for i, box in enumerate(boxes):
         assert not any(box.overlaps(other) for other in boxes[i + 1 :])
         assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1
     legend_box = figure.legends[0].get_window_extent(renderer)
     assert not any(box.overlaps(legend_box) for box in boxes)
-
-
-def test_an_empty_network_still_draws(store, tmp_path):
-    empty = kg.network(store, "model-field", year_from=2030)
-    kg.write_network(empty, tmp_path / "empty.png", width=400, height=300)
-    assert Image.open(tmp_path / "empty.png").size == (400, 300)
 
 
 def test_unknown_formats_and_paths_are_explained(model_field, tmp_path):

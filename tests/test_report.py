@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,14 +16,21 @@ from hand_counted import HEADER
 from PIL import Image
 
 import kg
+from kg.report import charts
 from kg.report.document import SECTIONS
 
 CHARTS = {
+    "ptm-share.png",
     "ptm-papers-by-field.png",
+    "reuse-patterns.png",
     "pattern-shares-by-field.png",
     "stage-impact-by-pattern.png",
+    "top-models.png",
     "reuse-over-time.png",
 }
+#: What an annotation sheet (no fields, no years, no stages) supports.
+SHEET_CHARTS = {"ptm-share.png", "reuse-patterns.png", "top-models.png"}
+SHEET = Path(__file__).parent.parent / "examples" / "illustrative-sheet.csv"
 
 
 @pytest.fixture(scope="module")
@@ -203,15 +211,133 @@ def test_report_escapes_every_text_from_the_data(build_store, write, tmp_path):
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
 
 
-def test_report_on_a_graph_without_reuse_still_draws_every_chart(build_store, write, tmp_path):
+def test_report_on_a_graph_without_reuse_draws_only_what_it_has(build_store, write, tmp_path):
     store = build_store(
         write("plain.csv", HEADER + "10.1000/x,T,2020,J,Chemistry,True,False,,,,\n")
     )
     result = kg.write_report(store, tmp_path / "out")
-    assert {p.name for p in result.charts} == CHARTS
+    # One paper with a field and a year, and no reuse: no pattern, stage or model chart.
+    assert {p.name for p in result.charts} == {
+        "ptm-share.png", "reuse-over-time.png",
+    }  # fmt: skip
     for chart in result.charts:
-        assert_real_image(chart.read_bytes(), ink=0.001)  # a "no data" message at least
-    assert "(none in this graph)" in result.markdown.read_text(encoding="utf-8")
+        assert_real_image(chart.read_bytes(), ink=0.01)
+    markdown = result.markdown.read_text(encoding="utf-8")
+    assert "## Top models\n\nNone in this graph. No paper in this graph names a reused model" in (
+        markdown
+    )
+
+
+# ------------------------------------------------------------ the study's own sheets
+
+
+@pytest.fixture(scope="module")
+def sheet_report(tmp_path_factory):
+    """The report of a store built from an annotation sheet only: no fields, no years."""
+    folder = tmp_path_factory.mktemp("sheet")
+    store = kg.EmbeddedStore(folder / "store")
+    kg.build(store, [SHEET], rejects_dir=folder / "rejects")
+    store.close()
+    return kg.write_report(kg.EmbeddedStore(folder / "store"), folder / "report")
+
+
+def test_a_sheet_gets_the_charts_its_data_supports(sheet_report):
+    assert {p.name for p in sheet_report.charts} == SHEET_CHARTS
+    for chart in sheet_report.charts:
+        assert_real_image(chart.read_bytes())
+    # Counted from examples/illustrative-sheet.csv: 6 papers, 5 using deep learning
+    # (105 does not), 4 reusing PTMs (101, 102, 103, 106), all of them using deep learning.
+    share = sheet_report.report.section("ptm-share").result.rows
+    assert [(r["papers"], r["of_papers"]) for r in share] == [(5, 6), (4, 6), (4, 5)]
+
+
+def test_a_sheets_empty_sections_are_collapsed_with_what_fills_them(sheet_report):
+    markdown = sheet_report.markdown.read_text(encoding="utf-8")
+    for heading in ("PTM reuse by field", "Reuse patterns per field", "Reuse over time"):
+        section = markdown.split(f"## {heading}\n\n", 1)[1].split("\n## ", 1)[0]
+        assert section.startswith("None in this graph.")
+        assert "`ptmkg link openalex`" in section
+        assert "![" not in section and "|" not in section  # no chart, no empty table
+    page = _Page()
+    text = sheet_report.html.read_text(encoding="utf-8")
+    page.feed(text)
+    collapsed = re.findall(r'<details class="empty" id="([^"]+)">', text)
+    assert set(collapsed) == {
+        "fields", "patterns-by-field", "stages", "stages-by-pattern", "trend",
+        "without-models", "outside-vocabulary",
+    }  # fmt: skip
+    assert "<code>ptmkg link openalex</code>" in text
+    assert len(page.images) == len(SHEET_CHARTS)
+
+
+def test_sources_are_named_by_their_file_not_their_iri(sheet_report, build_store, write, tmp_path):
+    markdown = sheet_report.markdown.read_text(encoding="utf-8")
+    rows = markdown_tables(markdown)["Sources"]
+    assert rows[0] == ["source", "format", "records read", "accepted", "rejected"]
+    assert ["illustrative-sheet.csv", "csv, annotation sheet (layout 2)", "6", "6", "0"] in rows
+    assert kg.DEFAULT_BASE_IRI + "source/" not in markdown
+    assert kg.DEFAULT_BASE_IRI + "source/" not in sheet_report.html.read_text(encoding="utf-8")
+
+    # A paper flagged as reusing PTMs with no model names the sheet that flagged it.
+    flagged = build_store(
+        write(
+            "flagged-sheet.csv",
+            "DOI,Uses DL,Uses PTMs,PTM Reuse Pairings\n10.5555/f1,True,True,\n",
+        )
+    )
+    result = kg.write_report(flagged, tmp_path / "flagged")
+    table = markdown_tables(result.markdown.read_text(encoding="utf-8"))[
+        "Data quality: papers flagged as reusing PTMs with no model"
+    ]
+    assert table == [
+        ["DOI", "title", "year", "flagged by"],
+        ["10.5555/f1", "", "", "flagged-sheet.csv"],
+    ]
+    assert [row["name"] for row in kg.run_query(flagged, "sources").rows] == [
+        "flagged-sheet.csv",
+        "model-registry",
+    ]
+
+
+def _figure_of(monkeypatch, draw, result):
+    """The matplotlib figure a chart function draws (its PNG step skipped)."""
+    monkeypatch.setattr(charts, "_png", lambda figure: figure)
+    return draw(result)
+
+
+def test_every_percentage_bar_carries_its_counts(monkeypatch, illustrative_store, sheet_report):
+    share = sheet_report.report.section("ptm-share").result
+    texts = [t.get_text() for t in _figure_of(monkeypatch, charts.ptm_share, share).axes[0].texts]
+    assert texts == [" 80% (4 of 5)", " 67% (4 of 6)", " 83% (5 of 6)"]  # drawn bottom-up
+    patterns = sheet_report.report.section("patterns").result
+    texts = [
+        t.get_text() for t in _figure_of(monkeypatch, charts.reuse_patterns, patterns).axes[0].texts
+    ]
+    assert texts == [" 12% (1 of 8)", " 25% (2 of 8)", " 62% (5 of 8)"]
+    by_field = kg.run_query(illustrative_store, "pattern-by-field")
+    figure = _figure_of(monkeypatch, charts.pattern_shares_by_field, by_field)
+    n = {}
+    for row in by_field.rows:
+        n[row["field_label"]] = n.get(row["field_label"], 0) + row["reuse_instances"]
+    shown = sorted(t.get_text() for t in figure.axes[0].texts)
+    assert shown == sorted(f" n = {count:,}" for count in n.values())
+    fields = kg.run_query(illustrative_store, "papers-by-field")
+    figure = _figure_of(monkeypatch, charts.ptm_papers_by_field, fields)
+    assert all(re.fullmatch(r" \d+ \(\d+% of \d+\)", t.get_text()) for t in figure.axes[0].texts)
+
+
+def test_a_missing_year_is_a_gap_not_a_line_through_it(monkeypatch, illustrative_store):
+    by_year = kg.run_query(illustrative_store, "reuse-by-year")
+    years = {row["year"] for row in by_year.rows}
+    assert 2019 in years and 2021 in years and 2020 not in years  # the corpus skips 2020
+    figure = _figure_of(monkeypatch, charts.reuse_over_time, by_year)
+    (line,) = figure.axes[0].lines
+    points = dict(zip(line.get_xdata(), line.get_ydata(), strict=True))
+    assert math.isnan(points[2020])  # matplotlib breaks the line there
+    assert not math.isnan(points[2019]) and not math.isnan(points[2021])
+    bars = {round(bar.get_x() + bar.get_width() / 2) for bar in figure.axes[0].patches}
+    assert 2020 not in bars and {2019, 2021} <= bars
+    assert "no papers in 2020" in figure.axes[0].get_xlabel()
 
 
 def test_report_to_an_unwritable_place_is_a_message(cli, illustrative_store, tmp_path):
@@ -226,3 +352,16 @@ def test_report_is_callable_from_python(illustrative_store, tmp_path):
     written = kg.write_report(illustrative_store, Path(tmp_path / "r"))
     assert written.report.section("top-models").result.rows[0]["rank"] == 1
     assert written.markdown.exists() and written.html.exists()
+
+
+def test_the_command_names_what_the_graph_has_no_data_for(cli, tmp_path):
+    built = cli("build", SHEET, "--store", tmp_path / "store")
+    assert built.exit_code == 0, built.output
+    result = cli("report", "-o", tmp_path / "out", "--store", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    assert (
+        "no data in this graph for: PTM reuse by field; Reuse patterns per field; Stage impact; "
+        "Stage impact per reuse pattern; Reuse over time; the report says what fills them"
+    ) in " ".join(result.stderr.split())
+    written = {line.removeprefix("wrote ") for line in result.stdout.splitlines()}
+    assert {Path(p).name for p in written} == {"report.md", "report.html", *SHEET_CHARTS}

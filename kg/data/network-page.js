@@ -1,443 +1,448 @@
-// The interactive network page of ptmkg: a small force layout drawn as SVG.
-// Everything the page shows comes from the JSON block #network-data and is put
-// into the page with textContent or setAttribute, never parsed as HTML.
+// The interactive network page of ptmkg, drawn with sigma.js (WebGL) on a graphology graph.
+// The layout is ForceAtlas2, computed once before the first draw from seeded starting
+// positions, so the same network always opens the same way; sigma fits it to the window.
+// Everything shown comes from the JSON block #network-data and reaches the page through
+// textContent or canvas text, never parsed as HTML.
 (function () {
   "use strict";
-  var SVG_NS = "http://www.w3.org/2000/svg";
+  var started = performance.now();
   var data = JSON.parse(document.getElementById("network-data").textContent);
-  var nodes = data.nodes;
-  var edges = data.edges;
-  var svg = document.getElementById("network");
-  var stage = document.getElementById("stage");
+  var GraphClass = graphology.Graph || graphology;
+  var forceAtlas2 = graphologyLibrary.layoutForceAtlas2;
+  var SigmaClass = typeof Sigma === "function" ? Sigma : Sigma.Sigma || Sigma.default;
+
+  var container = document.getElementById("network");
   var tooltip = document.getElementById("tooltip");
   var legend = document.getElementById("legend");
   var colourSelect = document.getElementById("colour-by");
   var labelSelect = document.getElementById("labels");
+  var patternSelect = document.getElementById("pattern");
+  var stageSelect = document.getElementById("stage-filter");
   var search = document.getElementById("search");
   var searchCount = document.getElementById("search-count");
+  var shownCount = document.getElementById("shown-count");
 
-  var view = { k: 1, x: 0, y: 0 };
-  var width = 800, height = 600;
-  var columns = data.bipartite;  // bipartite networks start as two columns
-  var alpha = 0;
-  var animating = false;
+  var SMALLEST = 3, LARGEST = 16;  // node radius in pixels at the opening zoom
+  var LABEL_SIZE = 12;             // label font size in pixels, whatever the zoom
 
-  function el(name, attributes, parent) {
-    var element = document.createElementNS(SVG_NS, name);
-    for (var key in attributes) element.setAttribute(key, attributes[key]);
-    if (parent) parent.appendChild(element);
-    return element;
+  // ------------------------------------------------------------ the graph
+
+  var maxPapers = 1, maxWeight = 1;
+  data.nodes.forEach(function (n) { maxPapers = Math.max(maxPapers, n.papers || 0); });
+  data.edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight || 0); });
+  function sizeOf(papers) {
+    return SMALLEST + (LARGEST - SMALLEST) * Math.sqrt(Math.max(papers || 0, 0) / maxPapers);
   }
-
-  // ------------------------------------------------------------ sizes, colours
-
-  var maxDegree = 1, maxWeight = 1;
-  nodes.forEach(function (n) { maxDegree = Math.max(maxDegree, n.degree); });
-  edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight); });
-  nodes.forEach(function (n, i) {
-    n.index = i;
-    n.r = 4 + 14 * Math.sqrt(n.degree / maxDegree);
-    n.neighbours = {};
-  });
-  edges.forEach(function (e) {
-    nodes[e.s].neighbours[e.t] = true;
-    nodes[e.t].neighbours[e.s] = true;
-  });
-
   function colourOf(n, by) {
     if (by === "type") return data.typeColours[n.type] || data.otherColour;
     return data.fieldColours[n.main_field] || data.otherColour;
   }
 
-  // ------------------------------------------------------------ layout
-
-  var typeOrder = data.types;
-  var columnHalfGap = 160;
-  function columnX(n) {
-    var i = typeOrder.indexOf(n.type);
-    return (i <= 0 ? -1 : 1) * columnHalfGap;
+  // A small seeded generator: the same page always starts the layout from the same place.
+  var seed = 42;
+  function random() {
+    seed = (seed + 0x6d2b79f5) | 0;
+    var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  function initialPositions() {
-    var golden = Math.PI * (3 - Math.sqrt(5));
-    var perColumn = {};
-    nodes.forEach(function (n) { perColumn[n.type] = (perColumn[n.type] || 0) + 1; });
-    var seen = {};
-    var tallest = 0;
-    Object.keys(perColumn).forEach(function (t) { tallest = Math.max(tallest, perColumn[t]); });
-    // Tall columns (hundreds of nodes) stand further apart, so they stay two columns.
-    columnHalfGap = Math.max(160, width * 0.22, tallest * 14 * 0.3);
-    nodes.forEach(function (n, i) {
-      if (columns) {
-        var k = seen[n.type] = (seen[n.type] || 0) + 1;
-        var count = perColumn[n.type];
-        n.x = columnX(n);
-        n.y = (k - 0.5 - count / 2) * Math.max(14, (height - 60) / Math.max(count, 1));
-      } else {
-        var radius = 12 * Math.sqrt(i + 0.5);
-        n.x = radius * Math.cos(i * golden);
-        n.y = radius * Math.sin(i * golden);
-      }
-      n.vx = 0; n.vy = 0;
+  var graph = new GraphClass({ type: "undirected", multi: false, allowSelfLoops: true });
+  var spread = 10 * Math.sqrt(Math.max(data.nodes.length, 1));
+  var start = [];
+  data.nodes.forEach(function (n, i) {
+    var angle = 2 * Math.PI * random(), radius = spread * Math.sqrt(random());
+    start.push([radius * Math.cos(angle), radius * Math.sin(angle)]);
+    graph.addNode(String(i), {
+      x: start[i][0], y: start[i][1],
+      label: n.label, size: sizeOf(n.papers), color: colourOf(n, data.colourBy),
+      index: i,
     });
-  }
+  });
+  data.edges.forEach(function (e, i) {
+    if (graph.hasEdge(String(e.s), String(e.t))) return;
+    graph.addEdgeWithKey(String(i), String(e.s), String(e.t), {
+      weight: e.weight || 1,
+      size: 0.5 + 2.5 * Math.sqrt((e.weight || 1) / maxWeight),
+      color: "#c8c8c8",
+      index: i,
+    });
+  });
 
-  function tick() {
-    var n = nodes.length, i, j, a, b, dx, dy, d2, d, f;
-    var repulsion = columns ? 900 : 1800;
-    var reach = Math.pow(Math.max(250, 30 * Math.sqrt(n)), 2);
-    for (i = 0; i < n; i++) {
-      a = nodes[i];
-      for (j = i + 1; j < n; j++) {
-        b = nodes[j];
-        if (columns && a.type !== b.type) continue;
-        dx = b.x - a.x; dy = b.y - a.y;
-        d2 = dx * dx + dy * dy;
-        if (d2 < 0.01) { dx = (i - j) * 0.1; dy = 0.1; d2 = dx * dx + dy * dy; }
-        if (d2 > reach) continue;
-        f = repulsion * alpha / d2;
-        a.vx -= dx * f; a.vy -= dy * f;
-        b.vx += dx * f; b.vy += dy * f;
-      }
+  // ------------------------------------------------------------ the layout, once
+
+  var layoutStarted = performance.now();
+  var order = graph.order;
+  var settings = forceAtlas2.inferSettings(graph);
+  // Strong gravity keeps small components and lone nodes near the big one, so fitting
+  // the whole network to the window never shrinks the big component to a dot.
+  settings.strongGravityMode = true;
+  settings.gravity = 0.05;
+  // "Dissuade hubs": a hub attracts less, so hubs spread to the rim and their leaves
+  // fan out between them instead of piling up on the hub.
+  settings.outboundAttractionDistribution = true;
+  settings.barnesHutOptimize = order > 800;
+  var iterations = order <= 200 ? 400 : order <= 1000 ? 200 : order <= 3000 ? 120 : 80;
+  if (order > 1) {
+    forceAtlas2.assign(graph, { iterations: iterations, settings: settings,
+      getEdgeWeight: "weight" });
+  }
+  var repaired = 0;
+  graph.forEachNode(function (node, attributes) {
+    if (!isFinite(attributes.x) || !isFinite(attributes.y)) {
+      var i = attributes.index;
+      graph.mergeNodeAttributes(node, { x: start[i][0], y: start[i][1] });
+      repaired += 1;
     }
-    var length = columns ? 0 : 70;
-    edges.forEach(function (e) {
-      a = nodes[e.s]; b = nodes[e.t];
-      dx = b.x - a.x; dy = b.y - a.y;
-      d = Math.sqrt(dx * dx + dy * dy) || 0.01;
-      f = (d - length) / d * alpha * (0.04 + 0.06 * e.weight / maxWeight);
-      a.vx += dx * f; a.vy += dy * f;
-      b.vx -= dx * f; b.vy -= dy * f;
-    });
-    separate();
-    nodes.forEach(function (node) {
-      node.vx -= node.x * 0.04 * alpha;
-      node.vy -= node.y * 0.04 * alpha;
-      if (node.fixed) { node.vx = 0; node.vy = 0; return; }
-      node.vx *= 0.6; node.vy *= 0.6;
-      node.x += columns ? 0 : node.vx;
-      node.y += node.vy;
-      if (columns) node.x = columnX(node);
-    });
-    alpha *= 0.985;
+  });
+  var layoutMs = performance.now() - layoutStarted;
+
+  // ------------------------------------------------------------ what is shown
+
+  var state = {
+    colourBy: data.colourBy,
+    hovered: null,
+    neighbours: null,
+    matches: null,
+    pattern: "",
+    stage: "",
+    hiddenEdges: null,
+    hiddenNodes: null,
+  };
+
+  function nodeReducer(node, attributes) {
+    var shown = Object.assign({}, attributes);
+    if (state.hiddenNodes && state.hiddenNodes[node]) { shown.hidden = true; return shown; }
+    if (state.matches) {
+      if (state.matches[node]) { shown.highlighted = true; shown.forceLabel = true; }
+      else { shown.color = "#e4e4e4"; shown.label = ""; }
+    }
+    if (state.hovered) {
+      if (node === state.hovered || state.neighbours[node]) shown.forceLabel = true;
+      else { shown.color = "#e4e4e4"; shown.label = ""; }
+    }
+    return shown;
+  }
+  function edgeReducer(edge, attributes) {
+    var shown = Object.assign({}, attributes);
+    if (state.hiddenEdges && state.hiddenEdges[edge]) { shown.hidden = true; return shown; }
+    if (state.hovered && !graph.hasExtremity(edge, state.hovered)) shown.hidden = true;
+    else if (state.hovered) shown.color = "#777";
+    return shown;
   }
 
-  // Push overlapping nodes apart: in a column only along y, else along the line between them.
-  function separate() {
-    var i, j, a, b, dx, dy, d, gap, shift;
-    if (columns) {
-      typeOrder.forEach(function (type) {
-        var column = nodes.filter(function (n) { return n.type === type; });
-        column.sort(function (p, q) { return p.y - q.y; });
-        for (i = 1; i < column.length; i++) {
-          gap = column[i - 1].r + column[i].r + 4;
-          if (column[i].y - column[i - 1].y < gap) column[i].y = column[i - 1].y + gap;
-        }
-      });
+  // Labels never overlap: each frame, a label is tried right, left, above and below its
+  // node, and one whose box would cross a label already drawn, or leave the window, in
+  // all four is skipped. Sigma offers them forced ones first (search matches, a hovered
+  // node's neighbours), then biggest node first. A white halo keeps them readable.
+  var labelBoxes = [];
+  function labelSpots(node, width, size) {
+    var gap = node.size + 3, rise = size / 3;
+    return [
+      [node.x + gap, node.y + rise],
+      [node.x - gap - width, node.y + rise],
+      [node.x - width / 2, node.y - gap - size * 0.2],
+      [node.x - width / 2, node.y + gap + size * 0.8],
+    ];
+  }
+  function drawLabel(context, node, settings) {
+    if (!node.label) return;
+    var size = settings.labelSize;
+    context.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+    var width = context.measureText(node.label).width;
+    var right = container.clientWidth, bottom = container.clientHeight;
+    var spots = labelSpots(node, width, size);
+    for (var s = 0; s < spots.length; s += 1) {
+      var x = spots[s][0], y = spots[s][1];
+      var box = { x0: x - 1, y0: y - size * 0.8, x1: x + width + 1, y1: y + size * 0.3 };
+      if (box.x0 < 0 || box.y0 < 0 || box.x1 > right || box.y1 > bottom) continue;
+      var free = true;
+      for (var i = 0; i < labelBoxes.length && free; i += 1) {
+        var other = labelBoxes[i];
+        free = !(box.x0 < other.x1 && other.x0 < box.x1 && box.y0 < other.y1 && other.y0 < box.y1);
+      }
+      if (!free) continue;
+      box.label = node.label;
+      labelBoxes.push(box);
+      context.lineWidth = 3;
+      context.lineJoin = "round";
+      context.strokeStyle = "rgba(255,255,255,0.85)";
+      context.strokeText(node.label, x, y);
+      context.fillStyle = settings.labelColor.color || "#222";
+      context.fillText(node.label, x, y);
       return;
     }
-    for (i = 0; i < nodes.length; i++) {
-      a = nodes[i];
-      for (j = i + 1; j < nodes.length; j++) {
-        b = nodes[j];
-        dx = b.x - a.x; dy = b.y - a.y;
-        gap = a.r + b.r + 3;
-        if (Math.abs(dx) >= gap || Math.abs(dy) >= gap) continue;
-        d = Math.sqrt(dx * dx + dy * dy) || 0.01;
-        if (d >= gap) continue;
-        shift = (gap - d) / d / 2;
-        a.x -= dx * shift; a.y -= dy * shift;
-        b.x += dx * shift; b.y += dy * shift;
-      }
-    }
   }
 
-  function settle(ticks) {
-    alpha = 1;
-    for (var t = 0; t < ticks && alpha > 0.005; t++) tick();
+  var renderer = new SigmaClass(graph, container, {
+    defaultDrawNodeLabel: drawLabel,
+    nodeReducer: nodeReducer,
+    edgeReducer: edgeReducer,
+    labelSize: LABEL_SIZE,
+    labelWeight: "500",
+    labelFont: "system-ui, sans-serif",
+    labelColor: { color: "#222" },
+    // Sigma's grid offers the biggest nodes of each patch of the screen; drawLabel keeps
+    // those that fit, so a small network offers every label.
+    labelDensity: order <= 60 ? 100 : 1,
+    labelGridCellSize: 60,
+    labelRenderedSizeThreshold: order <= 60 ? 0 : 5,
+    hideEdgesOnMove: graph.size > 5000,
+    zIndex: true,
+    minCameraRatio: 0.02,
+    maxCameraRatio: 5,
+    allowInvalidContainer: true,
+  });
+
+  // ------------------------------------------------------------ hover details
+
+  function row(table, key, value) {
+    var tr = document.createElement("tr");
+    var k = document.createElement("td");
+    k.className = "key";
+    k.textContent = key;
+    var v = document.createElement("td");
+    v.textContent = Array.isArray(value) ? value.join("; ") : String(value);
+    tr.appendChild(k);
+    tr.appendChild(v);
+    table.appendChild(tr);
   }
-
-  // ------------------------------------------------------------ drawing
-
-  var viewport = el("g", { id: "viewport" }, svg);
-  var edgeLayer = el("g", { id: "edges" }, viewport);
-  var nodeLayer = el("g", { id: "nodes" }, viewport);
-
-  edges.forEach(function (e) {
-    e.line = el("line", {
-      "class": "edge",
-      "stroke-width": (0.8 + 5 * e.weight / maxWeight).toFixed(2)
-    }, edgeLayer);
-    e.line.addEventListener("mouseenter", function (event) { showEdge(e, event); });
-    e.line.addEventListener("mousemove", moveTooltip);
-    e.line.addEventListener("mouseleave", hideTooltip);
-  });
-
-  var byDegree = nodes.slice().sort(function (a, b) {
-    return b.degree - a.degree || b.weighted_degree - a.weighted_degree;
-  });
-  byDegree.forEach(function (n, rank) { n.rank = rank; });
-
-  nodes.forEach(function (n) {
-    n.group = el("g", { "class": "node", "data-type": n.type, "data-index": String(n.index) }, nodeLayer);
-    n.circle = el("circle", { r: n.r.toFixed(2) }, n.group);
-    n.text = el("text", { dy: "0.35em" }, n.group);
-    n.text.textContent = n.label;
-    n.group.addEventListener("mouseenter", function (event) { showNode(n, event); });
-    n.group.addEventListener("mousemove", moveTooltip);
-    n.group.addEventListener("mouseleave", hideTooltip);
-    n.group.addEventListener("pointerdown", function (event) { startNodeDrag(n, event); });
-  });
-
-  function placeLabels() {
-    var mode = labelSelect.value;
-    var shown = nodes.length <= 80 ? nodes.length : 30;
-    nodes.forEach(function (n) {
-      var visible = mode === "all" || (mode === "top" && n.rank < shown);
-      n.text.setAttribute("class", visible ? "" : "hidden");
-      var leftSide = columns && typeOrder.indexOf(n.type) <= 0;
-      n.text.setAttribute("x", String(leftSide ? -(n.r + 4) : n.r + 4));
-      n.text.setAttribute("text-anchor", leftSide ? "end" : "start");
-    });
+  function showTooltip(node) {
+    var n = data.nodes[graph.getNodeAttribute(node, "index")];
+    tooltip.textContent = "";
+    var title = document.createElement("div");
+    title.className = "title";
+    title.textContent = n.label;
+    tooltip.appendChild(title);
+    var table = document.createElement("table");
+    row(table, "type", n.type);
+    row(table, "papers", n.papers);
+    row(table, "links", n.degree);
+    row(table, data.weight || "weight", n.weighted_degree);
+    if (n.main_field) row(table, "main field", n.main_field);
+    (n.details || []).forEach(function (pair) { row(table, pair[0], pair[1]); });
+    tooltip.appendChild(table);
+    var at = renderer.framedGraphToViewport(renderer.getNodeDisplayData(node));
+    var box = container.getBoundingClientRect();
+    tooltip.style.display = "block";
+    var left = Math.min(at.x + 14, box.width - tooltip.offsetWidth - 4);
+    var top = Math.min(at.y + 14, box.height - tooltip.offsetHeight - 4);
+    tooltip.style.left = Math.max(4, left) + "px";
+    tooltip.style.top = Math.max(4, top) + "px";
   }
-
-  function colour() {
-    var by = colourSelect.value;
-    nodes.forEach(function (n) { n.circle.setAttribute("fill", colourOf(n, by)); });
-    while (legend.firstChild) legend.removeChild(legend.firstChild);
-    var entries = [];
-    if (by === "type") {
-      typeOrder.forEach(function (t) { entries.push([t, data.typeColours[t] || data.otherColour]); });
+  function hover(node) {
+    state.hovered = node;
+    state.neighbours = {};
+    if (node !== null) {
+      graph.forEachNeighbor(node, function (m) { state.neighbours[m] = true; });
+      showTooltip(node);
     } else {
-      Object.keys(data.fieldColours).forEach(function (f) { entries.push([f, data.fieldColours[f]]); });
-      entries.push(["other or no field", data.otherColour]);
+      tooltip.style.display = "none";
     }
-    entries.forEach(function (entry) {
-      var row = document.createElement("div");
-      var swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.background = entry[1];
-      var name = document.createElement("span");
-      name.textContent = entry[0];
-      row.appendChild(swatch);
-      row.appendChild(name);
-      legend.appendChild(row);
-    });
+    renderer.refresh({ skipIndexation: true });
   }
+  renderer.on("beforeRender", function () { labelBoxes = []; });
+  renderer.on("enterNode", function (event) { hover(event.node); });
+  renderer.on("leaveNode", function () { hover(null); });
 
-  var drawnScale = null;
-  function render() {
-    viewport.setAttribute("transform",
-      "translate(" + view.x.toFixed(2) + "," + view.y.toFixed(2) + ") scale(" + view.k.toFixed(4) + ")");
-    if (view.k !== drawnScale) {
-      // Zoomed far out, nodes keep at least 1.5 pixels of radius so they stay visible.
-      drawnScale = view.k;
-      nodes.forEach(function (n) {
-        n.circle.setAttribute("r", Math.max(n.r, 1.5 / view.k).toFixed(2));
+  // ------------------------------------------------------------ search
+
+  function find(text) {
+    var query = text.trim().toLowerCase();
+    var found = [];
+    if (query) {
+      graph.forEachNode(function (node, attributes) {
+        if (state.hiddenNodes && state.hiddenNodes[node]) return;
+        if (attributes.label.toLowerCase().indexOf(query) >= 0) found.push(node);
       });
     }
-    edges.forEach(function (e) {
-      var a = nodes[e.s], b = nodes[e.t];
-      e.line.setAttribute("x1", a.x.toFixed(1)); e.line.setAttribute("y1", a.y.toFixed(1));
-      e.line.setAttribute("x2", b.x.toFixed(1)); e.line.setAttribute("y2", b.y.toFixed(1));
-    });
-    nodes.forEach(function (n) {
-      n.group.setAttribute("transform", "translate(" + n.x.toFixed(1) + "," + n.y.toFixed(1) + ")");
-    });
-  }
-
-  function fit() {
-    if (!nodes.length) { view = { k: 1, x: width / 2, y: height / 2 }; render(); return; }
-    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    nodes.forEach(function (n) {
-      var text = n.text.getAttribute("class") === "hidden" ? 0 : 8 + 6.5 * n.label.length;
-      var leftSide = columns && typeOrder.indexOf(n.type) <= 0;
-      x0 = Math.min(x0, n.x - n.r - (leftSide ? text : 0));
-      x1 = Math.max(x1, n.x + n.r + (leftSide ? 0 : text));
-      y0 = Math.min(y0, n.y - n.r - 12); y1 = Math.max(y1, n.y + n.r + 12);
-    });
-    // Keep the nodes clear of the legend in the bottom left corner.
-    var free = Math.max(120, height - legend.offsetHeight - 24);
-    var k = Math.min((width - 16) / (x1 - x0), free / (y1 - y0), 2.5);
-    view = { k: k, x: width / 2 - k * (x0 + x1) / 2, y: 8 + free / 2 - k * (y0 + y1) / 2 };
-    render();
-  }
-
-  function animate() {
-    if (animating) return;
-    animating = true;
-    function frame() {
-      tick(); tick();
-      render();
-      if (alpha > 0.005) window.requestAnimationFrame(frame);
-      else animating = false;
+    // The most connected match first: that is where the camera goes.
+    found.sort(function (a, b) { return graph.degree(b) - graph.degree(a); });
+    state.matches = null;
+    if (query) {
+      state.matches = {};
+      found.forEach(function (node) { state.matches[node] = true; });
     }
-    window.requestAnimationFrame(frame);
+    searchCount.textContent = query ? found.length + " found" : "";
+    if (found.length) {
+      var shown = renderer.getNodeDisplayData(found[0]);
+      renderer.getCamera().animate({ x: shown.x, y: shown.y, ratio: 0.35 }, { duration: 300 });
+    }
+    renderer.refresh({ skipIndexation: true });
+    return found.map(function (node) { return graph.getNodeAttribute(node, "label"); });
+  }
+  search.addEventListener("input", function () { find(search.value); });
+
+  // ------------------------------------------------------------ filters
+
+  function applyFilters() {
+    state.pattern = patternSelect.value;
+    state.stage = stageSelect.value;
+    if (!state.pattern && !state.stage) {
+      state.hiddenEdges = state.hiddenNodes = null;
+    } else {
+      state.hiddenEdges = {};
+      var touched = {};
+      graph.forEachEdge(function (edge, attributes, source, target) {
+        var on = data.edges[attributes.index].on || [];
+        var keep = (!state.pattern || on.indexOf(state.pattern) >= 0) &&
+          (!state.stage || on.indexOf(state.stage) >= 0);
+        if (keep) { touched[source] = touched[target] = true; }
+        else state.hiddenEdges[edge] = true;
+      });
+      state.hiddenNodes = {};
+      graph.forEachNode(function (node) { if (!touched[node]) state.hiddenNodes[node] = true; });
+    }
+    countShown();
+    renderer.refresh({ skipIndexation: true });
+  }
+  function fillFilter(select, options) {
+    options.forEach(function (option) {
+      var element = document.createElement("option");
+      element.value = option[0];
+      element.textContent = option[1];
+      select.appendChild(element);
+    });
+    if (!options.length) {
+      select.disabled = true;
+      select.title = "this network's links do not record patterns or stages: build it with " +
+        "--pattern or --stage instead";
+    }
+  }
+  fillFilter(patternSelect, data.patterns);
+  fillFilter(stageSelect, data.stages);
+  patternSelect.addEventListener("change", applyFilters);
+  stageSelect.addEventListener("change", applyFilters);
+
+  function countShown() {
+    var nodes = graph.order, edges = graph.size;
+    if (state.hiddenNodes) nodes -= Object.keys(state.hiddenNodes).length;
+    if (state.hiddenEdges) edges -= Object.keys(state.hiddenEdges).length;
+    shownCount.textContent = "showing " + nodes.toLocaleString("en") + " nodes, " +
+      edges.toLocaleString("en") + " links";
+    container.setAttribute("data-shown-nodes", nodes);
   }
 
-  // ------------------------------------------------------------ tooltips
+  // ------------------------------------------------------------ legends
 
-  function tooltipTable(title, rows) {
-    while (tooltip.firstChild) tooltip.removeChild(tooltip.firstChild);
+  function swatch(parent, colour, text, diameter) {
+    var line = document.createElement("div");
+    var dot = document.createElement("span");
+    dot.className = "swatch";
+    dot.style.background = colour;
+    if (diameter) {
+      dot.style.width = dot.style.height = diameter.toFixed(1) + "px";
+    }
+    var label = document.createElement("span");
+    label.textContent = text;
+    line.appendChild(dot);
+    line.appendChild(label);
+    parent.appendChild(line);
+  }
+  function drawLegend() {
+    legend.textContent = "";
+    var colours = document.createElement("div");
+    colours.className = "colours";
+    if (state.colourBy === "type") {
+      data.types.forEach(function (type) {
+        swatch(colours, data.typeColours[type] || data.otherColour, type);
+      });
+    } else {
+      Object.keys(data.fieldColours).forEach(function (name) {
+        swatch(colours, data.fieldColours[name], name);
+      });
+      swatch(colours, data.otherColour, "no field");
+    }
+    legend.appendChild(colours);
+    var sizes = document.createElement("div");
+    sizes.className = "sizes";
     var heading = document.createElement("div");
-    heading.className = "title";
-    heading.textContent = title;
-    tooltip.appendChild(heading);
-    var table = document.createElement("table");
-    rows.forEach(function (row) {
-      var tr = document.createElement("tr");
-      var key = document.createElement("td");
-      key.className = "key";
-      key.textContent = row[0];
-      var value = document.createElement("td");
-      value.textContent = String(row[1]);
-      tr.appendChild(key); tr.appendChild(value);
-      table.appendChild(tr);
+    heading.className = "heading";
+    heading.textContent = "size: papers";
+    sizes.appendChild(heading);
+    var steps = [maxPapers, Math.round(maxPapers / 4), 1].filter(function (v, i, all) {
+      return v >= 1 && all.indexOf(v) === i;
     });
-    tooltip.appendChild(table);
-    tooltip.style.display = "block";
-  }
-
-  function highlight(keep) {
-    nodes.forEach(function (n) { n.group.classList.toggle("faded", keep !== null && !keep[n.index]); });
-    edges.forEach(function (e) {
-      e.line.classList.toggle("faded", keep !== null && !(keep[e.s] && keep[e.t]));
+    steps.forEach(function (papers) {
+      swatch(sizes, "#bbb", papers.toLocaleString("en") + (papers === 1 ? " paper" : " papers"),
+        2 * sizeOf(papers));
     });
+    legend.appendChild(sizes);
   }
-
-  function showNode(n, event) {
-    if (dragging) return;
-    tooltipTable(n.label, [
-      ["type", n.type], ["degree", n.degree], ["weighted degree", n.weighted_degree],
-      ["papers", n.papers]
-    ].concat(n.details));
-    var keep = {}; keep[n.index] = true;
-    Object.keys(n.neighbours).forEach(function (i) { keep[i] = true; });
-    highlight(keep);
-    moveTooltip(event);
-  }
-
-  function showEdge(e, event) {
-    if (dragging) return;
-    tooltipTable(nodes[e.s].label + " \u2014 " + nodes[e.t].label,
-      [["weight", e.weight + " (" + data.weight + ")"]].concat(e.details));
-    moveTooltip(event);
-  }
-
-  function moveTooltip(event) {
-    var box = stage.getBoundingClientRect();
-    var x = event.clientX - box.left + 14, y = event.clientY - box.top + 14;
-    if (x + tooltip.offsetWidth > box.width) x = Math.max(0, x - tooltip.offsetWidth - 28);
-    if (y + tooltip.offsetHeight > box.height) y = Math.max(0, y - tooltip.offsetHeight - 28);
-    tooltip.style.left = x + "px";
-    tooltip.style.top = y + "px";
-  }
-
-  function hideTooltip() {
-    tooltip.style.display = "none";
-    if (!dragging) highlight(null);
-  }
-
-  // ------------------------------------------------------------ zoom, pan, drag
-
-  var dragging = null, panning = null;
-
-  function toGraph(event) {
-    var box = svg.getBoundingClientRect();
-    return { x: (event.clientX - box.left - view.x) / view.k, y: (event.clientY - box.top - view.y) / view.k };
-  }
-
-  function startNodeDrag(n, event) {
-    event.stopPropagation();
-    dragging = n;
-    n.fixed = true;
-    svg.setPointerCapture(event.pointerId);
-  }
-
-  svg.addEventListener("pointerdown", function (event) {
-    if (dragging) return;
-    panning = { x: event.clientX - view.x, y: event.clientY - view.y };
-    svg.classList.add("panning");
-    svg.setPointerCapture(event.pointerId);
-  });
-  svg.addEventListener("pointermove", function (event) {
-    if (dragging) {
-      var p = toGraph(event);
-      dragging.x = columns ? columnX(dragging) : p.x;
-      dragging.y = p.y;
-      alpha = Math.max(alpha, 0.3);
-      render();
-      animate();
-    } else if (panning) {
-      view.x = event.clientX - panning.x;
-      view.y = event.clientY - panning.y;
-      render();
-    }
-  });
-  function endPointer() {
-    if (dragging) { dragging.fixed = false; dragging = null; highlight(null); }
-    panning = null;
-    svg.classList.remove("panning");
-  }
-  svg.addEventListener("pointerup", endPointer);
-  svg.addEventListener("pointercancel", endPointer);
-  svg.addEventListener("wheel", function (event) {
-    event.preventDefault();
-    var box = svg.getBoundingClientRect();
-    var mx = event.clientX - box.left, my = event.clientY - box.top;
-    var factor = Math.exp(-event.deltaY * 0.0015);
-    var k = Math.min(40, Math.max(0.05, view.k * factor));
-    view.x = mx - (mx - view.x) * (k / view.k);
-    view.y = my - (my - view.y) * (k / view.k);
-    view.k = k;
-    render();
-  }, { passive: false });
-
-  // ------------------------------------------------------------ controls
-
-  colourSelect.value = data.colourBy;
-  colourSelect.addEventListener("change", colour);
-  labelSelect.addEventListener("change", placeLabels);
-  document.getElementById("fit").addEventListener("click", fit);
-  var layoutButton = document.getElementById("layout");
-  layoutButton.textContent = columns ? "free layout" : "re-run layout";
-  layoutButton.addEventListener("click", function () {
-    if (data.bipartite) {
-      columns = !columns;
-      layoutButton.textContent = columns ? "free layout" : "two columns";
-    }
-    initialPositions();
-    settle(300);
-    placeLabels();
-    fit();
-  });
-  search.addEventListener("input", function () {
-    var text = search.value.trim().toLowerCase();
-    var count = 0;
-    nodes.forEach(function (n) {
-      var match = text !== "" && n.label.toLowerCase().indexOf(text) >= 0;
-      if (match) count++;
-      n.group.classList.toggle("match", match);
-      if (match) n.text.setAttribute("class", "");
+  colourSelect.value = state.colourBy;
+  colourSelect.addEventListener("change", function () {
+    state.colourBy = colourSelect.value;
+    graph.forEachNode(function (node, attributes) {
+      graph.setNodeAttribute(node, "color", colourOf(data.nodes[attributes.index], state.colourBy));
     });
-    searchCount.textContent = text ? count + " found" : "";
-    if (!text) placeLabels();
+    drawLegend();
+  });
+  labelSelect.addEventListener("change", function () {
+    var choice = labelSelect.value;
+    renderer.setSetting("renderLabels", choice !== "none");
+    renderer.setSetting("labelDensity", choice === "all" || order <= 60 ? 100 : 1);
+    renderer.setSetting("labelRenderedSizeThreshold", choice === "all" ? 0 : order <= 60 ? 0 : 5);
+  });
+  document.getElementById("fit").addEventListener("click", function () {
+    renderer.getCamera().animatedReset({ duration: 300 });
   });
 
-  function resize() {
-    var box = svg.getBoundingClientRect();
-    width = box.width || 800;
-    height = box.height || 600;
-  }
-  window.addEventListener("resize", function () { resize(); fit(); });
+  drawLegend();
+  countShown();
 
-  resize();
-  initialPositions();
-  settle(nodes.length <= 400 ? 400 : nodes.length <= 1500 ? 150 : 40);
-  colour();
-  placeLabels();
-  fit();
-  svg.setAttribute("data-node-count", String(nodes.length));
-  svg.setAttribute("data-edge-count", String(edges.length));
-  document.body.setAttribute("data-rendered", "true");
+  // ------------------------------------------------------------ for the tests and the benchmark
+
+  window.ptmkg = {
+    graph: graph,
+    renderer: renderer,
+    find: find,
+    hover: hover,
+    layoutMs: layoutMs,
+    iterations: iterations,
+    repaired: repaired,
+    firstDrawMs: null,
+    // What a person would check on opening: every number finite, the drawing fitted to
+    // the window, sizes and labels as large as on a readable page.
+    check: function () {
+      var box = container.getBoundingClientRect();
+      var camera = renderer.getCamera().getState();
+      var bad = 0, inside = 0, xs = [], ys = [], sizes = [];
+      graph.forEachNode(function (node) {
+        var shown = renderer.getNodeDisplayData(node);
+        if (!shown) return;
+        var at = renderer.framedGraphToViewport(shown);
+        var size = renderer.scaleSize(shown.size);
+        if (![shown.x, shown.y, at.x, at.y, size].every(isFinite)) { bad += 1; return; }
+        xs.push(at.x); ys.push(at.y); sizes.push(size);
+        if (at.x >= 0 && at.x <= box.width && at.y >= 0 && at.y <= box.height) inside += 1;
+      });
+      return {
+        nodes: graph.order,
+        edges: graph.size,
+        notFinite: bad,
+        inside: inside,
+        width: box.width,
+        height: box.height,
+        spanX: xs.length ? Math.max.apply(null, xs) - Math.min.apply(null, xs) : 0,
+        spanY: ys.length ? Math.max.apply(null, ys) - Math.min.apply(null, ys) : 0,
+        smallest: sizes.length ? Math.min.apply(null, sizes) : 0,
+        largest: sizes.length ? Math.max.apply(null, sizes) : 0,
+        camera: camera,
+        labelSize: renderer.getSetting("labelSize"),
+        labels: labelBoxes.slice(),
+        labelsShown: renderer.getNodeDisplayedLabels ? renderer.getNodeDisplayedLabels().size :
+          (renderer.displayedNodeLabels ? renderer.displayedNodeLabels.size : -1),
+        repaired: repaired,
+      };
+    },
+  };
+  renderer.once("afterRender", function () {
+    // From the start of navigation (reading the file and its data included) to the first draw.
+    window.ptmkg.firstDrawMs = performance.now();
+    window.ptmkg.scriptMs = performance.now() - started;
+    container.setAttribute("data-node-count", graph.order);
+    container.setAttribute("data-rendered", "true");
+    document.body.setAttribute("data-rendered", "true");
+  });
+  renderer.refresh();
 })();

@@ -2,10 +2,17 @@
 
 Bipartite networks are drawn in two columns (models on one side, fields or papers
 on the other, ordered to keep edges short); the others with a seeded
-force-directed layout, so the same network gives the same picture. Labels never
-pile up: they are placed from the most connected node down, and a label that
-would overlap one already placed, or leave the picture, is left out. Node size
-follows degree, edge width follows weight.
+force-directed layout, so the same network gives the same picture. A picture
+stays readable at any size: past :data:`COLUMN_NODES` per column or
+:data:`DRAWN_NODES` in all, only the nodes with the most papers are drawn, and a
+note under the drawing says how many of which type were left out (the HTML page
+and the graph formats keep them all). Labels never pile up: they are placed from
+the most connected node down, each tried above, below, right and left of its
+node, and a label that would still overlap one already placed, or leave the
+picture, is left out; in a field-field drawing every field keeps its label, moved
+to the margin with a leader line if need be. Labels are drawn as they are written
+(``$x$`` is not typeset as mathematics). Node size follows degree, edge width
+follows weight. An empty network is not drawn: the error says why it is empty.
 """
 
 from __future__ import annotations
@@ -18,20 +25,54 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import PtmkgError
+from kg.networks.graph import why_empty
 
 DPI = 100
 SEED = 7
 #: One colour per node type, the same in PNG, SVG, GEXF and HTML.
 TYPE_COLOURS = {"model": "#4C72B0", "field": "#DD8452", "paper": "#55A868"}
-#: Colours for fields (a network of one node type is coloured by field).
+#: One colour per OpenAlex field, the same in every network, drawing and page. The study's
+#: eight natural-science fields, Medicine and Computer Science (the fields most networks are
+#: about) get the strongest, most distinct colours; no field is grey, which means "no field".
+FIELD_COLOURS = {
+    "Biochemistry, Genetics and Molecular Biology": "#2ca02c",
+    "Agricultural and Biological Sciences": "#bcbd22",
+    "Immunology and Microbiology": "#e377c2",
+    "Neuroscience": "#9467bd",
+    "Chemistry": "#ff7f0e",
+    "Earth and Planetary Sciences": "#8c564b",
+    "Environmental Science": "#17becf",
+    "Physics and Astronomy": "#1f77b4",
+    "Medicine": "#d62728",
+    "Computer Science": "#393b79",
+    "Engineering": "#aec7e8",
+    "Mathematics": "#c5b0d5",
+    "Materials Science": "#ffbb78",
+    "Chemical Engineering": "#f7b6d2",
+    "Energy": "#dbdb8d",
+    "Pharmacology, Toxicology and Pharmaceutics": "#98df8a",
+    "Psychology": "#c49c94",
+    "Social Sciences": "#9edae5",
+    "Veterinary": "#ff9896",
+    "Health Professions": "#637939",
+    "Nursing": "#e7969c",
+    "Dentistry": "#7b4173",
+    "Arts and Humanities": "#843c39",
+    "Business, Management and Accounting": "#8c6d31",
+    "Decision Sciences": "#5254a3",
+    "Economics, Econometrics and Finance": "#d6616b",
+}
+#: Colours for field names outside OpenAlex's 26 (a source's own field labels), by rank.
 FIELD_PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c",
+    "#74c476", "#9e9ac8", "#fdae6b", "#a1d99b", "#bcbddc",
 )  # fmt: skip
 OTHER_COLOUR = "#9a9a9a"
 TYPE_ORDER = ("paper", "model", "field")
-LABEL_CHARACTERS = 40
+LABEL_CHARACTERS = 48
+#: At most this many nodes in a force-directed drawing, and per column of a bipartite one.
+DRAWN_NODES = 150
+COLUMN_NODES = 60
 
 
 def node_types(graph: nx.Graph) -> list[str]:
@@ -45,12 +86,23 @@ def colour_by(graph: nx.Graph) -> str:
 
 
 def field_colours(graph: nx.Graph) -> dict[str, str]:
-    """A colour per main field, the most common fields first; the rest share grey."""
+    """A colour for every main field in the graph, the most common fields first.
+
+    OpenAlex's fields keep their colour from :data:`FIELD_COLOURS` whatever the
+    network; other names take the unused colours of :data:`FIELD_PALETTE` in turn,
+    and only when more of them than colours are left do the rest share grey.
+    """
     counts = Counter(
         data["main_field"] for _n, data in graph.nodes(data=True) if data.get("main_field")
     )
     ranked = sorted(counts, key=lambda name: (-counts[name], name))
-    return {name: FIELD_PALETTE[i] for i, name in enumerate(ranked[: len(FIELD_PALETTE)])}
+    spare = iter(FIELD_PALETTE)
+    colours = {}
+    for name in ranked:
+        colour = FIELD_COLOURS.get(name) or next(spare, None)
+        if colour:
+            colours[name] = colour
+    return colours
 
 
 def node_colours(graph: nx.Graph, by: str | None = None) -> dict[Any, str]:
@@ -216,31 +268,43 @@ def drawing(
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
+    if len(graph) == 0:
+        raise PtmkgError(why_empty(graph))
+    whole = graph
+    graph, note = drawn_part(graph)
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
-    FigureCanvasAgg(figure)
-    renderer = figure.canvas.get_renderer()
-    heading = figure.suptitle(title or _title(graph), fontsize=12, y=1 - 8 / height, va="top")
-    while heading.get_window_extent(renderer).width > width - 10 and heading.get_fontsize() > 6:
-        heading.set_fontsize(heading.get_fontsize() - 1)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    heading = figure.suptitle(
+        title or _title(whole), fontsize=12, y=1 - 8 / height, va="top", parse_math=False
+    )
+    size = 12.0
+    while heading.get_window_extent(renderer).width > width - 10 and size > 6:
+        size -= 1
+        heading.set_fontsize(size)
     top = heading.get_window_extent(renderer).y0 - 6
     by = colour_by(graph)
     colours = node_colours(graph, by)
-    if len(graph):
-        legend = _legend(figure, graph, by, colours, Line2D, top / height)
-        top = legend.get_window_extent(renderer).y0 - 6
-    axes = figure.add_axes((0.01, 0.01, 0.98, max(0.2, top / height - 0.01)))
+    legend = _legend(figure, graph, by, colours, Line2D, top / height)
+    top = legend.get_window_extent(renderer).y0 - 6
+    bottom = 0.01
+    if note:
+        footer = figure.text(
+            0.5, 4 / height, note, ha="center", va="bottom", fontsize=8, color="#444",
+            wrap=True, parse_math=False,
+        )  # fmt: skip
+        bottom = (footer.get_window_extent(renderer).y1 + 4) / height
+    axes = figure.add_axes((0.01, bottom, 0.98, max(0.2, top / height - bottom)))
     axes.set_axis_off()
-    if len(graph) == 0:
-        axes.text(0.5, 0.5, "no nodes: the filters left nothing to draw", ha="center")
-        return figure
 
     bipartite = by == "type" and len(node_types(graph)) == 2
+    every_label = graph.graph.get("kind") == "field-field"
     if bipartite:
         positions, columns = bipartite_positions(graph)
         axes.set_xlim(-0.8, 1.8)
     else:
         positions = spread_positions(graph)
-        axes.set_xlim(-0.08, 1.08)
+        # A field-field drawing keeps margins for the labels that do not fit by their node.
+        axes.set_xlim(*((-0.55, 1.55) if every_label else (-0.08, 1.08)))
         columns = []
     axes.set_ylim(-0.03, 1.03)
 
@@ -274,8 +338,58 @@ def drawing(
         linewidths=0.8,
         zorder=2,
     )
-    _place_labels(figure, axes, graph, positions, bipartite, font_size, max_labels)
+    _place_labels(figure, axes, graph, positions, bipartite, font_size, max_labels, every_label)
     return figure
+
+
+def drawing_note(graph: nx.Graph) -> str:
+    """What a drawing of ``graph`` leaves out ("" when it draws every node)."""
+    return drawn_part(graph)[1] if len(graph) else ""
+
+
+def drawn_part(graph: nx.Graph) -> tuple[nx.Graph, str]:
+    """The nodes a readable drawing has room for, and a note of what was left out.
+
+    Nodes are ranked as ``--top`` ranks them (most papers, then weighted degree,
+    then label); a bipartite network keeps its heaviest :data:`COLUMN_NODES` of
+    each type, any other :data:`DRAWN_NODES` in all.
+    """
+    types = node_types(graph)
+
+    def ranked(nodes: list[Any]) -> list[Any]:
+        return sorted(
+            nodes,
+            key=lambda n: (
+                -graph.nodes[n].get("papers", 0),
+                -graph.degree(n, weight="weight"),
+                str(graph.nodes[n].get("label", n)),
+                str(n),
+            ),
+        )
+
+    if len(types) == 2:
+        kept = []
+        for node_type in types:
+            of_type = [n for n, d in graph.nodes(data=True) if d.get("type") == node_type]
+            kept += ranked(of_type)[:COLUMN_NODES]
+    else:
+        kept = ranked(list(graph))[:DRAWN_NODES]
+    if len(kept) == len(graph):
+        return graph, ""
+    part = graph.subgraph(kept).copy()
+    left_out = Counter(d.get("type", "node") for n, d in graph.nodes(data=True) if n not in part)
+    lightest = max(
+        (d.get("papers", 0) for n, d in graph.nodes(data=True) if n not in part), default=0
+    )
+    counts = ", ".join(
+        f"{count:,} {name}{'' if count == 1 else 's'}" for name, count in sorted(left_out.items())
+    )
+    note = (
+        f"Drawn: the {len(part):,} nodes with the most papers of {len(graph):,}. "
+        f"Left out: {counts} with at most {lightest:,} paper{'' if lightest == 1 else 's'} each "
+        "and their links. The .html page and the graph formats (.graphml, .gexf) keep them all."
+    )
+    return part, note
 
 
 def _title(graph: nx.Graph) -> str:
@@ -290,6 +404,24 @@ def _title(graph: nx.Graph) -> str:
     return text
 
 
+def label_box(text: Any, renderer: Any) -> Any:
+    """The box of a label's text on the figure, without its leader line."""
+    from matplotlib.text import Annotation, Text
+
+    if isinstance(text, Annotation):
+        text.update_positions(renderer)  # where its offset puts it, as drawing does
+    return Text.get_window_extent(text, renderer)
+
+
+#: Where a label may go, tried in turn: above, below, right and left of its node.
+_LABEL_SPOTS = (
+    ((0, 7), "center", "bottom"),
+    ((0, -7), "center", "top"),
+    ((9, 0), "left", "center"),
+    ((-9, 0), "right", "center"),
+)
+
+
 def _place_labels(
     figure: Any,
     axes: Any,
@@ -298,10 +430,17 @@ def _place_labels(
     bipartite: bool,
     font_size: dict[Any, float],
     max_labels: int,
+    every_label: bool = False,
 ) -> list[Any]:
-    """Label the most connected nodes first; skip any label that would overlap or leave."""
+    """Label the most connected nodes first; skip any label that would overlap or leave.
+
+    With ``every_label`` no label is skipped: one that fits nowhere by its node
+    goes to a free row of the margin on its side, joined to its node by a line.
+    """
     renderer = figure.canvas.get_renderer()
     frame = figure.bbox
+    legend_boxes = [legend.get_window_extent(renderer) for legend in figure.legends]
+    legend_boxes += [text.get_window_extent(renderer) for text in figure.texts]
     placed: list[Any] = []
     boxes: list[Any] = []
     order = sorted(
@@ -312,45 +451,87 @@ def _place_labels(
             str(graph.nodes[n].get("label", n)),
         ),
     )
-    left_x = 0.0
-    for node in order:
-        if len(placed) >= max_labels:
-            break
-        x, y = positions[node]
-        if bipartite:
-            on_left = x == left_x
-            text = axes.annotate(
-                _short(str(graph.nodes[node].get("label", node))),
-                (x, y),
-                xytext=(-9 if on_left else 9, 0),
-                textcoords="offset points",
-                ha="right" if on_left else "left",
-                va="center",
-                fontsize=font_size[node],
-                zorder=3,
-            )
-        else:
-            text = axes.annotate(
-                _short(str(graph.nodes[node].get("label", node))),
-                (x, y),
-                xytext=(0, 7),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=font_size[node],
-                zorder=3,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-            )
-        box = text.get_window_extent(renderer)
+
+    def fits(box: Any) -> bool:
         inside = (
             box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
         )
-        if not inside or any(box.overlaps(other) for other in boxes):
-            text.remove()
-            continue
-        placed.append(text)
-        boxes.append(box)
+        return inside and not any(box.overlaps(other) for other in boxes + legend_boxes)
+
+    def keep(text: Any) -> bool:
+        box = label_box(text, renderer)
+        if fits(box):
+            placed.append(text)
+            boxes.append(box)
+            return True
+        text.remove()
+        return False
+
+    left_x = 0.0
+    missing = []
+    for node in order:
+        if len(placed) >= max_labels and not every_label:
+            break
+        x, y = positions[node]
+        label = _short(str(graph.nodes[node].get("label", node)))
+        if bipartite:
+            on_left = x == left_x
+            spots: tuple[Any, ...] = (
+                ((-9 if on_left else 9, 0), "right" if on_left else "left", "center"),
+            )
+        else:
+            spots = _LABEL_SPOTS
+        for offset, ha, va in spots:
+            text = axes.annotate(
+                label, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va,
+                fontsize=font_size[node], zorder=3, parse_math=False,
+                bbox=None if bipartite else
+                {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+            )  # fmt: skip
+            if keep(text):
+                break
+        else:
+            missing.append(node)
+    if every_label:
+        for node in missing:
+            _place_in_margin(axes, renderer, graph, positions, node, font_size[node], keep)
     return placed
+
+
+def _place_in_margin(
+    axes: Any,
+    renderer: Any,
+    graph: nx.Graph,
+    positions: dict[Any, tuple[float, float]],
+    node: Any,
+    font_size: float,
+    keep: Any,
+) -> None:
+    """Put a node's label in the first free row of the margin nearest to it, with a line."""
+    x, y = positions[node]
+    area = axes.get_window_extent(renderer)
+    row = font_size * 1.5 * DPI / 72
+    rows = max(1, int(area.height // row))
+    to_display = axes.transData.transform
+    node_y = to_display((x, y))[1]
+    # Rows nearest the node first, on the node's side first, then on the other side.
+    by_distance = sorted(range(rows), key=lambda i: abs(area.y0 + (i + 0.5) * row - node_y))
+    sides = (0, 1) if x < 0.5 else (1, 0)
+    for side in sides:
+        for i in by_distance:
+            at_y = area.y0 + (i + 0.5) * row
+            at_x = area.x0 + 2 if side == 0 else area.x1 - 2
+            target = axes.transData.inverted().transform((at_x, at_y))
+            text = axes.annotate(
+                _short(str(graph.nodes[node].get("label", node))), (x, y),
+                xytext=tuple(target), textcoords="data",
+                ha="left" if side == 0 else "right", va="center",
+                fontsize=font_size, zorder=3, parse_math=False,
+                arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6,
+                            "shrinkA": 2, "shrinkB": 4},
+            )  # fmt: skip
+            if keep(text):
+                return
 
 
 def _legend(
@@ -367,7 +548,7 @@ def _legend(
         line([0], [0], marker="o", linestyle="", markersize=7, color=colour, label=_short(name))
         for name, colour in entries
     ]
-    return figure.legend(
+    legend = figure.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, top),
@@ -375,6 +556,9 @@ def _legend(
         fontsize=7,
         frameon=False,
     )
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    return legend
 
 
 def _save(figure: Any, image_format: str) -> bytes:

@@ -464,9 +464,33 @@ def network(
             "weighting": chosen.weights[via],
             "filters": filters.describe(),
             "bipartite": chosen.bipartite,
+            # What the network was made from, so an empty one can say why it is empty.
+            "papers": len(rows.models_of),
+            "papers_with_fields": len(rows.fields_of),
         }
     )
     return _sorted(graph)
+
+
+def why_empty(graph: nx.Graph) -> str:
+    """Why a network has no nodes, and what would give it some (for a drawing's error)."""
+    kind = graph.graph.get("kind", "")
+    papers = graph.graph.get("papers")
+    filters = graph.graph.get("filters", "")
+    needs_fields = kind in NETWORK_KINDS and FIELD in NETWORK_KINDS[kind].node_types
+    if papers == 0:
+        if filters:
+            return f"nothing to draw: no paper reusing a model is left after {filters}"
+        return "nothing to draw: the store has no paper that reuses a model; build some first"
+    if needs_fields and papers and graph.graph.get("papers_with_fields") == 0:
+        return (
+            f"nothing to draw: the {kind} network links models to their papers' fields, "
+            f"and none of the {papers:,} papers reusing models has a field in this store; "
+            "fetch fields with 'ptmkg link openalex', or draw a model-model network instead"
+        )
+    if filters:
+        return f"nothing to draw: no nodes are left after {filters}"
+    return f"nothing to draw: the {kind or 'given'} network has no nodes"
 
 
 def _heaviest(graph: nx.Graph, top: int) -> list[str]:

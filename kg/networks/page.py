@@ -1,13 +1,21 @@
 """The interactive network page: one HTML file that opens offline, with nothing to fetch.
 
-The page inlines its stylesheet, its script (``kg/data/network-page.js``, a
-small force layout drawn as SVG: zoom, pan, drag, hover for details, node size
-by degree, colour by type or field) and the network as JSON in a
-``<script type="application/json">`` block. In that block ``<``, ``>`` and
-``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026``, so no label can
-close the block; the script puts labels on the page with ``textContent`` only,
-so a label is always shown as text. A Content-Security-Policy allows exactly
-the inlined script (by its hash) and no network access at all.
+The page inlines its stylesheet, one script and the network as JSON in a
+``<script type="application/json">`` block. The script is the vendored, pinned
+builds of sigma.js (a WebGL renderer), graphology and graphology-library's
+ForceAtlas2 (``kg/data/vendor/``, versions and licences in its ``VERSIONS.json``)
+followed by ``kg/data/network-page.js``: the layout is computed once, before the
+first draw, from seeded starting positions (Barnes-Hut above 800 nodes), and sigma
+fits it to the window; labels appear by zoom and importance (the biggest node of
+each patch of the screen), at a fixed legible size. The page searches labels,
+shows a node's details on hover, colours by node type or field, filters links by
+reuse pattern and stage (where the links record them) and keys node sizes.
+
+In the JSON block ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e``
+and ``\\u0026``, so no label can close the block; the script puts labels on the
+page with ``textContent`` or as canvas text only, so a label is always shown as
+text. A Content-Security-Policy allows exactly the inlined script (by its hash)
+and no network access at all.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.errors import PtmkgError
 from kg.networks.drawing import (
     OTHER_COLOUR,
     TYPE_COLOURS,
@@ -28,10 +37,32 @@ from kg.networks.drawing import (
     node_types,
 )
 from kg.networks.formats import writable
+from kg.networks.graph import why_empty
 from kg.resources import data_file
 
 #: Node attributes shown as the first rows of the tooltip, not again as details.
-_SUMMARY = {"label", "type", "degree", "weighted_degree", "papers"}
+_SUMMARY = {"label", "type", "degree", "weighted_degree", "papers", "main_field"}
+#: The vendored libraries, in the order they must run (sigma and ForceAtlas2 use graphology).
+VENDORED = ("graphology.umd.min.js", "graphology-library.min.js", "sigma.min.js")
+#: Edge attributes counting papers per reuse pattern or stage (see kg.networks.graph.count_key).
+_FILTER_PREFIXES = ("pattern_", "stage_")
+
+
+def page_script() -> str:
+    """The page's one script: the vendored libraries, then the page's own code."""
+    parts = [data_file(f"vendor/{name}").read_text(encoding="utf-8") for name in VENDORED]
+    parts.append(data_file("network-page.js").read_text(encoding="utf-8"))
+    return "\n;\n".join(parts)
+
+
+def _filter_options(graph: nx.Graph, prefix: str) -> list[list[str]]:
+    """``[key, label]`` for each pattern or stage some link of the graph counts papers for."""
+    keys: dict[str, None] = {}
+    for _a, _b, attributes in graph.edges(data=True):
+        for key, value in attributes.items():
+            if key.startswith(prefix) and isinstance(value, int) and value > 0:
+                keys[key] = None
+    return [[key, key[len(prefix) :].replace("_", " ").capitalize()] for key in keys]
 
 
 def json_for_script(value: Any) -> str:
@@ -71,10 +102,11 @@ def page_data(graph: nx.Graph, title: str) -> dict[str, Any]:
             "s": index[a],
             "t": index[b],
             "weight": attributes.get("weight", 1),
-            "details": [
-                [key, value]
+            # The patterns and stages this link has papers for: what the page's filters test.
+            "on": [
+                key
                 for key, value in attributes.items()
-                if key != "weight" and value not in (0, "")
+                if key.startswith(_FILTER_PREFIXES) and isinstance(value, int) and value > 0
             ],
         }
         for a, b, attributes in clean.edges(data=True)
@@ -90,16 +122,20 @@ def page_data(graph: nx.Graph, title: str) -> dict[str, Any]:
         "typeColours": TYPE_COLOURS,
         "fieldColours": field_colours(graph),
         "otherColour": OTHER_COLOUR,
+        "patterns": _filter_options(graph, "pattern_"),
+        "stages": _filter_options(graph, "stage_"),
         "nodes": nodes,
         "edges": edges,
     }
 
 
 def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: Any) -> str:
-    """The network as one self-contained HTML page."""
+    """The network as one self-contained HTML page (an empty network is an error saying why)."""
+    if len(graph) == 0:
+        raise PtmkgError(why_empty(graph))
     kind = graph.graph.get("kind", "")
     title = title or f"ptmkg {kind} network".replace("  ", " ")
-    script = data_file("network-page.js").read_text(encoding="utf-8")
+    script = page_script()
     style = data_file("network-page.css").read_text(encoding="utf-8")
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     policy = (
@@ -129,18 +165,18 @@ def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: 
 <span class="summary">edge weight: {html.escape(str(weight))}</span>
 <label>colour by <select id="colour-by"><option value="type">node type</option>\
 <option value="field">field</option></select></label>
-<label>labels <select id="labels"><option value="top">most connected</option>\
+<label>pattern <select id="pattern"><option value="">any</option></select></label>
+<label>stage <select id="stage-filter"><option value="">any</option></select></label>
+<label>labels <select id="labels"><option value="top">by zoom and size</option>\
 <option value="all">all</option><option value="none">none</option></select></label>
 <label>find <input id="search" type="search" placeholder="a label"></label>
 <span id="search-count"></span>
 <button id="fit" type="button">fit</button>
-<button id="layout" type="button">re-run layout</button>
-<span class="help">scroll to zoom, drag the background to pan, drag a node to move it, \
-hover for details</span>
+<span id="shown-count" class="summary"></span>
+<span class="help">scroll to zoom, drag to pan, hover a node for its details</span>
 </header>
 <div id="stage">
-<svg id="network" xmlns="http://www.w3.org/2000/svg" role="img" \
-aria-label="{html.escape(title)}"></svg>
+<div id="network" role="img" aria-label="{html.escape(title)}"></div>
 <div id="legend"></div>
 <div id="tooltip" role="tooltip"></div>
 </div>

@@ -1,9 +1,12 @@
 """The report's charts, drawn with matplotlib from canned query results.
 
 Each chart function takes the :class:`~kg.query.results.QueryResult` of one named
-query and returns PNG bytes; it draws what the rows say and computes nothing,
-so a chart cannot disagree with the table printed next to it. matplotlib runs
-with its file-only Agg backend: no display is needed.
+query and returns PNG bytes, or None when the rows hold nothing it could draw (a
+chart is never an empty frame); it draws what the rows say, so a chart cannot
+disagree with the table printed next to it. Every bar that shows a share is
+labelled with the counts behind it (``62% (5 of 8)``, ``n = 23``), and a year
+without papers is a gap in a line, never bridged. Labels are drawn as written
+(no mathtext). matplotlib runs with its file-only Agg backend: no display is needed.
 """
 
 from __future__ import annotations
@@ -52,19 +55,103 @@ def _png(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _empty(axes: Any, message: str = "no data in this graph") -> None:
-    axes.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#555555")
-    axes.set_axis_off()
+def _plain(axes: Any) -> None:
+    """Tick labels drawn as written: a ``$`` in a model's name is not mathematics."""
+    for label in axes.get_yticklabels() + axes.get_xticklabels():
+        label.set_parse_math(False)
 
 
-def ptm_papers_by_field(by_field: QueryResult) -> bytes:
-    """Horizontal bars: papers reusing PTMs per field, labelled with the field's PTM share."""
-    plt = _pyplot()
-    rows = [r for r in by_field.rows if r.get("ptm_papers")]
-    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.2 + 0.45 * len(rows))))
+def ptm_share(shares: QueryResult) -> bytes | None:
+    """Horizontal percentage bars, each labelled with its papers and the papers it is out of."""
+    rows = [r for r in shares.rows if r.get("of_papers")]
     if not rows:
-        _empty(axes)
-        return _png(figure)
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, 1.4 + 0.6 * len(rows)))
+    rows = list(reversed(rows))
+    labels = [_wrap(str(r["measure"]), 34) for r in rows]
+    bars = axes.barh(labels, [100 * float(r["share"]) for r in rows], color="#4C72B0")
+    for bar, row in zip(bars, rows, strict=True):
+        axes.annotate(
+            f" {float(row['share']):.0%} ({row['papers']:,} of {row['of_papers']:,})",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            va="center",
+            fontsize=8,
+        )
+    axes.set_xlim(0, 125)
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel("share of papers (%)")
+    axes.set_title("Deep learning and PTM reuse")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def reuse_patterns(by_pattern: QueryResult) -> bytes | None:
+    """One bar per reuse pattern: its share of the reuse instances, with the counts."""
+    rows = [r for r in by_pattern.rows if r.get("reuse_instances")]
+    if not rows:
+        return None
+    plt = _pyplot()
+    total = sum(r["reuse_instances"] for r in rows)
+    figure, axes = plt.subplots(figsize=(8, 1.4 + 0.6 * len(rows)))
+    rows = list(reversed(rows))
+    bars = axes.barh(
+        [str(r["pattern_label"]) for r in rows],
+        [100 * float(r["share"] or 0) for r in rows],
+        color=[PATTERN_COLOURS.get(str(r["pattern_label"]), OTHER_COLOUR) for r in rows],
+    )
+    for bar, row in zip(bars, rows, strict=True):
+        axes.annotate(
+            f" {float(row['share'] or 0):.0%} ({row['reuse_instances']:,} of {total:,})",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            va="center",
+            fontsize=8,
+        )
+    _plain(axes)
+    axes.set_xlim(0, 125)
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel("share of reuse instances (%)")
+    axes.set_title("Reuse patterns")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def top_models(ranked: QueryResult) -> bytes | None:
+    """Horizontal bars: distinct papers reusing each of the top models."""
+    rows = [r for r in ranked.rows if r.get("papers")]
+    if not rows:
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, max(2.5, 1.2 + 0.4 * len(rows))))
+    rows = list(reversed(rows))
+    bars = axes.barh(
+        [_wrap(str(r["model_label"]), 36) for r in rows],
+        [r["papers"] for r in rows],
+        color="#4C72B0",
+    )
+    for bar, row in zip(bars, rows, strict=True):
+        axes.annotate(
+            f" {row['papers']:,}",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            va="center",
+            fontsize=8,
+        )
+    _plain(axes)
+    axes.set_xlim(0, max(r["papers"] for r in rows) * 1.15)
+    axes.set_xlabel("papers reusing the model (distinct papers)")
+    axes.set_title("Most reused models")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def ptm_papers_by_field(by_field: QueryResult) -> bytes | None:
+    """Horizontal bars: papers reusing PTMs per field, labelled with the field's PTM share."""
+    rows = [r for r in by_field.rows if r.get("ptm_papers")]
+    if not rows:
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.2 + 0.45 * len(rows))))
     rows = list(reversed(rows))  # the query lists the largest first; barh draws bottom-up
     labels = [_wrap(str(r["field_label"])) for r in rows]
     values = [r["ptm_papers"] for r in rows]
@@ -83,12 +170,12 @@ def ptm_papers_by_field(by_field: QueryResult) -> bytes:
     return _png(figure)
 
 
-def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes:
-    """100% stacked bars: each field's reuse instances split by reuse pattern."""
-    plt = _pyplot()
+def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes | None:
+    """100% stacked bars: each field's reuse instances split by reuse pattern, with n."""
     fields: list[str] = []
     patterns: list[str] = []
     shares: dict[tuple[str, str], float] = {}
+    instances: dict[str, int] = {}
     for row in pattern_by_field.rows:
         field, pattern = str(row["field_label"]), str(row["pattern_label"])
         if field not in fields:
@@ -96,10 +183,11 @@ def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes:
         if pattern not in patterns:
             patterns.append(pattern)
         shares[(field, pattern)] = row["share"] or 0.0
-    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.6 + 0.45 * len(fields))))
+        instances[field] = instances.get(field, 0) + (row.get("reuse_instances") or 0)
     if not fields:
-        _empty(axes)
-        return _png(figure)
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.6 + 0.45 * len(fields))))
     fields = list(reversed(fields))
     patterns.sort(key=lambda p: list(PATTERN_COLOURS).index(p) if p in PATTERN_COLOURS else 99)
     left = [0.0] * len(fields)
@@ -113,7 +201,10 @@ def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes:
             color=PATTERN_COLOURS.get(pattern, OTHER_COLOUR),
         )
         left = [a + b for a, b in zip(left, widths, strict=True)]
-    axes.set_xlim(0, 100)
+    for position, field in enumerate(fields):
+        axes.annotate(f" n = {instances[field]:,}", (100, position), va="center", fontsize=8)
+    axes.set_xlim(0, 114)
+    axes.set_xticks(range(0, 101, 20))
     axes.set_xlabel("share of the field's reuse instances (%)")
     axes.set_title("Reuse patterns per field")
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(patterns), frameon=False)
@@ -121,9 +212,8 @@ def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes:
     return _png(figure)
 
 
-def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes:
+def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes | None:
     """Grouped bars: per stage (in the order of the scientific process), one bar per pattern."""
-    plt = _pyplot()
     stages: list[str] = []
     patterns: list[str] = []
     counts: dict[tuple[str, str], int] = {}
@@ -137,10 +227,10 @@ def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes:
     # In the order of the scientific process, as the stage scheme numbers them.
     order = [concept.label for concept in vocabulary().stages.concepts]
     stages.sort(key=lambda s: order.index(s) if s in order else len(order))
-    figure, axes = plt.subplots(figsize=(8, 4.5))
     if not stages:
-        _empty(axes)
-        return _png(figure)
+        return None
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, 4.5))
     patterns.sort(key=lambda p: list(PATTERN_COLOURS).index(p) if p in PATTERN_COLOURS else 99)
     width = 0.8 / max(len(patterns), 1)
     for index, pattern in enumerate(patterns):
@@ -161,25 +251,42 @@ def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes:
     return _png(figure)
 
 
-def reuse_over_time(reuse_by_year: QueryResult) -> bytes:
-    """Papers per publication year (bars) and the papers among them that reuse PTMs (line)."""
-    plt = _pyplot()
+def reuse_over_time(reuse_by_year: QueryResult) -> bytes | None:
+    """Papers per publication year (bars) and the papers among them that reuse PTMs (line).
+
+    Every year from the first to the last is on the axis; a year the query has no
+    row for has no bar and breaks the line, so a missing year is never bridged.
+    Papers without a year are not on the axis: the caption counts them.
+    """
     rows = [r for r in reuse_by_year.rows if r.get("year") is not None]
-    figure, axes = plt.subplots(figsize=(8, 4.5))
     if not rows:
-        _empty(axes)
-        return _png(figure)
-    years = [r["year"] for r in rows]
-    axes.bar(years, [r["papers"] for r in rows], color="#C9D6EA", label="papers")
+        return None
+    plt = _pyplot()
+    by_year = {int(r["year"]): r for r in rows}
+    years = list(range(min(by_year), max(by_year) + 1))
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    axes.bar(
+        [y for y in years if y in by_year],
+        [by_year[y]["papers"] for y in years if y in by_year],
+        color="#C9D6EA",
+        label="papers",
+    )
     axes.plot(
         years,
-        [r["ptm_papers"] for r in rows],
+        [by_year[y]["ptm_papers"] if y in by_year else float("nan") for y in years],
         color="#C44E52",
         marker="o",
         linewidth=2,
         label="papers reusing PTMs",
     )
-    axes.set_xlabel("publication year")
+    missing = [y for y in years if y not in by_year]
+    undated = sum(r.get("papers") or 0 for r in reuse_by_year.rows if r.get("year") is None)
+    notes = []
+    if missing:
+        notes.append(f"no papers in {_years(missing)}")
+    if undated:
+        notes.append(f"{undated:,} paper{'s' if undated != 1 else ''} without a year not shown")
+    axes.set_xlabel("publication year" + (f" ({'; '.join(notes)})" if notes else ""))
     axes.set_ylabel("distinct papers")
     axes.set_title("PTM reuse over time")
     axes.xaxis.get_major_locator().set_params(integer=True)
@@ -187,3 +294,14 @@ def reuse_over_time(reuse_by_year: QueryResult) -> bytes:
     axes.legend(frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
+
+
+def _years(years: list[int]) -> str:
+    """``2013-2015, 2019``: runs of consecutive years."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

@@ -6,6 +6,12 @@ canned query returned (each section names its query, so a reader can check it
 with ``ptmkg query``). The HTML inlines its PNG charts as ``data:`` URIs and
 its CSS, needs nothing else to open offline, and escapes every text that comes
 from the data.
+
+The report shows what the data supports: a chart is drawn only when its query
+has rows to draw (an annotation sheet has no fields or years, so it gets the
+PTM share, the reuse patterns and the top models), and a section whose query
+has no rows is collapsed to one line saying what would fill it (fields and
+years come from ``ptmkg link openalex``). Sources are named by their file.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.atomic import write_bytes_atomically, write_text_atomically
 from kg.errors import PtmkgError
 from kg.query.named import get_query, run_query
 from kg.query.results import QueryResult, display_value, markdown_table
@@ -35,10 +42,36 @@ class SectionSpec:
     columns: dict[str, str]  # query column -> heading
     text: str = ""
     params: Mapping[str, str | int] = field(default_factory=dict)
-    chart: tuple[str, Callable[[QueryResult], bytes], str] | None = None  # file, drawer, caption
+    #: file, drawer (None when the rows cannot make that chart), caption
+    chart: tuple[str, Callable[[QueryResult], bytes | None], str] | None = None
+    #: What fills the section when its query has no rows in this graph.
+    hint: str = ""
+    #: A data-quality view: no rows is the good news, not missing data.
+    empty_is_good: bool = False
+
+
+_FIELDS_HINT = (
+    "No paper has a field in this graph. Fields come from OpenAlex: "
+    "`ptmkg link openalex` fetches them for the papers with a DOI (or build a source "
+    "with a fields column)."
+)
+_STAGES_HINT = (
+    "No reuse has a stage in this graph. Stages come from sources with a stages column, "
+    "or from the study pipeline's impact analysis (an aius database)."
+)
+_REUSE_HINT = "No paper in this graph names a reused model; build a source with PTM reuse."
 
 
 SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        "ptm-share",
+        "Deep learning and PTM reuse",
+        "ptm-share",
+        {"measure": "share of", "papers": "papers", "of_papers": "out of", "share": "share"},
+        "Distinct papers; every bar is labelled with the two counts behind it.",
+        chart=("ptm-share.png", charts.ptm_share, "Share of papers using deep learning and PTMs"),
+        hint="No papers in this graph yet: build a source first.",
+    ),
     SectionSpec(
         "fields",
         "PTM reuse by field",
@@ -58,6 +91,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             charts.ptm_papers_by_field,
             "Papers reusing pre-trained models, by field",
         ),
+        hint=_FIELDS_HINT,
     ),
     SectionSpec(
         "patterns",
@@ -70,6 +104,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
             "papers": "papers",
         },
         "A reuse instance is a distinct paper, model and pattern, however many sources assert it.",
+        chart=("reuse-patterns.png", charts.reuse_patterns, "Reuse patterns, share of instances"),
+        hint=_REUSE_HINT,
     ),
     SectionSpec(
         "patterns-by-field",
@@ -87,6 +123,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             charts.pattern_shares_by_field,
             "Reuse pattern shares per field",
         ),
+        hint=_FIELDS_HINT,
     ),
     SectionSpec(
         "stages",
@@ -95,6 +132,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         {"stage_label": "stage", "model_reuses": "reused models", "papers": "papers"},
         "Reused models (distinct paper and model) that had impact on each stage of the "
         "scientific process; one model can serve several stages.",
+        hint=_STAGES_HINT,
     ),
     SectionSpec(
         "stages-by-pattern",
@@ -112,6 +150,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             charts.stage_impact_by_pattern,
             "Stage impact per reuse pattern",
         ),
+        hint=_STAGES_HINT,
     ),
     SectionSpec(
         "top-models",
@@ -125,6 +164,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
         },
         "Ranked by the distinct papers reusing each model; tied models share a rank.",
         params={"limit": 10},
+        chart=("top-models.png", charts.top_models, "Most reused models, by papers"),
+        hint=_REUSE_HINT,
     ),
     SectionSpec(
         "trend",
@@ -138,19 +179,40 @@ SECTIONS: tuple[SectionSpec, ...] = (
             "reuse_instances": "reuse instances",
             "models": "models",
         },
+        "A year with no paper is a gap in the line, not a line drawn through it.",
         chart=("reuse-over-time.png", charts.reuse_over_time, "PTM reuse per publication year"),
+        hint="No paper has a publication year in this graph: `ptmkg link openalex` fetches "
+        "them (an annotation sheet's review date is not a publication year).",
     ),
     SectionSpec(
         "without-models",
         "Data quality: papers flagged as reusing PTMs with no model",
         "ptm-papers-without-models",
-        {"doi": "DOI", "title": "title", "year": "year", "source": "flagged by"},
+        {"doi": "DOI", "title": "title", "year": "year", "source_name": "flagged by"},
+        hint="No paper is flagged as reusing PTMs without a named model.",
+        empty_is_good=True,
     ),
     SectionSpec(
         "outside-vocabulary",
         "Data quality: labels outside the vocabulary",
         "labels-outside-vocabulary",
         {"kind": "kind", "label": "label", "model_reuses": "reused models", "papers": "papers"},
+        hint="Every pattern and stage label is one of the vocabulary's.",
+        empty_is_good=True,
+    ),
+    SectionSpec(
+        "sources",
+        "Sources",
+        "sources",
+        {
+            "name": "source",
+            "format": "format",
+            "read": "records read",
+            "accepted": "accepted",
+            "rejected": "rejected",
+        },
+        "What the graph was built from, by file name (links and registries by their own name).",
+        hint="No source recorded in this graph.",
     ),
 )
 
@@ -196,6 +258,11 @@ class WrittenReport:
     charts: list[Path]
     report: Report
 
+    @property
+    def missing_data(self) -> list[Section]:
+        """The sections this graph has no data for (collapsed in the report, with a hint)."""
+        return [s for s in self.report.sections if not s.result.rows and not s.spec.empty_is_good]
+
 
 def build_report(store: GraphStore, title: str = "Pre-trained model reuse in science") -> Report:
     """Run every query the report shows and draw its charts."""
@@ -203,7 +270,7 @@ def build_report(store: GraphStore, title: str = "Pre-trained model reuse in sci
     sections = []
     for spec in SECTIONS:
         result = run_query(store, spec.query, spec.params)
-        chart = spec.chart[1](result) if spec.chart else None
+        chart = spec.chart[1](result) if spec.chart and result.rows else None
         sections.append(Section(spec, result, chart))
     return Report(
         title=title,
@@ -247,9 +314,13 @@ def render_markdown(report: Report, chart_folder: str = "charts") -> str:
     for section in report.sections:
         spec = section.spec
         lines += [f"## {_md_text(spec.heading)}", ""]
+        if not section.result.rows:
+            # Collapsed: one line on what would fill it, and the query to check.
+            lines += [f"None in this graph. {_md_hint(spec.hint)} Query: `{section.command}`", ""]
+            continue
         if spec.text:
             lines += [_md_text(spec.text), ""]
-        if spec.chart:
+        if spec.chart and section.chart_png:
             lines += [f"![{_md_text(spec.chart[2])}]({chart_folder}/{spec.chart[0]})", ""]
         if section.result.rows:
             lines.append(markdown_table(section.result, spec.columns))
@@ -258,6 +329,23 @@ def render_markdown(report: Report, chart_folder: str = "charts") -> str:
         title = _md_text(get_query(spec.query).title)
         lines += [f"Query: {markdown_code(section.command)} ({title})", ""]
     return "\n".join(lines)
+
+
+def _md_hint(hint: str) -> str:
+    """A hint's text with its `commands` kept as code."""
+    parts = hint.split("`")
+    return "".join(
+        f"`{part}`" if i % 2 else html.escape(" ".join(part.split(" ")), quote=False)
+        for i, part in enumerate(parts)
+    )
+
+
+def _html_hint(hint: str) -> str:
+    parts = hint.split("`")
+    return "".join(
+        f"<code>{html.escape(part)}</code>" if i % 2 else html.escape(part)
+        for i, part in enumerate(parts)
+    )
 
 
 # ------------------------------------------------------------ HTML
@@ -273,6 +361,9 @@ th { background: #f3f5f8; } td.number { text-align: right; font-variant-numeric:
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption, .query, .note { color: #555; font-size: .85rem; }
 code { background: #f3f3f3; padding: 0 .2rem; }
+details.empty { margin-top: 1.6rem; color: #555; }
+details.empty summary { cursor: pointer; }
+details.empty summary h2 { display: inline; font-size: 1.05rem; border: none; color: #444; }
 """
 
 
@@ -315,6 +406,14 @@ def render_html(report: Report) -> str:
     ]
     for section in report.sections:
         spec = section.spec
+        if not section.result.rows:
+            parts.append(
+                f'<details class="empty" id="{escape(spec.key)}"><summary>'
+                f"<h2>{escape(spec.heading)}</h2> <span>none in this graph</span></summary>"
+                f'<p class="note">{_html_hint(spec.hint)}</p>'
+                f'<p class="query">Query: <code>{escape(section.command)}</code></p></details>'
+            )
+            continue
         parts.append(f'<h2 id="{escape(spec.key)}">{escape(spec.heading)}</h2>')
         if spec.text:
             parts.append(f"<p>{escape(spec.text)}</p>")
@@ -325,10 +424,7 @@ def render_html(report: Report) -> str:
                 f'src="data:image/png;base64,{encoded}">'
                 f"<figcaption>{escape(spec.chart[2])}</figcaption></figure>"
             )
-        if section.result.rows:
-            parts.append(_html_table(section.result, spec.columns))
-        else:
-            parts.append('<p class="note">(none in this graph)</p>')
+        parts.append(_html_table(section.result, spec.columns))
         parts.append(f'<p class="query">Query: <code>{escape(section.command)}</code></p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -347,14 +443,19 @@ def write_report(
         chart_dir.mkdir(parents=True, exist_ok=True)
         chart_paths = []
         for section in report.sections:
-            if section.spec.chart and section.chart_png:
-                path = chart_dir / section.spec.chart[0]
-                path.write_bytes(section.chart_png)
+            if not section.spec.chart:
+                continue
+            path = chart_dir / section.spec.chart[0]
+            if section.chart_png:
+                write_bytes_atomically(path, section.chart_png)
                 chart_paths.append(path)
+            else:
+                # An earlier report's chart of data this graph does not have.
+                path.unlink(missing_ok=True)
         markdown = directory / "report.md"
-        markdown.write_text(render_markdown(report, "charts"), encoding="utf-8")
+        write_text_atomically(markdown, render_markdown(report, "charts"))
         page = directory / "report.html"
-        page.write_text(render_html(report), encoding="utf-8")
+        write_text_atomically(page, render_html(report))
     except OSError as exc:
         raise PtmkgError(f"cannot write the report to {directory}: {exc.strerror}") from None
     return WrittenReport(markdown=markdown, html=page, charts=chart_paths, report=report)
