@@ -185,6 +185,20 @@ HAND_COUNTED = {
     "ptm-papers-without-models": Answer(
         ("doi", "title", "year"), [("10.1000/p4", "Paper four", 2021)]
     ),
+    # p1-p8; DL: all but p6 (7); PTMs: p1, p2, p3, p4, p7, p8 (6), all of them DL papers.
+    "ptm-share": Answer(
+        ("measure", "papers", "of_papers"),
+        [
+            ("papers using deep learning, of all papers", 7, 8),
+            ("papers reusing PTMs, of all papers", 6, 8),
+            ("papers reusing PTMs, of those using deep learning", 6, 7),
+        ],
+    ),
+    # CSV sources carry no citations, so no paper meets either version of the rule.
+    "ptm-paper-rules": Answer(
+        ("rule", "natural_science_papers", "uses_ptms_papers", "pattern_papers"),
+        [("v2", 0, 0, 0)],
+    ),
     "reuse-by-pattern": Answer(
         ("pattern_label", "reuse_instances", "papers"),
         [("Adaptation", 4, 2), ("Conceptual", 2, 2), ("Deployment", 2, 2)],
@@ -202,6 +216,12 @@ HAND_COUNTED = {
     "reuse-by-year": Answer(
         ("year", "papers", "ptm_papers", "reuse_instances", "models"),
         [(2020, 2, 2, 4, 2), (2021, 3, 3, 3, 3), (2022, 3, 1, 1, 1)],
+    ),
+    # study-a.csv has nine rows and study-b.csv two, all accepted (the build is strict).
+    "sources": Answer(
+        ("name", "read", "accepted", "rejected", "skipped"),
+        [("study-a.csv", 9, 9, 0, 0), ("study-b.csv", 2, 2, 0, 0)],
+        where=lambda row: row["name"] != "model-registry",
     ),
     "stage-by-field": Answer(
         ("field_label", "stage_label", "model_reuses"),
@@ -233,7 +253,7 @@ HAND_COUNTED = {
     # CSV sources carry no citation counts, so no paper passes the rule's "cited" step.
     "study-funnel": Answer(
         ("rule", "papers", "cited_papers", "natural_science_papers", "dl_papers", "ptm_papers"),
-        [("v1", 8, 0, 0, 0, 0)],
+        [("v2", 8, 0, 0, 0, 0)],  # v2, the published corpus's rule, by default
     ),
     "top-models": Answer(
         ("rank", "model_label", "papers", "reuse_instances"),
