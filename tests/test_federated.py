@@ -303,7 +303,8 @@ def test_a_federated_query_whose_endpoint_answers_nonsense_is_a_message(cli, lin
 def test_a_service_clause_whose_endpoint_answers_nonsense_is_a_message(cli, linked, junk):
     """Oxigraph runs SERVICE itself in ad-hoc SPARQL; its failure is a message too."""
     text = f"SELECT ?s WHERE {{ SERVICE <{junk.endpoint}> {{ ?s ?p ?o }} }}"
-    result = cli("sparql", text, "--store", linked.location)
+    # SERVICE is off unless allowed; allowed, the endpoint's nonsense is a message.
+    result = cli("sparql", text, "--store", linked.location, "--allow-service", junk.endpoint)
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output

@@ -147,14 +147,14 @@ def test_data_reaches_a_pipe_exactly_and_a_terminal_escaped(tmp_path, write):
         [*command, "build", str(source), "--store", str(store)], check=True, capture_output=True
     )
     piped = subprocess.run(
-        [*command, "query", "models", "--store", str(store), "--format", "md"],
+        [*command, "query", "models", "--store", str(store), "--format", "csv"],
         capture_output=True,
         check=True,
     )
     assert HOSTILE in piped.stdout.decode()
     primary, secondary = pty.openpty()
     shown = subprocess.run(
-        [*command, "query", "models", "--store", str(store), "--format", "md"],
+        [*command, "query", "models", "--store", str(store), "--format", "csv"],
         stdout=secondary,
         stderr=subprocess.PIPE,
         check=True,
