@@ -890,12 +890,12 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
         out.print(f"    {escape(warning.message)}")
     if report.conforms:
         out.print(
-            f"[green]valid[/green]: {report.triples:,} triples conform to the shapes "
+            f"[green]valid[/green]: the graph's statements conform to the shapes "
             f"({report.checks} checks)"
         )
         return
     out.print(
-        f"[red]{report.violation_count:,} SHACL violation(s)[/red] in {report.triples:,} triples"
+        f"[red]{report.violation_count:,} SHACL violation(s)[/red] ({report.checks} checks)"
     )
     for violation in report.violations[:shown]:
         detail = f"  property {_short(violation.path)}" if violation.path else ""

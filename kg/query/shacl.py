@@ -199,7 +199,7 @@ class ShapeCompiler:
             members = self._list(obj)
             if not members:
                 return "false"
-            return "(" + " || ".join(f"sameTerm({v}, {term(m)})" for m in members) + ")"
+            return "(" + " || ".join(self._is_member(v, m) for m in members) + ")"
         if predicate == SH.node:
             return f"!({self.nonconforming(obj, v)})"
         if predicate == SH["not"]:
@@ -211,6 +211,17 @@ class ShapeCompiler:
             every = [f"!({self.nonconforming(m, v)})" for m in self._list(obj)]
             return "(" + (" && ".join(every) or "true") + ")"
         return None
+
+    @staticmethod
+    def _is_member(v: str, member: Node) -> str:
+        """``v`` is the member: the same term, or for a plain string the same string (some
+        engines, Virtuoso among them, keep "x" and "x"^^xsd:string apart under sameTerm)."""
+        if isinstance(member, Literal) and member.language is None and member.datatype in (
+            None,
+            rdflib.XSD.string,
+        ):
+            return f"(isLiteral({v}) && LANG({v}) = '' && STR({v}) = {_string(str(member))})"
+        return f"sameTerm({v}, {term(member)})"
 
     def _constraints(self, shape: Node) -> Iterator[tuple[URIRef, Node]]:
         for predicate, obj in sorted(self.shapes.predicate_objects(shape)):
