@@ -56,7 +56,13 @@ from kg.defaults import (
 from kg.importers import IMPORTERS
 from kg.interrupt import DeadlineExceeded, run_interruptibly
 from kg.networks.drawing import drawing_note
-from kg.networks.formats import NETWORK_FORMATS, choose_format, render_network, write_network
+from kg.networks.formats import (
+    NETWORK_FORMATS,
+    choose_format,
+    render_network,
+    to_stdout,
+    write_network,
+)
 from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
 from kg.pipeline import LOADING
 from kg.query.terminal import display_value, terminal_table
@@ -894,9 +900,7 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
             f"({report.checks} checks)"
         )
         return
-    out.print(
-        f"[red]{report.violation_count:,} SHACL violation(s)[/red] ({report.checks} checks)"
-    )
+    out.print(f"[red]{report.violation_count:,} SHACL violation(s)[/red] ({report.checks} checks)")
     for violation in report.violations[:shown]:
         detail = f"  property {_short(violation.path)}" if violation.path else ""
         if violation.value is not None:
@@ -1696,7 +1700,7 @@ def network(
         return
     if network_format is not None:
         chosen = choose_format(network_format, None)
-        if not chosen.to_stdout:
+        if not to_stdout(chosen):
             raise kg.PtmkgError(f"{chosen.name} needs an output file: add -o FILE")
         sys.stdout.buffer.write(render_network(graph, chosen.name, **drawing))
         sys.stdout.flush()

@@ -66,9 +66,7 @@ def closed(data: rdflib.Graph, semantics) -> rdflib.Graph:
     graph += vocabulary_declarations()
     graph.parse(ontology_file(), format="turtle")
     graph += data
-    owlrl.DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(
-        graph
-    )
+    owlrl.DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     return graph
 
 
@@ -126,7 +124,9 @@ def _literals_as_resources(asserted: rdflib.Graph, graph: rdflib.Graph) -> list[
         classes = sorted(str(r) for r in ranges if not _datatype(graph, r))
         object_property = any((s, RDF.type, OWL.ObjectProperty) in graph for s in supers)
         if classes or object_property:
-            example = next(o for o in asserted.objects(None, predicate) if isinstance(o, rdflib.Literal))
+            example = next(
+                o for o in asserted.objects(None, predicate) if isinstance(o, rdflib.Literal)
+            )
             why = f"range {', '.join(classes)}" if classes else "an object property"
             found.append(
                 f"literals as objects of {predicate.n3(graph.namespace_manager)} ({why}), "

@@ -51,9 +51,7 @@ def owl2_dl_violations(path: Path) -> list[str]:
     config = OWLOntologyLoaderConfiguration().setMissingImportHandlingStrategy(
         MissingImportHandlingStrategy.SILENT
     )
-    ontology = manager.loadOntologyFromOntologyDocument(
-        FileDocumentSource(File(str(path))), config
-    )
+    ontology = manager.loadOntologyFromOntologyDocument(FileDocumentSource(File(str(path))), config)
     report = OWL2DLProfile().checkOntology(ontology)
     return sorted(" ".join(str(v).split()) for v in report.getViolations())
 
@@ -69,9 +67,21 @@ def pellet_consistent(path: Path) -> bool:
 
     jars = Path(owlready2.__file__).parent / "pellet"
     result = subprocess.run(
-        [java(), "-cp", f"{jars}/*", "pellet.Pellet", "consistency", "-l", "OWLAPIv3",
-         "--ignore-imports", path.resolve().as_uri()],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            java(),
+            "-cp",
+            f"{jars}/*",
+            "pellet.Pellet",
+            "consistency",
+            "-l",
+            "OWLAPIv3",
+            "--ignore-imports",
+            path.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if "Consistent: Yes" in result.stdout:
         return True

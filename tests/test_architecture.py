@@ -15,20 +15,10 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 KG = Path(__file__).resolve().parent.parent / "kg"
 
 #: A lazy implementation path in a format registry: "kg.module.sub:attribute".
 _IMPLEMENTATION = re.compile(r"^(kg(?:\.\w+)+):[\w.]+$")
-
-#: Cycles owned by a change still to come; each must still be a cycle (so the entry goes
-#: when it is fixed). kg.networks.formats names kg.networks.page's html_page in a
-#: function while the page imports formats' ``writable``: the network formats move to
-#: the registry (the page by its lazy path) with the networks change.
-PENDING_CYCLES: set[frozenset[str]] = {frozenset({"kg.networks.formats", "kg.networks.page"})}
-#: Modules whose format table is not yet a kg.formats registry, same rule.
-PENDING_REGISTRIES = {"kg.networks.formats"}
 
 
 @cache
@@ -137,13 +127,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_cycle_inside_kg():
     found = cycles(import_graph())
-    assert [sorted(cycle) for cycle in found if cycle not in PENDING_CYCLES] == []
-
-
-@pytest.mark.parametrize("cycle", sorted(PENDING_CYCLES, key=sorted), ids=lambda c: "+".join(c))
-def test_a_pending_cycle_is_still_there(cycle):
-    """When this fails the cycle is gone: delete its PENDING_CYCLES entry."""
-    assert cycle in cycles(import_graph())
+    assert [sorted(cycle) for cycle in found] == []
 
 
 # ------------------------------------------------------------------ one transport
@@ -261,7 +245,7 @@ def test_the_detection_finder_sees_what_it_looks_for():
 
 
 def test_only_the_format_registries_detect_formats():
-    allowed = registry_modules() | PENDING_REGISTRIES
+    allowed = registry_modules()
     offenders = [
         f"{name}:{place}"
         for name in modules()
@@ -275,7 +259,6 @@ def test_every_format_table_is_a_registry():
     tables = [
         f"{name}:{line} {variable}"
         for name in modules()
-        if name not in PENDING_REGISTRIES
         for variable, value, line in _top_level_assignments(name)
         if (variable.endswith("_FORMATS") or variable == "IMPORTERS")
         and not _is_registry_call(value)
@@ -283,7 +266,7 @@ def test_every_format_table_is_a_registry():
     records = [
         f"{name}:{node.lineno} class {node.name}"
         for name in modules()
-        if name not in PENDING_REGISTRIES | {"kg.formats"}
+        if name != "kg.formats"
         for node in ast.walk(tree(name))
         if isinstance(node, ast.ClassDef)
         and node.name.endswith("Format")
@@ -291,9 +274,3 @@ def test_every_format_table_is_a_registry():
     ]
     assert tables == [] and records == []
     assert {"kg.importers", "kg.rdf.formats", "kg.query.results", "kg.synth"} <= registry_modules()
-
-
-@pytest.mark.parametrize("name", sorted(PENDING_REGISTRIES))
-def test_a_pending_registry_is_still_pending(name):
-    """When this fails the module uses kg.formats: delete its PENDING_REGISTRIES entry."""
-    assert name not in registry_modules()

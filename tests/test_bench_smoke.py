@@ -45,7 +45,10 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
     assert "rebuild in place within 1.5x a fresh build" in text
     comparison = result["comparison"]
     assert set(comparison["tables"]) == {
-        "papers-by-field", "reuse-by-pattern", "reuse-by-stage", "top-models"
+        "papers-by-field",
+        "reuse-by-pattern",
+        "reuse-by-stage",
+        "top-models",
     }
     # The three ways answer the same question: as many fields, patterns and stages.
     for table in ("papers-by-field", "reuse-by-pattern", "reuse-by-stage"):

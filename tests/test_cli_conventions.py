@@ -137,7 +137,9 @@ def test_progress_keeps_a_readable_bar_at_80_columns_and_no_unknown_sizes() -> N
     from kg import cli as cli_module
 
     progress = cli_module._progress("bytes")
-    reading = progress.add_task("reading " + "a-long-source-file-name" * 3 + ".csv", total=4_000_000)
+    reading = progress.add_task(
+        "reading " + "a-long-source-file-name" * 3 + ".csv", total=4_000_000
+    )
     progress.update(reading, completed=3_000_000)
     progress.add_task("loading into the store", total=None)
     buffer = _io.StringIO()

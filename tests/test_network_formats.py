@@ -18,7 +18,8 @@ from network_corpus import CORPUS
 
 import kg
 from kg.networks.drawing import TYPE_COLOURS, drawing, label_box
-from kg.networks.formats import NETWORK_FORMATS, csv_paths, render_network, writable
+from kg.networks.formats import NETWORK_FORMATS, csv_paths, render_network
+from kg.networks.graph import writable
 from kg.networks.page import VENDORED, page_data
 from kg.resources import data_file
 

@@ -36,9 +36,7 @@ def test_every_term_has_a_label_and_a_definition():
         SKOS.Collection,
     )
     ours = "https://w3id.org/ptmkg/"
-    terms = {
-        s for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(ours)
-    }
+    terms = {s for kind in kinds for s in graph.subjects(RDF.type, kind) if str(s).startswith(ours)}
     assert len(terms) > 60
     for term in terms:
         assert (term, RDFS.label, None) in graph or (term, SKOS.prefLabel, None) in graph, term
@@ -287,7 +285,12 @@ def test_skos_integrity_of_the_concept_schemes():
         for s in graph.subjects(RDF.type, PTM.Stage)
     )
     assert [label for _, label in positions] == [
-        "Observation", "Background", "Hypothesis", "Test", "Analysis", "Conclusion"
+        "Observation",
+        "Background",
+        "Hypothesis",
+        "Test",
+        "Analysis",
+        "Conclusion",
     ]
 
 

@@ -35,7 +35,9 @@ def test_the_page_lists_every_class_and_property_and_opens_offline(cli, tmp_path
     # the definitions and alignments are on the page, and examples come from the graph
     assert "subproperty of <code>schema:sameAs</code>" in text
     assert "subclass of <code>fair4ml:MLModel</code>" in text
-    assert re.search(r"<pre>&lt;https://w3id\.org/ptmkg/id/paper/10\.\S+&gt; rdf:type ptm:Paper \.</pre>", text)
+    assert re.search(
+        r"<pre>&lt;https://w3id\.org/ptmkg/id/paper/10\.\S+&gt; rdf:type ptm:Paper \.</pre>", text
+    )
     assert text.count("<pre>") > 25
     # Chromium renders it from a file: URL with every network path closed.
     dom = run_chromium(page, tmp_path / "profile", "--dump-dom")

@@ -35,7 +35,9 @@ def test_list_shows_each_source_with_its_counts(write, build_store) -> None:
     assert first.graph.endswith("source/first.csv")
     assert first.sha256 and len(first.sha256) == 64
     # Its triples are what its graph holds, counted independently.
-    counted = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{first.graph}> {{ ?s ?p ?o }} }}")
+    counted = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{first.graph}> {{ ?s ?p ?o }} }}"
+    )
     assert first.triples == int(next(iter(counted))["n"].value)
 
 

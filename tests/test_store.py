@@ -80,7 +80,11 @@ def test_fresh_starts_from_an_empty_graph(write, tmp_path):
     kg.build(
         kg.EmbeddedStore(tmp_path / "s"), [write("b.csv", B)], rejects_dir=tmp_path, fresh=True
     )
-    assert kg.EmbeddedStore(tmp_path / "s").named_graphs() == [SOURCE + "b.csv", REGISTRY, ONTOLOGY_GRAPH]
+    assert kg.EmbeddedStore(tmp_path / "s").named_graphs() == [
+        SOURCE + "b.csv",
+        REGISTRY,
+        ONTOLOGY_GRAPH,
+    ]
 
 
 def test_base_iri_is_used_for_instance_data(write, tmp_path):

@@ -235,6 +235,16 @@ def _matplotlib() -> Any:
     return matplotlib
 
 
+def png(graph: nx.Graph, **options: Any) -> bytes:
+    """The network drawn as a PNG image (the network format registry's entry)."""
+    return draw(graph, "png", **options)
+
+
+def svg(graph: nx.Graph, **options: Any) -> bytes:
+    """The network drawn as an SVG image (the network format registry's entry)."""
+    return draw(graph, "svg", **options)
+
+
 def draw(
     graph: nx.Graph,
     image_format: str,

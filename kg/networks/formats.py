@@ -31,7 +31,6 @@ import csv
 import io
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,44 +39,12 @@ import networkx as nx
 
 from kg.atomic import write_bytes_atomically, write_text_atomically
 from kg.errors import PtmkgError
+from kg.formats import Format, Registry
+from kg.networks.graph import LIST_TYPES, list_value, writable
 
-LIST_SEPARATOR = "; "
 #: Node attributes that come first in CSV files, in this order; the rest follow sorted.
 NODE_COLUMNS = ("id", "label", "type", "papers", "degree", "weighted_degree", "main_field")
 EDGE_COLUMNS = ("source", "target", "source_label", "target_label", "weight")
-
-
-def writable(graph: nx.Graph, *, keep_lists: bool = False) -> nx.Graph:
-    """A copy whose attribute values every format can write: no None, lists joined as text."""
-    copy = nx.Graph()
-    copy.graph.update(_writable_values(graph.graph, keep_lists))
-    copy.add_nodes_from(
-        (node, _writable_values(data, keep_lists)) for node, data in graph.nodes(data=True)
-    )
-    copy.add_edges_from(
-        (a, b, _writable_values(data, keep_lists)) for a, b, data in graph.edges(data=True)
-    )
-    return copy
-
-
-def _writable_values(attributes: Mapping[str, Any], keep_lists: bool = False) -> dict[str, Any]:
-    values = {}
-    for key, value in attributes.items():
-        if value is None:
-            continue
-        if isinstance(value, _LISTS):
-            value = _list_value(value, keep_lists)
-        values[key] = value
-    return values
-
-
-_LISTS = list | tuple | set | frozenset
-
-
-def _list_value(value: Any, keep_lists: bool) -> list[Any] | str:
-    """A list, tuple or set as a list (sets sorted), or as text joined by ``"; "``."""
-    items = sorted(value) if isinstance(value, set | frozenset) else list(value)
-    return items if keep_lists else LIST_SEPARATOR.join(str(v) for v in items)
 
 
 # ------------------------------------------------------------------ writers
@@ -124,8 +91,8 @@ def _graphml(graph: nx.Graph) -> bytes:
             elif value is None:
                 continue
             else:
-                if isinstance(value, _LISTS):
-                    value = _list_value(value, keep_lists=False)
+                if isinstance(value, LIST_TYPES):
+                    value = list_value(value, keep_lists=False)
                     value_type = str
                 text = _xml_text(str(value))
             start = known.get((name, value_type)) or declare(scope, name, value_type, indent)
@@ -319,101 +286,90 @@ def csv_paths(path: Path) -> tuple[Path, Path]:
     return path / "nodes.csv", path / "edges.csv"
 
 
-def _png(graph: nx.Graph, **options: Any) -> bytes:
-    from kg.networks.drawing import draw
-
-    return draw(graph, "png", **options)
-
-
-def _svg(graph: nx.Graph, **options: Any) -> bytes:
-    from kg.networks.drawing import draw
-
-    return draw(graph, "svg", **options)
-
-
-def _html(graph: nx.Graph, **options: Any) -> bytes:
-    from kg.networks.page import html_page
-
-    return html_page(graph, **options).encode("utf-8")
-
-
 # ------------------------------------------------------------------ registry
 
 
-@dataclass(frozen=True)
-class NetworkFormat:
-    name: str
-    extensions: tuple[str, ...]
-    description: str
-    render: Callable[..., bytes] | None
-    binary: bool = False
-    drawing: bool = False
-
-    @property
-    def to_stdout(self) -> bool:
-        """Whether the format is one text file that can go to standard output."""
-        return self.render is not None and not self.binary
+def _network_format(
+    name: str,
+    extensions: tuple[str, ...],
+    description: str,
+    implementation: str,
+    *,
+    binary: bool = False,
+    drawing: bool = False,
+) -> Format:
+    options = {"binary": binary, "drawing": drawing}
+    return Format(name, extensions, implementation, description, options=options)
 
 
-NETWORK_FORMATS: dict[str, NetworkFormat] = {
-    f.name: f
-    for f in (
-        NetworkFormat("graphml", (".graphml",), "GraphML (Gephi, Cytoscape, yEd)", _graphml),
-        NetworkFormat("gexf", (".gexf",), "GEXF 1.2 (Gephi), with colours and sizes", _gexf),
-        NetworkFormat("gml", (".gml",), "GML (Cytoscape, igraph)", _gml),
-        NetworkFormat("json", (".json",), "node-link JSON for d3 (nodes, links)", _json),
-        NetworkFormat("cyjs", (".cyjs",), "Cytoscape.js JSON (elements)", _cyjs),
-        NetworkFormat("csv", (".csv",), "two CSV files: nodes and edges", None),
-        NetworkFormat("png", (".png",), "PNG drawing", _png, binary=True, drawing=True),
-        NetworkFormat("svg", (".svg",), "SVG drawing", _svg, drawing=True),
-        NetworkFormat(
-            "html", (".html", ".htm"), "interactive offline HTML page", _html, drawing=True
+#: Every network file format; ``implementation`` renders a network as one file's bytes
+#: (CSV has none: it writes two files). Options: ``binary`` (not for a terminal) and
+#: ``drawing`` (takes ``width``, ``height`` and ``title``).
+NETWORK_FORMATS = Registry(
+    "network format",
+    (
+        _network_format(
+            "graphml", (".graphml",), "GraphML (Gephi, Cytoscape, yEd)", f"{__name__}:_graphml"
         ),
-    )
-}
+        _network_format(
+            "gexf", (".gexf",), "GEXF 1.2 (Gephi), with colours and sizes", f"{__name__}:_gexf"
+        ),
+        _network_format("gml", (".gml",), "GML (Cytoscape, igraph)", f"{__name__}:_gml"),
+        _network_format(
+            "json", (".json",), "node-link JSON for d3 (nodes, links)", f"{__name__}:_json"
+        ),
+        _network_format("cyjs", (".cyjs",), "Cytoscape.js JSON (elements)", f"{__name__}:_cyjs"),
+        _network_format("csv", (".csv",), "two CSV files: nodes and edges", ""),
+        _network_format(
+            "png", (".png",), "PNG drawing", "kg.networks.drawing:png", binary=True, drawing=True
+        ),
+        _network_format("svg", (".svg",), "SVG drawing", "kg.networks.drawing:svg", drawing=True),
+        _network_format(
+            "html",
+            (".html", ".htm"),
+            "interactive offline HTML page",
+            "kg.networks.page:html_bytes",
+            drawing=True,
+        ),
+    ),
+)
 
 
-def network_format(name: str) -> NetworkFormat:
-    chosen = NETWORK_FORMATS.get(name.lower().lstrip("."))
-    if chosen is None:
-        raise PtmkgError(
-            f"unknown network format {name!r}: choose one of {', '.join(NETWORK_FORMATS)}"
-        )
-    return chosen
+def writes_one_file(chosen: Format) -> bool:
+    """Whether the format is one file (every format but CSV's two)."""
+    return bool(chosen.implementation)
 
 
-def network_format_for_file(path: Path | str) -> NetworkFormat | None:
-    """The format a file's extension names, if any."""
-    suffix = Path(path).suffix.lower()
-    return next((f for f in NETWORK_FORMATS.values() if suffix in f.extensions), None)
+def to_stdout(chosen: Format) -> bool:
+    """Whether the format is one text file that can go to standard output."""
+    return writes_one_file(chosen) and not chosen.options["binary"]
 
 
-def choose_format(name: str | None, path: Path | None) -> NetworkFormat:
+def choose_format(name: str | None, path: Path | None) -> Format:
     """The format asked for, else the output file's; a folder means CSV."""
     if name:
-        return network_format(name)
-    if path is not None:
-        by_extension = network_format_for_file(path)
-        if by_extension:
-            return by_extension
-        if path.is_dir():
-            return NETWORK_FORMATS["csv"]
-        raise PtmkgError(
-            f"cannot tell the network format from {path.name!r}: give --format "
-            f"({', '.join(NETWORK_FORMATS)}) or an extension such as .graphml or .html "
-            "(--format csv with a folder writes nodes.csv and edges.csv into it)"
-        )
-    raise PtmkgError("give --format or an output file")
+        return NETWORK_FORMATS[name]
+    if path is None:
+        raise PtmkgError("give --format or an output file")
+    by_extension = NETWORK_FORMATS.for_path(path) if path.suffix else None
+    if by_extension:
+        return by_extension
+    if path.is_dir():
+        return NETWORK_FORMATS["csv"]
+    raise PtmkgError(
+        f"cannot tell the network format from {path.name!r}: give --format "
+        f"({NETWORK_FORMATS.listing()}) or an extension such as .graphml or .html "
+        "(--format csv with a folder writes nodes.csv and edges.csv into it)"
+    )
 
 
 def render_network(graph: nx.Graph, format_name: str, **options: Any) -> bytes:
     """The network as the bytes of one file (every format but csv)."""
-    chosen = network_format(format_name)
-    if chosen.render is None:
+    chosen = NETWORK_FORMATS[format_name]
+    if not writes_one_file(chosen):
         raise PtmkgError(f"{chosen.name} writes two files: give an output path")
-    if chosen.drawing:
-        return chosen.render(graph, **options)
-    return chosen.render(graph)
+    render: Callable[..., bytes] = chosen.load()
+    return render(graph, **options) if chosen.options["drawing"] else render(graph)
 
 
 def write_network(
@@ -427,7 +383,7 @@ def write_network(
     path = Path(path)
     chosen = choose_format(format_name, path)
     try:
-        if chosen.render is None:
+        if not writes_one_file(chosen):
             nodes_path, edges_path = csv_paths(path)
             nodes_text, edges_text = csv_tables(graph)
             write_text_atomically(nodes_path, nodes_text)

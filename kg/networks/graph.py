@@ -48,7 +48,7 @@ import gc
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, wraps
 from itertools import combinations
@@ -779,3 +779,42 @@ def _eigenvector(graph: nx.Graph, tolerance: float = 1e-10, rounds: int = 10_000
     vector = vector + times_adjacency(vector) / eigenvalue
     vector /= np.linalg.norm(vector)
     return {node: float(abs(value)) for node, value in zip(nodes, vector, strict=True)}
+
+
+# ------------------------------------------------------------------ writable values
+
+#: How GraphML, GEXF, GML and CSV hold a list: its items joined by this.
+LIST_SEPARATOR = "; "
+
+
+def writable(graph: nx.Graph, *, keep_lists: bool = False) -> nx.Graph:
+    """A copy whose attribute values every format can write: no None, lists joined as text."""
+    copy = nx.Graph()
+    copy.graph.update(_writable_values(graph.graph, keep_lists))
+    copy.add_nodes_from(
+        (node, _writable_values(data, keep_lists)) for node, data in graph.nodes(data=True)
+    )
+    copy.add_edges_from(
+        (a, b, _writable_values(data, keep_lists)) for a, b, data in graph.edges(data=True)
+    )
+    return copy
+
+
+def _writable_values(attributes: Mapping[str, Any], keep_lists: bool = False) -> dict[str, Any]:
+    values = {}
+    for key, value in attributes.items():
+        if value is None:
+            continue
+        if isinstance(value, LIST_TYPES):
+            value = list_value(value, keep_lists)
+        values[key] = value
+    return values
+
+
+LIST_TYPES = list | tuple | set | frozenset
+
+
+def list_value(value: Any, keep_lists: bool) -> list[Any] | str:
+    """A list, tuple or set as a list (sets sorted), or as text joined by ``"; "``."""
+    items = sorted(value) if isinstance(value, set | frozenset) else list(value)
+    return items if keep_lists else LIST_SEPARATOR.join(str(v) for v in items)

@@ -36,8 +36,7 @@ from kg.networks.drawing import (
     field_colours,
     node_types,
 )
-from kg.networks.formats import writable
-from kg.networks.graph import why_empty
+from kg.networks.graph import why_empty, writable
 from kg.resources import data_file
 
 #: Node attributes shown as the first rows of the tooltip, not again as details.
@@ -127,6 +126,11 @@ def page_data(graph: nx.Graph, title: str) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def html_bytes(graph: nx.Graph, **options: Any) -> bytes:
+    """:func:`html_page` as the bytes of the file (the network format registry's entry)."""
+    return html_page(graph, **options).encode("utf-8")
 
 
 def html_page(graph: nx.Graph, *, title: str | None = None, **_drawing_options: Any) -> str:

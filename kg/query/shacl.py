@@ -216,9 +216,14 @@ class ShapeCompiler:
     def _is_member(v: str, member: Node) -> str:
         """``v`` is the member: the same term, or for a plain string the same string (some
         engines, Virtuoso among them, keep "x" and "x"^^xsd:string apart under sameTerm)."""
-        if isinstance(member, Literal) and member.language is None and member.datatype in (
-            None,
-            rdflib.XSD.string,
+        if (
+            isinstance(member, Literal)
+            and member.language is None
+            and member.datatype
+            in (
+                None,
+                rdflib.XSD.string,
+            )
         ):
             return f"(isLiteral({v}) && LANG({v}) = '' && STR({v}) = {_string(str(member))})"
         return f"sameTerm({v}, {term(member)})"

@@ -119,11 +119,13 @@ def vocabulary() -> Vocabulary:
 NATURAL_SCIENCE_RULES = {"v1": 2, "v2": 1}
 
 
-def natural_science_rules(slot_fields: list[str | None], cited_by_count: int | None
-                          ) -> tuple[str, ...]:
+def natural_science_rules(
+    slot_fields: list[str | None], cited_by_count: int | None
+) -> tuple[str, ...]:
     """The rule versions a paper meets, from the field IRIs of its first three topics."""
     natural = sum(1 for f in slot_fields[:3] if f in vocabulary().natural_science_fields)
     return tuple(
-        version for version, needed in NATURAL_SCIENCE_RULES.items()
+        version
+        for version, needed in NATURAL_SCIENCE_RULES.items()
         if natural >= needed and (cited_by_count or 0) > 0
     )
