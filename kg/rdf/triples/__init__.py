@@ -18,14 +18,14 @@ end, so that their labels do not depend on row order.
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Unpack
 
 from kg.models.names import ModelResolver
 from kg.rdf.iris import IriMinter
 from kg.rdf.triples.authors import AuthorTriples
 from kg.rdf.triples.models import ModelTriples
 from kg.rdf.triples.papers import PaperTriples
-from kg.rdf.triples.provenance import checksum_quads, write_source_node
+from kg.rdf.triples.provenance import SourceFacts, checksum_quads, write_source_node
 from kg.rdf.triples.reuses import ReuseTriples
 from kg.rdf.triples.terms import QuadLines, boolean, literal, p, typed
 from kg.records import ModelRecord, PaperRecord
@@ -80,33 +80,12 @@ class SourceGraphWriter:
         finally:
             self.quads.flush()
 
-    def finish(
-        self,
-        *,
-        sha256: str,
-        source_format: str,
-        read: int,
-        accepted: int,
-        rejected: int,
-        skipped: int = 0,
-        natural_science_rule: str | None = None,
-    ) -> None:
+    def finish(self, **facts: Unpack[SourceFacts]) -> None:
         """The shared nodes, then the source node with its checksum and counts."""
         try:
             self.models.finish()
             self.papers.finish()
             self.authors.finish()
-            write_source_node(
-                self.quads,
-                self.source,
-                self.source_name,
-                sha256=sha256,
-                source_format=source_format,
-                read=read,
-                accepted=accepted,
-                rejected=rejected,
-                skipped=skipped,
-                natural_science_rule=natural_science_rule,
-            )
+            write_source_node(self.quads, self.source, self.source_name, **facts)
         finally:
             self.quads.flush()

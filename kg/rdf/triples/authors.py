@@ -33,6 +33,7 @@ class AuthorTriples:
 
     def add(self, paper: str, record: PaperRecord) -> None:
         emit = self.quads.emit
+        emit_text = self.quads.emit_text
         for authorship in record.authorships:
             author = authorship.author
             self._authors.setdefault(author.iri, author)
@@ -42,10 +43,8 @@ class AuthorTriples:
             emit(node, TYPE, p("Authorship"))
             emit(node, p("author"), f"<{author.iri}>")
             emit(node, p("authorPosition"), typed(str(authorship.position), "integer"))
-            if authorship.author_position:
-                emit(node, p("authorPositionLabel"), literal(authorship.author_position))
-            if authorship.raw_author_name:
-                emit(node, p("rawAuthorName"), literal(authorship.raw_author_name))
+            emit_text(node, p("authorPositionLabel"), authorship.author_position)
+            emit_text(node, p("rawAuthorName"), authorship.raw_author_name)
             for text in authorship.raw_affiliations:
                 emit(node, p("rawAffiliation"), literal(text))
             for institution in authorship.institutions:
@@ -56,23 +55,20 @@ class AuthorTriples:
 
     def finish(self) -> None:
         emit = self.quads.emit
+        emit_text = self.quads.emit_text
         for author_iri in sorted(self._authors):
             author = self._authors[author_iri]
             node = f"<{author_iri}>"
             emit(node, TYPE, p("Person", SCHEMA))
-            if author.name:
-                emit(node, p("name", SCHEMA), literal(author.name))
+            emit_text(node, p("name", SCHEMA), author.name)
             if author.orcid:
                 emit(node, p("sameAs", SCHEMA), f"<{author.orcid}>")
         for organisation_iri in sorted(self._organisations):
             organisation = self._organisations[organisation_iri]
             node = f"<{organisation_iri}>"
             emit(node, TYPE, p("Organization", SCHEMA))
-            if organisation.name:
-                emit(node, p("name", SCHEMA), literal(organisation.name))
+            emit_text(node, p("name", SCHEMA), organisation.name)
             if organisation.ror:
                 emit(node, p("sameAs", SCHEMA), f"<{organisation.ror}>")
-            if organisation.country:
-                emit(node, p("addressCountry", SCHEMA), literal(organisation.country))
-            if organisation.kind:
-                emit(node, p("institutionType"), literal(organisation.kind))
+            emit_text(node, p("addressCountry", SCHEMA), organisation.country)
+            emit_text(node, p("institutionType"), organisation.kind)

@@ -65,13 +65,12 @@ class ModelTriples:
     def add(self, record: ModelRecord) -> None:
         """A model as a registry row or a model card describes it, with its lineage."""
         emit = self.quads.emit
+        emit_text = self.quads.emit_text
         model = self.resolve(record.name)
         iri = self.iri(model.key)
         self._models[model.key].mentions.update(record.aliases)
-        if record.family:
-            emit(iri, p("modelFamily"), literal(record.family))
-        if record.task:
-            emit(iri, p("task"), literal(record.task))
+        emit_text(iri, p("modelFamily"), record.family)
+        emit_text(iri, p("task"), record.task)
         if record.year is not None:
             emit(iri, p("releaseYear"), typed(f"{record.year:04d}", "gYear"))
         if record.origin_doi or record.origin_openalex:
@@ -97,12 +96,9 @@ class ModelTriples:
             emit(iri, p("wikidataItem"), f"<{WIKIDATA}{record.wikidata_id}>")
         if record.wikidata_class:
             emit(iri, p("additionalType", SCHEMA), f"<{WIKIDATA}{record.wikidata_class}>")
-        if record.pipeline_tag:
-            emit(iri, p("pipelineTag"), literal(record.pipeline_tag))
-        if record.library_name:
-            emit(iri, p("libraryName"), literal(record.library_name))
-        if record.license:
-            emit(iri, p("license", DCTERMS), literal(record.license))
+        emit_text(iri, p("pipelineTag"), record.pipeline_tag)
+        emit_text(iri, p("libraryName"), record.library_name)
+        emit_text(iri, p("license", DCTERMS), record.license)
         for base_name, relation in record.base_models:
             base_iri = self.iri(self.resolve(base_name).key)
             emit(iri, _LINEAGE.get(relation or "", p("derivedFromModel")), base_iri)

@@ -104,6 +104,7 @@ class PaperTriples:
 
     def _add_openalex(self, paper: str, record: PaperRecord) -> None:
         emit = self.quads.emit
+        emit_text = self.quads.emit_text
         if record.openalex_id and SAFE_IRI.match(record.openalex_id):
             emit(paper, p("openAlexWork"), f"<{record.openalex_id}>")
         if record.cited_by_count is not None:
@@ -112,24 +113,19 @@ class PaperTriples:
             emit(paper, p("isOpenAccess"), boolean(record.open_access))
         for rule in record.natural_science_rules:
             emit(paper, p("meetsNaturalScienceRule"), literal(rule))
-        if record.megajournal:
-            emit(paper, p("megajournal"), literal(record.megajournal))
+        emit_text(paper, p("megajournal"), record.megajournal)
         for keyword in record.search_keywords:
             emit(paper, p("searchKeyword"), literal(keyword))
         for topic in record.topics:
             if SAFE_IRI.match(topic.iri):
                 self._topics.setdefault(topic.iri, topic)
                 emit(paper, p("hasTopic"), f"<{topic.iri}>")
-        if record.work_type:
-            emit(paper, p("workType"), literal(record.work_type))
-        if record.open_access_status:
-            emit(paper, p("openAccessStatus"), literal(record.open_access_status))
+        emit_text(paper, p("workType"), record.work_type)
+        emit_text(paper, p("openAccessStatus"), record.open_access_status)
         for cited in record.cites:
             emit(paper, p("cites", CITO), f"<{cited}>")
-        if record.pmid:
-            emit(paper, p("hasPubMedId", FABIO), literal(record.pmid))
-        if record.pmcid:
-            emit(paper, p("hasPubMedCentralId", FABIO), literal(record.pmcid))
+        emit_text(paper, p("hasPubMedId", FABIO), record.pmid)
+        emit_text(paper, p("hasPubMedCentralId", FABIO), record.pmcid)
 
     def finish(self) -> None:
         """The topic and venue nodes, once each, in a fixed order."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict, Unpack
+
 from kg.rdf.namespaces import DCTERMS, PROV, SPDX
 from kg.rdf.triples.terms import TYPE, QuadLines, literal, p, typed
 
@@ -17,31 +19,33 @@ def checksum_quads(source: str, sha256: str) -> list[tuple[str, str, str]]:
     ]
 
 
+class SourceFacts(TypedDict):
+    """What a source's node says besides its name: its checksum, its format, its counts."""
+
+    sha256: str
+    source_format: str
+    read: int
+    accepted: int
+    rejected: int
+    skipped: NotRequired[int]
+    natural_science_rule: NotRequired[str | None]
+
+
 def write_source_node(
-    quads: QuadLines,
-    source: str,
-    source_name: str,
-    *,
-    sha256: str,
-    source_format: str,
-    read: int,
-    accepted: int,
-    rejected: int,
-    skipped: int = 0,
-    natural_science_rule: str | None = None,
+    quads: QuadLines, source: str, source_name: str, **facts: Unpack[SourceFacts]
 ) -> None:
     """The source node (``source``, an N-Triples term) with its checksum and counts."""
     emit = quads.emit
+    emit_text = quads.emit_text
     emit(source, TYPE, p("Source"))
     emit(source, TYPE, p("Entity", PROV))
     emit(source, p("title", DCTERMS), literal(source_name))
-    for quad in checksum_quads(source, sha256):
+    for quad in checksum_quads(source, facts["sha256"]):
         emit(*quad)
-    emit(source, p("sourceFormat"), literal(source_format))
-    emit(source, p("recordsRead"), typed(str(read), "integer"))
-    emit(source, p("recordsAccepted"), typed(str(accepted), "integer"))
-    emit(source, p("recordsRejected"), typed(str(rejected), "integer"))
-    if skipped:
-        emit(source, p("recordsSkipped"), typed(str(skipped), "integer"))
-    if natural_science_rule:
-        emit(source, p("naturalScienceFilter"), literal(natural_science_rule))
+    emit(source, p("sourceFormat"), literal(facts["source_format"]))
+    emit(source, p("recordsRead"), typed(str(facts["read"]), "integer"))
+    emit(source, p("recordsAccepted"), typed(str(facts["accepted"]), "integer"))
+    emit(source, p("recordsRejected"), typed(str(facts["rejected"]), "integer"))
+    if facts.get("skipped"):
+        emit(source, p("recordsSkipped"), typed(str(facts["skipped"]), "integer"))
+    emit_text(source, p("naturalScienceFilter"), facts.get("natural_science_rule"))

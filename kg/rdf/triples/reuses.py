@@ -33,6 +33,7 @@ class ReuseTriples:
         if not record.analyses and not record.reuses:
             return
         emit = self.quads.emit
+        emit_text = self.quads.emit_text
         analyses = {}
         for analysis in record.analyses:
             analyses[analysis.kind] = self._add_analysis(paper, record.key, analysis)
@@ -54,12 +55,10 @@ class ReuseTriples:
                 emit(instance, p("reusePattern"), f"<{reuse.pattern}>")
             for stage in reuse.stages:
                 emit(instance, p("impactStage"), f"<{stage}>")
-            if reuse.evidence:
-                emit(instance, p("evidence"), literal(reuse.evidence))
+            emit_text(instance, p("evidence"), reuse.evidence)
             emit(instance, p("modelMention"), literal(reuse.mention))
             self._add_extraction(instance, reuse)
-            if reuse.pattern_label:
-                emit(instance, p("patternLabel"), literal(reuse.pattern_label))
+            emit_text(instance, p("patternLabel"), reuse.pattern_label)
             for label in reuse.stage_labels:
                 emit(instance, p("stageLabel"), literal(label))
             for text in reuse.stage_evidence:
@@ -74,44 +73,38 @@ class ReuseTriples:
     def _add_extraction(self, instance: str, reuse: Reuse) -> None:
         """Where in the full text a reuse was found, how sure the extractor was, and by what."""
         emit = self.quads.emit
-        if reuse.section:
-            emit(instance, p("evidenceSection"), literal(reuse.section))
+        emit_text = self.quads.emit_text
+        emit_text(instance, p("evidenceSection"), reuse.section)
         if reuse.confidence is not None:
             emit(instance, p("extractionConfidence"), typed(repr(reuse.confidence), "double"))
         extraction = reuse.extraction
         if extraction is None:
             return
         emit(instance, p("extractionMethod"), literal(extraction.method))
-        if extraction.prompt_version:
-            emit(instance, p("extractionVersion"), literal(extraction.prompt_version))
-        if extraction.llm:
-            emit(instance, p("extractionLlm"), literal(extraction.llm))
+        emit_text(instance, p("extractionVersion"), extraction.prompt_version)
+        emit_text(instance, p("extractionLlm"), extraction.llm)
         if extraction.time:
             emit(instance, p("generatedAtTime", PROV), typed(extraction.time, "dateTime"))
 
     def _add_analysis(self, paper: str, doi: str, analysis: Analysis) -> str:
         emit = self.quads.emit
+        emit_text = self.quads.emit_text
         node = f"<{self.minter.analysis(self.source_name, doi, analysis.kind)}>"
         emit(node, TYPE, p("Analysis"))
         emit(node, TYPE, p("Activity", PROV))
         emit(node, p("analysedPaper"), paper)
         emit(node, p("analysisKind"), literal(analysis.kind))
         emit(node, p("analysisSucceeded"), boolean(analysis.succeeded))
-        if analysis.failure:
-            emit(node, p("failureReason"), literal(analysis.failure))
+        emit_text(node, p("failureReason"), analysis.failure)
         if analysis.raw_response is not None:
             emit(node, p("rawResponse"), literal(analysis.raw_response))
         if analysis.result is not None:
             emit(node, p("analysisResult"), boolean(analysis.result))
-        if analysis.evidence:
-            emit(node, p("evidence"), literal(analysis.evidence))
-        if analysis.prompt_tag:
-            emit(node, p("promptTag"), literal(analysis.prompt_tag))
-        if analysis.llm:
-            emit(node, p("llm"), literal(analysis.llm))
+        emit_text(node, p("evidence"), analysis.evidence)
+        emit_text(node, p("promptTag"), analysis.prompt_tag)
+        emit_text(node, p("llm"), analysis.llm)
         if analysis.compute_seconds is not None and math.isfinite(analysis.compute_seconds):
             emit(node, p("computeTimeSeconds"), typed(repr(analysis.compute_seconds), "double"))
-        if analysis.source_row:
-            emit(node, p("sourceRecord"), literal(analysis.source_row))
+        emit_text(node, p("sourceRecord"), analysis.source_row)
         emit(node, p("recordedIn"), self.source)
         return node

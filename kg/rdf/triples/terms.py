@@ -56,6 +56,11 @@ class QuadLines:
     def emit(self, subject: str, predicate: str, obj: str) -> None:
         self.lines.append(f"{subject} {predicate} {obj}{self.end}")
 
+    def emit_text(self, subject: str, predicate: str, text: str | None) -> None:
+        """A string literal, if there is any text: an empty or missing value is no triple."""
+        if text:
+            self.lines.append(f"{subject} {predicate} {literal(text)}{self.end}")
+
     def ending(self, predicate: str, iri: str) -> str:
         """What follows the subject in a quad whose object is an IRI, kept for repeated ones."""
         ending = self._endings.get((predicate, iri))
