@@ -54,21 +54,18 @@ class AuthorTriples:
                 emit(node, p("isCorresponding"), boolean(authorship.corresponding))
 
     def finish(self) -> None:
-        emit = self.quads.emit
-        emit_text = self.quads.emit_text
-        for author_iri in sorted(self._authors):
-            author = self._authors[author_iri]
-            node = f"<{author_iri}>"
-            emit(node, TYPE, p("Person", SCHEMA))
-            emit_text(node, p("name", SCHEMA), author.name)
-            if author.orcid:
-                emit(node, p("sameAs", SCHEMA), f"<{author.orcid}>")
-        for organisation_iri in sorted(self._organisations):
-            organisation = self._organisations[organisation_iri]
-            node = f"<{organisation_iri}>"
-            emit(node, TYPE, p("Organization", SCHEMA))
-            emit_text(node, p("name", SCHEMA), organisation.name)
-            if organisation.ror:
-                emit(node, p("sameAs", SCHEMA), f"<{organisation.ror}>")
-            emit_text(node, p("addressCountry", SCHEMA), organisation.country)
-            emit_text(node, p("institutionType"), organisation.kind)
+        for iri, author in sorted(self._authors.items()):
+            self._agent(iri, p("Person", SCHEMA), author.name, author.orcid)
+        for iri, organisation in sorted(self._organisations.items()):
+            node = self._agent(iri, p("Organization", SCHEMA), organisation.name, organisation.ror)
+            self.quads.emit_text(node, p("addressCountry", SCHEMA), organisation.country)
+            self.quads.emit_text(node, p("institutionType"), organisation.kind)
+
+    def _agent(self, iri: str, kind: str, name: str | None, identifier: str | None) -> str:
+        """A person's or an organisation's node: its type, its name, its ORCID or ROR."""
+        node = f"<{iri}>"
+        self.quads.emit(node, TYPE, kind)
+        self.quads.emit_text(node, p("name", SCHEMA), name)
+        if identifier:
+            self.quads.emit(node, p("sameAs", SCHEMA), f"<{identifier}>")
+        return node
