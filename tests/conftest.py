@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 import kg
 from kg.cli import app
+from tests.link_servers import oxigraph_endpoint
+from tests.wikidata_fixture import MAIN, SCHOLARLY
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -58,6 +60,23 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
 
 
 @pytest.fixture
+def big_sheet(write: Callable[[str, str | bytes], Path]) -> Callable[[int], Path]:
+    """Write ``big.csv``, a sheet of ``rows`` reuse rows (10.8000/big.N): big enough that
+    a build of it takes seconds, for the tests that interrupt one."""
+
+    def _big_sheet(rows: int) -> Path:
+        lines = [
+            f"10.8000/big.{i},Paper {i},{2000 + i % 25},Chemistry,"
+            f"{('BERT', 'U-Net', 'AlexNet')[i % 3]},Adaptation,Test,Evidence {i}\n"
+            for i in range(rows)
+        ]
+        header = "doi,title,year,fields,model,pattern,stages,evidence\n"
+        return write("big.csv", header + "".join(lines))
+
+    return _big_sheet
+
+
+@pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
@@ -88,6 +107,18 @@ def illustrative_store(tmp_path_factory: pytest.TempPathFactory) -> kg.EmbeddedS
     )
     store.close()
     return kg.EmbeddedStore(path)
+
+
+@pytest.fixture(scope="module")
+def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(scholarly query URL, main query URL) of two Oxigraph servers holding the fixture
+    Wikidata (tests/wikidata_fixture.py), for the module."""
+    folder = tmp_path_factory.mktemp("wikidata")
+    with (
+        oxigraph_endpoint(folder / "scholarly", SCHOLARLY) as scholarly,
+        oxigraph_endpoint(folder / "main", MAIN) as main,
+    ):
+        yield scholarly, main
 
 
 class Cli:

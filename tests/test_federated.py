@@ -15,20 +15,10 @@ from kg.links import link_wikidata
 from kg.query.federation import find_service, run_federated
 from kg.query.named import load_queries
 from kg.query.parameters import Parameter
-from tests.link_servers import ScriptedServer, SparqlProxy, oxigraph_endpoint
-from tests.wikidata_fixture import MAIN, SCHOLARLY, WD, our_store
+from tests.link_servers import ScriptedServer, SparqlProxy
+from tests.wikidata_fixture import WD, our_store
 
 ALEXNET_EN = "convolutional neural network for image classification"
-
-
-@pytest.fixture(scope="module")
-def wikidata(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("wikidata")
-    with (
-        oxigraph_endpoint(folder / "scholarly", SCHOLARLY) as scholarly,
-        oxigraph_endpoint(folder / "main", MAIN) as main,
-    ):
-        yield scholarly, main
 
 
 @pytest.fixture(scope="module")

@@ -14,22 +14,11 @@ import pytest
 import kg
 from kg.http import HttpClient, RetryPolicy
 from kg.links import drop_wikidata_links, link_wikidata
-from tests.link_servers import SparqlProxy, oxigraph_endpoint
-from tests.wikidata_fixture import MAIN, MODEL_LINKS, PAPER_LINKS, SCHOLARLY, WD, our_store
+from tests.link_servers import SparqlProxy
+from tests.wikidata_fixture import MODEL_LINKS, PAPER_LINKS, WD, our_store
 
 LINK_GRAPH = f"{kg.DEFAULT_BASE_IRI}source/link-wikidata"
 FAST = ("--rate", "1000", "--backoff", "0.01")
-
-
-@pytest.fixture(scope="module")
-def wikidata(tmp_path_factory):
-    """(scholarly query URL, main query URL) of two Oxigraph servers, for the module."""
-    folder = tmp_path_factory.mktemp("wikidata")
-    with (
-        oxigraph_endpoint(folder / "scholarly", SCHOLARLY) as scholarly,
-        oxigraph_endpoint(folder / "main", MAIN) as main,
-    ):
-        yield scholarly, main
 
 
 @pytest.fixture

@@ -19,17 +19,6 @@ REPO = Path(__file__).resolve().parent.parent
 FIRST = "doi,title,model,pattern\n10.8000/first,First,BERT,Adaptation\n"
 
 
-def _big(path: Path, rows: int) -> Path:
-    with path.open("w") as handle:
-        handle.write("doi,title,year,fields,model,pattern,stages,evidence\n")
-        for i in range(rows):
-            handle.write(
-                f"10.8000/big.{i},Paper {i},{2000 + i % 25},Chemistry,"
-                f"{('BERT', 'U-Net', 'AlexNet')[i % 3]},Adaptation,Test,Evidence {i}\n"
-            )
-    return path
-
-
 def _ptmkg(*args: object, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "cli.py"), *map(str, args)],
@@ -56,8 +45,8 @@ def first_store(tmp_path, write) -> Path:
 
 
 @pytest.mark.slow
-def test_builds_killed_at_random_moments_never_harm_the_store(first_store, tmp_path):
-    big = _big(tmp_path / "big.csv", 30_000)
+def test_builds_killed_at_random_moments_never_harm_the_store(first_store, tmp_path, big_sheet):
+    big = big_sheet(30_000)
     moments = random.Random(20261129).sample([x / 10 for x in range(2, 40)], 4)
     for moment in moments:
         process = _ptmkg("build", big, "--store", first_store, "--rejects", tmp_path / "r")
@@ -73,8 +62,8 @@ def test_builds_killed_at_random_moments_never_harm_the_store(first_store, tmp_p
 
 
 @pytest.mark.slow
-def test_a_query_during_a_build_sees_the_old_graph(first_store, tmp_path):
-    big = _big(tmp_path / "big.csv", 30_000)
+def test_a_query_during_a_build_sees_the_old_graph(first_store, tmp_path, big_sheet):
+    big = big_sheet(30_000)
     process = _ptmkg("build", big, "--store", first_store, "--rejects", tmp_path / "r")
     deadline = time.monotonic() + 120
     while not list(first_store.glob("staging-*")) and time.monotonic() < deadline:
@@ -196,12 +185,12 @@ def test_serve_and_builds_on_one_store_do_not_harm_each_other(first_store, tmp_p
 
 
 @pytest.mark.slow
-def test_a_full_disk_is_a_clear_message_and_the_store_survives(cli, tiny_disk, tmp_path, write):
+def test_a_full_disk_is_a_clear_message_and_the_store_survives(
+    cli, tiny_disk, tmp_path, write, big_sheet
+):
     store = tiny_disk / "store"
     assert cli("build", write("first.csv", FIRST), "--store", store).exit_code == 0
-    result = cli(
-        "build", _big(tmp_path / "big.csv", 40_000), "--store", store, "--rejects", tmp_path / "r"
-    )
+    result = cli("build", big_sheet(40_000), "--store", store, "--rejects", tmp_path / "r")
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr and "it is unchanged" in result.stderr
     assert "Traceback" not in result.output

@@ -147,17 +147,6 @@ def test_memory_store_writes_nothing_to_disk(write, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input"]
 
 
-def _big_source(path: Path, rows: int) -> Path:
-    with path.open("w") as handle:
-        handle.write("doi,title,year,fields,model,pattern,stages,evidence\n")
-        for i in range(rows):
-            handle.write(
-                f"10.4000/big.{i},Paper {i},{2000 + i % 25},Chemistry,"
-                f"{('BERT', 'U-Net', 'AlexNet')[i % 3]},Adaptation,Test,Evidence {i}\n"
-            )
-    return path
-
-
 def _start_build(source: Path, store: Path, tmp_path: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -177,10 +166,10 @@ def _start_build(source: Path, store: Path, tmp_path: Path) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_killing_a_build_part_way_leaves_the_previous_store_answering(write, tmp_path):
+def test_killing_a_build_part_way_leaves_the_previous_store_answering(write, tmp_path, big_sheet):
     store_path = tmp_path / "s"
     kg.build(kg.EmbeddedStore(store_path), [write("a.csv", A)], rejects_dir=tmp_path)
-    big = _big_source(tmp_path / "big.csv", 40_000)
+    big = big_sheet(40_000)
     # Kill once while sources are read, and once while the new generation is being written.
     moments = ["reading", "writing"]
     for moment in moments:
