@@ -22,13 +22,12 @@ import contextlib
 import json
 import os
 import select
-import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-import pytest
+from servers import require_program
 
 FLAGS = (
     "--headless",
@@ -52,14 +51,7 @@ FLAGS = (
 
 
 def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    reason = "Chromium is not installed (Debian: apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; .ci/run installs it on CI")
-    pytest.skip(reason)
+    return require_program("chromium", "Debian: apt-get install chromium", "chromium-browser")
 
 
 def run_chromium(page: Path, profile: Path, *options: str) -> subprocess.CompletedProcess[str]:

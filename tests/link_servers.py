@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,9 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-
-HOST = "127.0.0.1"
+from servers import HOST, free_port, require_program
 
 
 @dataclass
@@ -202,28 +196,10 @@ class SparqlProxy(ScriptedServer):
 # ------------------------------------------------------------ Oxigraph server
 
 
-def find_oxigraph() -> str:
-    """The ``oxigraph`` program (pip install oxigraph): skip without it, or fail in CI."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if found is None:
-        reason = "the oxigraph server is not installed (pip install oxigraph)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; CI must run the Wikidata tests")
-        pytest.skip(reason)
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def oxigraph_endpoint(folder: Path, turtle: str) -> Iterator[str]:
     """An Oxigraph server on 127.0.0.1 holding ``turtle``; yields its query URL."""
-    program = find_oxigraph()
+    program = require_program("oxigraph", "pip install oxigraph")
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "fixture.ttl"
     data.write_text(turtle, encoding="utf-8")
@@ -232,7 +208,7 @@ def oxigraph_endpoint(folder: Path, turtle: str) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
         [program, "serve", "--location", str(folder / "db"), "--bind", f"{HOST}:{port}"],

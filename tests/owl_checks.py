@@ -7,21 +7,13 @@ on CI (CI=true), where .ci/run installs Debian's default-jre-headless.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
-import pytest
+from servers import require_program
 
 
 def java() -> str:
-    found = shutil.which("java")
-    if found:
-        return found
-    reason = "no Java runtime (Debian: apt-get install default-jre-headless)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; .ci/run installs it on CI")
-    pytest.skip(reason)
+    return require_program("java", "Debian: apt-get install default-jre-headless")
 
 
 def _owlapi_jar() -> Path:

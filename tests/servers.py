@@ -45,15 +45,17 @@ def find_program(name: str) -> str | None:
     return shutil.which(name)
 
 
-def require_program(name: str, install: str) -> str:
-    """The program's path; skip the test without it, or fail in CI."""
-    path = find_program(name)
-    if path is None:
-        reason = f"{name} is not installed ({install})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; CI must run the cross-engine tests")
-        pytest.skip(reason)
-    return path
+def require_program(name: str, install: str, *aliases: str) -> str:
+    """The program's path (by ``name`` or another name it goes by); skip the test
+    without it, or fail in CI (CI=true), where .ci/run installs every program the tests use."""
+    for candidate in (name, *aliases):
+        path = find_program(candidate)
+        if path is not None:
+            return path
+    reason = f"{name} is not installed ({install})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI must run every test")
+    pytest.skip(reason)
 
 
 def wait_for_http(url: str, process: subprocess.Popen, log: Path, seconds: float = 90.0) -> None:

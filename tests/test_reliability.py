@@ -144,21 +144,15 @@ def test_read_commands_change_nothing(cli, first_store, tmp_path):
 
 def test_serve_and_builds_on_one_store_do_not_harm_each_other(first_store, tmp_path, write):
     import json
-    import socket
     import urllib.parse
     import urllib.request
 
-    from kg.stores.serve import ReadOnlyServer, find_oxigraph
+    from servers import free_port, require_program
 
-    try:
-        find_oxigraph()
-    except kg.PtmkgError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("the Oxigraph server is not installed")
-        pytest.skip("the Oxigraph server is not installed (pip install oxigraph)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from kg.stores.serve import ReadOnlyServer
+
+    require_program("oxigraph", "pip install oxigraph")
+    port = free_port()
     query = (
         "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/ptmkg/ontology#Paper> }"
     )

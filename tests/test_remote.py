@@ -543,24 +543,17 @@ def test_a_password_appears_in_no_output_or_error(oxigraph, virtuoso, cli, caplo
     down = free_port()
     runs = []
 
-    def run(*arguments, env=None):
+    def run(exit_code, *arguments, env=None):
         result = cli.runner.invoke(app, [str(a) for a in arguments], env=env or {})
         runs.append((arguments, result))
+        assert result.exit_code == exit_code, arguments
         return result
 
     digest = {"PTMKG_ENDPOINT_AUTH": "digest"}
     # Succeeding, with the password in the URL, in the environment and in a settings file.
-    assert (
-        run(
-            "stats", "--endpoint", f"{in_url}:{virtuoso_server_.http_port}/sparql-auth", env=digest
-        ).exit_code
-        == 0
-    )
+    run(0, "stats", "--endpoint", f"{in_url}:{virtuoso_server_.http_port}/sparql-auth", env=digest)
     env = {**digest, "PTMKG_ENDPOINT_USER": VIRTUOSO_USER, "PTMKG_ENDPOINT_PASSWORD": password}
-    assert (
-        run("query", "top-models", "--endpoint", virtuoso_server_.update_url, env=env).exit_code
-        == 0
-    )
+    run(0, "query", "top-models", "--endpoint", virtuoso_server_.update_url, env=env)
     settings = tmp_path / "endpoints.toml"
     settings.write_text(
         f'[endpoints."{virtuoso_server_.base}/"]\nuser = "{VIRTUOSO_USER}"\n'
@@ -568,28 +561,10 @@ def test_a_password_appears_in_no_output_or_error(oxigraph, virtuoso, cli, caplo
         encoding="utf-8",
     )
     configured = {"PTMKG_ENDPOINT_CONFIG": str(settings)}
-    assert (
-        run(
-            "push",
-            "--endpoint",
-            virtuoso_server_.update_url,
-            "--store",
-            tmp_path / "none",
-            env=configured,
-        ).exit_code
-        == 1
-    )  # no local graph
-    assert (
-        run(
-            "sparql",
-            "--update",
-            "--endpoint",
-            virtuoso_server_.update_url,
-            "CLEAR SILENT GRAPH <urn:ptmkg:nothing>",
-            env=configured,
-        ).exit_code
-        == 0
-    )
+    no_local_graph = ("--store", tmp_path / "none")
+    run(1, "push", "--endpoint", virtuoso_server_.update_url, *no_local_graph, env=configured)
+    clear = "CLEAR SILENT GRAPH <urn:ptmkg:nothing>"
+    run(0, "sparql", "--update", "--endpoint", virtuoso_server_.update_url, clear, env=configured)
     # Failing: a wrong password, a server that is down, a wrong path, a syntax error,
     # a bearer token, an update the server refuses.
     wrong = {
@@ -597,54 +572,18 @@ def test_a_password_appears_in_no_output_or_error(oxigraph, virtuoso, cli, caplo
         "PTMKG_ENDPOINT_USER": VIRTUOSO_USER,
         "PTMKG_ENDPOINT_PASSWORD": password + "-wrong",
     }
-    failed = run("stats", "--endpoint", virtuoso_server_.update_url, "--retries", "0", env=wrong)
-    assert failed.exit_code == 1 and "401" in failed.stderr
-    assert (
-        run(
-            "stats", "--endpoint", f"{in_url}:{down}/sparql", "--retries", "1", env=digest
-        ).exit_code
-        == 1
-    )
-    assert (
-        run(
-            "stats",
-            "--endpoint",
-            f"{in_url}:{oxigraph_server_.port}/nothing-here",
-            "--retries",
-            "0",
-        ).exit_code
-        == 1
-    )
-    assert (
-        run(
-            "sparql", "SELECT ?x WHERE {", "--endpoint", f"{in_url}:{oxigraph_server_.port}/query"
-        ).exit_code
-        == 1
-    )
-    assert (
-        run(
-            "stats",
-            "--endpoint",
-            f"{in_url}:{virtuoso_server_.http_port}/sparql-auth",
-            "--retries",
-            "0",
-            env={"PTMKG_ENDPOINT_TOKEN": password},
-        ).exit_code
-        == 1
-    )
-    assert (
-        run(
-            "sparql",
-            "--update",
-            "CLEAR SILENT GRAPH <urn:x>",
-            "--endpoint",
-            f"{in_url}:{virtuoso_server_.http_port}/sparql",
-            "--retries",
-            "0",
-            env={"PTMKG_ENDPOINT_AUTH": "basic"},
-        ).exit_code
-        == 1
-    )
+    failed = run(1, "stats", "--endpoint", virtuoso_server_.update_url, "--retries", "0", env=wrong)
+    assert "401" in failed.stderr
+    run(1, "stats", "--endpoint", f"{in_url}:{down}/sparql", "--retries", "1", env=digest)
+    oxigraph_url = f"{in_url}:{oxigraph_server_.port}"
+    run(1, "stats", "--endpoint", f"{oxigraph_url}/nothing-here", "--retries", "0")
+    run(1, "sparql", "SELECT ?x WHERE {", "--endpoint", f"{oxigraph_url}/query")
+    virtuoso_url = f"{in_url}:{virtuoso_server_.http_port}"
+    token = {"PTMKG_ENDPOINT_TOKEN": password}
+    run(1, "stats", "--endpoint", f"{virtuoso_url}/sparql-auth", "--retries", "0", env=token)
+    refused = ("sparql", "--update", "CLEAR SILENT GRAPH <urn:x>")
+    basic = {"PTMKG_ENDPOINT_AUTH": "basic"}
+    run(1, *refused, "--endpoint", f"{virtuoso_url}/sparql", "--retries", "0", env=basic)
     assert len(runs) == 10
     for arguments, result in runs:
         text = outputs(result, caplog)
