@@ -20,6 +20,7 @@ from kg.read import tables
 
 REPO = Path(__file__).resolve().parent.parent
 JATS = REPO / "tests" / "data" / "jats"
+GENERIC_HEADER = "doi,title,model,pattern\n"
 
 
 def _papers(store: Path) -> set[str]:
@@ -28,6 +29,11 @@ def _papers(store: Path) -> set[str]:
         'SELECT DISTINCT ?doi WHERE { ?p bibo:doi ?doi FILTER(STRSTARTS(?doi, "10.5555/")) }',
     )
     return {row["doi"] for row in result.rows}
+
+
+def _build(cli, source: Path, tmp_path: Path):
+    """``ptmkg build`` of one source into the test's store, its rejects in ``r/``."""
+    return cli("build", source, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
 
 
 def _rejects(folder: Path) -> list[dict[str, str]]:
@@ -41,11 +47,10 @@ def test_a_quoted_140_kb_field_with_newlines_stays_one_cell(cli, tmp_path, write
     inside = "x" * 140_000 + "\n10.5555/smuggled,Smuggled paper,ResNet-50,Adaptation\nend"
     sheet = write(
         "long.csv",
-        "doi,title,model,pattern\n"
-        f'10.5555/long1,"{inside}",ResNet-50,Adaptation\n'
+        GENERIC_HEADER + f'10.5555/long1,"{inside}",ResNet-50,Adaptation\n'
         "10.5555/after,After,VGG-16,Adaptation\n",
     )
-    result = cli("build", sheet, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, sheet, tmp_path)
     assert result.exit_code == 0, result.output
     assert "2 read = 2 accepted + 0 rejected" in result.output
     assert _papers(tmp_path / "store") == {"10.5555/long1", "10.5555/after"}
@@ -55,11 +60,10 @@ def test_a_cell_over_the_limit_rejects_its_row_and_keeps_every_cell(cli, tmp_pat
     huge = "x" * (tables.MAX_CELL_CHARS + 1)
     sheet = write(
         "huge.csv",
-        "doi,title,model,pattern\n"
-        f"10.5555/huge,{huge},ResNet-50,Adaptation\n"
-        "10.5555/fine,Fine,VGG-16,Adaptation\n",
+        GENERIC_HEADER
+        + f"10.5555/huge,{huge},ResNet-50,Adaptation\n10.5555/fine,Fine,VGG-16,Adaptation\n",
     )
-    result = cli("build", sheet, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, sheet, tmp_path)
     assert result.exit_code == 0
     assert "line 2: a value of 1,048,577 characters in column 'title'" in result.stderr
     assert _papers(tmp_path / "store") == {"10.5555/fine"}
@@ -75,11 +79,10 @@ def test_a_field_past_the_parser_limit_stops_the_file_there_and_keeps_the_text(
     inside = "10.5555/smuggled,Smuggled,ResNet-50,Adaptation\n" * 6000
     sheet = write(
         "endless.csv",
-        "doi,title,model,pattern\n"
-        "10.5555/before,Before,VGG-16,Adaptation\n"
+        GENERIC_HEADER + "10.5555/before,Before,VGG-16,Adaptation\n"
         f'10.5555/endless,"{inside}",ResNet-50,Adaptation\n',
     )
-    result = cli("build", sheet, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, sheet, tmp_path)
     assert result.exit_code == 0, result.output
     assert "the rest of the file from here is not read" in result.stderr
     assert _papers(tmp_path / "store") == {"10.5555/before"}
@@ -99,7 +102,7 @@ def test_one_deeply_nested_json_line_in_200_rejects_only_that_line(cli, tmp_path
     deep = '{"doi": "10.5555/deep", "extra": ' + _deep_json() + "}"
     lines.insert(100, deep)
     source = write("deep.jsonl", "\n".join(lines) + "\n")
-    result = cli("build", source, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, source, tmp_path)
     assert result.exit_code == 0, result.output
     assert "200 read = 199 accepted + 1 rejected" in result.output
     assert "line 101: JSON nested too deeply" in result.stderr
@@ -117,7 +120,7 @@ def test_a_deep_openalex_line_rejects_only_that_work(cli, tmp_path, write):
     good = json.dumps(work)
     deep = '{"id": "https://openalex.org/W1", "publication_year": 2020, "x": ' + _deep_json() + "}"
     source = write("works.jsonl", good + "\n" + deep + "\n")
-    result = cli("build", source, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, source, tmp_path)
     assert result.exit_code == 0, result.output
     assert "line 2: JSON nested too deeply" in result.stderr
     assert "1 accepted + 1 rejected" in result.output
@@ -127,7 +130,7 @@ def test_deep_model_card_json_and_yaml_are_rejects_not_crashes(cli, tmp_path, wr
     card = write("card.json", '{"id": "org/model", "cardData": ' + _deep_json() + "}")
     readme = write("README.md", "---\nbase_model: " + "[" * 3000 + "]" * 3000 + "\n---\n# Model\n")
     for source in (card, readme):
-        result = cli("build", source, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+        result = _build(cli, source, tmp_path)
         assert "Traceback" not in result.output and "RecursionError" not in result.output
         assert "nested too deeply" in result.stderr
 
@@ -191,7 +194,7 @@ def test_an_openalex_gzip_line_that_unpacks_past_the_limit_is_rejected(
     endless = '{"id": "https://openalex.org/W2", "title": "' + "a" * 3_000_000 + '"}'
     packed = gzip.compress((json.dumps(work) + "\n" + endless + "\n").encode())
     source = write("works.jsonl.gz", packed)
-    result = cli("build", source, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, source, tmp_path)
     assert result.exit_code == 0, result.output
     assert "line 2: a line longer than" in result.stderr
     assert "1 accepted + 1 rejected" in result.output
@@ -248,7 +251,7 @@ def test_an_xlsx_cell_over_the_limit_rejects_its_row(cli, tmp_path):
         [HEADER, ["10.5555/x1", True, True, "PLACEHOLDER"], ["10.5555/x2", True, False, ""]],
     )
     sheet = _with_text(plain, "PLACEHOLDER", huge)
-    result = cli("build", sheet, "--store", tmp_path / "store", "--rejects", tmp_path / "r")
+    result = _build(cli, sheet, tmp_path)
     assert result.exit_code == 0, result.output
     assert "line 2: a value of 1,048,577 characters in column 'PTM Reuse Pairings'" in (
         result.stderr

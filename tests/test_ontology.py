@@ -20,6 +20,9 @@ from kg.resources import ontology_file, shapes_file
 PTM = rdflib.Namespace("https://w3id.org/ptmkg/ontology#")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
+#: The stages of the scientific process, in its order.
+STAGES = ["Observation", "Background", "Hypothesis", "Test", "Analysis", "Conclusion"]
+
 
 def ontology() -> rdflib.Graph:
     return rdflib.Graph().parse(ontology_file(), format="turtle")
@@ -97,14 +100,7 @@ def test_the_26_openalex_fields_with_codes_domains_and_matches():
 def test_patterns_and_stages_in_their_schemes():
     vocab = vocabulary()
     assert vocab.patterns.labels() == ["Conceptual", "Adaptation", "Deployment"]
-    assert vocab.stages.labels() == [
-        "Observation",
-        "Background",
-        "Hypothesis",
-        "Test",
-        "Analysis",
-        "Conclusion",
-    ]
+    assert vocab.stages.labels() == STAGES
     for label in ("adaptation_reuse", "Adaptation", "adaptation reuse", "ADAPTATION"):
         assert vocab.patterns.lookup(label).iri == "https://w3id.org/ptmkg/pattern/adaptation"
     assert vocab.stages.lookup("Testing") is None  # labels outside the list are not mapped
@@ -284,14 +280,7 @@ def test_skos_integrity_of_the_concept_schemes():
         (int(graph.value(s, PTM.stagePosition)), str(graph.value(s, SKOS.prefLabel)))
         for s in graph.subjects(RDF.type, PTM.Stage)
     )
-    assert [label for _, label in positions] == [
-        "Observation",
-        "Background",
-        "Hypothesis",
-        "Test",
-        "Analysis",
-        "Conclusion",
-    ]
+    assert [label for _, label in positions] == STAGES
 
 
 def test_the_ontology_has_its_version_and_metadata():
