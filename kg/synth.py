@@ -648,29 +648,18 @@ def _work_json(paper: SyntheticPaper) -> str:
     )
 
 
+def _verdict(result: bool, prose: str) -> str:
+    """A yes-or-no analysis's answer: the result, with its prose only when it is yes."""
+    return json.dumps({"result": result, "prose": prose if result else None})
+
+
 def _analyses(paper: SyntheticPaper) -> Iterator[tuple[str, str]]:
     """The pipeline's answers: uses_dl always, uses_ptms for DL papers, the rest for PTM papers."""
     dumps = json.dumps
-    yield (
-        "uses_dl",
-        dumps(
-            {
-                "result": paper.uses_dl,
-                "prose": "Synthetic: a neural network is trained." if paper.uses_dl else None,
-            }
-        ),
-    )
+    yield "uses_dl", _verdict(paper.uses_dl, "Synthetic: a neural network is trained.")
     if not paper.uses_dl:
         return
-    yield (
-        "uses_ptms",
-        dumps(
-            {
-                "result": paper.uses_ptms,
-                "prose": "Synthetic: a released model is reused." if paper.uses_ptms else None,
-            }
-        ),
-    )
+    yield "uses_ptms", _verdict(paper.uses_ptms, "Synthetic: a released model is reused.")
     if not paper.uses_ptms:
         return
     yield "identify_ptms", dumps([{"model": r.mention, "prose": r.mention} for r in paper.reuses])
