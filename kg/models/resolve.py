@@ -230,16 +230,14 @@ class ModelResolver:
             relative = tool.version_of
             family = self._family(relative) if relative else ""
             if relative and (relative.key == ins.key or (family and family == self._family(ins))):
-                return self._unknown(
+                return self._uncertain(
                     text,
-                    rule="uncertain-parenthesis",
                     note=f"{outer!r} is a new model of the family of {ins.name}; whether "
                     f"{ins.name} is its backbone or another name for it is for a curator to say",
                 )
             return replace(tool, rule="backbone", backbone=ins)
-        return self._unknown(
+        return self._uncertain(
             text,
-            rule="uncertain-parenthesis",
             note=f"neither {outer!r} nor {inner!r} is both known and clearly related; "
             f"add a registry row or an alias with --aliases",
         )
@@ -256,9 +254,8 @@ class ModelResolver:
         if out.entry and out.entry.backbone and model_key(out.entry.backbone) == ins.key:
             return replace(out, rule="backbone", backbone=ins)
         if self._family(out) and self._family(out) == self._family(ins):  # siblings
-            return self._unknown(
+            return self._uncertain(
                 text,
-                rule="uncertain-parenthesis",
                 note=f"{out.name} and {ins.name} are two models of one family; which one "
                 f"is meant is for a curator to say",
             )
@@ -301,6 +298,10 @@ class ModelResolver:
         return ResolvedModel(
             entry.name, entry.key, True, version_of=version_of, rule=rule, entry=entry
         )
+
+    def _uncertain(self, text: str, *, note: str) -> ResolvedModel:
+        """A parenthesis whose reading is for a curator to say: ``text`` kept whole, with why."""
+        return self._unknown(text, rule="uncertain-parenthesis", note=note)
 
     def _unknown(
         self,
