@@ -159,15 +159,8 @@ def open_aius(path: Path, format_name: str, options: ImportOptions) -> SourceRea
     connection = _connect(path)
     optional = check_schema(path, connection)
     connection.row_factory = sqlite3.Row
-    reading = SourceReading(
-        path=path,
-        format=format_name,
-        layout="aius pipeline database",
-        columns=[],
-        items=iter(()),
-        reject_format="jsonl",
-        size_bytes=path.stat().st_size,
-        rejects_reloadable=False,
+    reading = SourceReading.of_records(
+        path, format_name, "aius pipeline database", rejects_reloadable=False
     )
     if options.natural_science:
         reading.skip_reason = f"outside the natural-science rule {options.natural_science}"

@@ -72,13 +72,10 @@ def open_parquet_runs(
     readings = []
     for (backend, index, stride), files in sorted(runs.items()):
         ordered = [files[kind] for kind in ANALYSIS_TABLES.values() if kind in files]
-        reading = SourceReading(
-            path=ordered[0],
-            format=format_name,
-            layout=f"aius analysis run ({backend}, {len(ordered)} of 5 analyses)",
-            columns=[],
-            items=iter(()),
-            reject_format="jsonl",
+        reading = SourceReading.of_records(
+            ordered[0],
+            format_name,
+            f"aius analysis run ({backend}, {len(ordered)} of 5 analyses)",
             size_bytes=sum(p.stat().st_size for p in ordered),
             name=f"aius_{backend}_index-{index}_stride-{stride}.parquet",
             paths=ordered,

@@ -35,17 +35,13 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z
 
 
 def open_model_card(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
-    reading = SourceReading(
-        path=path,
-        format=format_name,
-        layout="Hugging Face model card",
-        columns=[],
-        items=_records(path, options),
-        reject_format="jsonl",
-        size_bytes=path.stat().st_size,
+    return SourceReading.of_records(
+        path,
+        format_name,
+        "Hugging Face model card",
+        _records(path, options),
         rejects_reloadable=False,
     )
-    return reading
 
 
 def _records(path: Path, options: ImportOptions) -> Iterator[ModelRecord | Reject]:

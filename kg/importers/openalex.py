@@ -54,15 +54,7 @@ def _open_text(path: Path) -> IO[str]:
 
 
 def open_openalex(path: Path, format_name: str, options: ImportOptions) -> SourceReading:
-    reading = SourceReading(
-        path=path,
-        format=format_name,
-        layout="OpenAlex works",
-        columns=[],
-        items=iter(()),
-        reject_format="jsonl",
-        size_bytes=path.stat().st_size,
-    )
+    reading = SourceReading.of_records(path, format_name, "OpenAlex works")
     reading.items = _records(path, reading, options)
     return reading
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.models.names import ModelResolver
 from kg.rdf.vocabulary import Vocabulary, vocabulary
@@ -54,3 +55,26 @@ class SourceReading:
     def __post_init__(self) -> None:
         self.name = self.name or self.path.name
         self.paths = self.paths or [self.path]
+
+    @classmethod
+    def of_records(
+        cls,
+        path: Path,
+        format_name: str,
+        layout: str,
+        items: Iterator[PaperRecord | ModelRecord | Reject] | None = None,
+        **details: Any,
+    ) -> SourceReading:
+        """A source of whole records (JSON objects, database rows), not a table: no
+        columns, its rejects kept as JSON Lines, its size the file's unless ``details``
+        say otherwise; ``items`` may be given once the reading exists."""
+        details.setdefault("size_bytes", path.stat().st_size)
+        return cls(
+            path=path,
+            format=format_name,
+            layout=layout,
+            columns=[],
+            items=iter(()) if items is None else items,
+            reject_format="jsonl",
+            **details,
+        )
