@@ -36,19 +36,29 @@ from typer.core import TyperCommand, TyperGroup
 import kg
 from kg.atomic import atomic_write, discard_pending, write_text_atomically
 from kg.defaults import (
+    DRAWING_HEIGHT,
+    DRAWING_WIDTH,
+    EXTRACT_JOBS,
     HTTP_BACKOFF,
     HTTP_RETRIES,
     HTTP_TIMEOUT,
     LLM_TIMEOUT,
+    ONTOLOGY_PAGE,
     OPENALEX_API,
+    OPENALEX_BATCH,
     OPENALEX_RATE,
     PUSH_BATCH_SIZE,
+    REJECTS_DIR,
+    REPORT_TITLE,
     RETRYABLE_STATUS,
     SERVE_HOST,
     SERVE_PORT,
+    SOURCE_ENCODING,
     STORE_ENV,
     SYNTH_PAPERS,
     SYNTH_SEED,
+    TERMINAL_ROWS,
+    WIKIDATA_BATCH,
     WIKIDATA_MAIN,
     WIKIDATA_RATE,
     WIKIDATA_SCHOLARLY,
@@ -456,7 +466,7 @@ def build(
         ),
     ] = False,
     rejects: Annotated[Path, typer.Option("--rejects", help="Folder for rejects files.")] = Path(
-        "ptmkg-rejects"
+        REJECTS_DIR
     ),
     aliases: Annotated[
         list[Path] | None,
@@ -467,7 +477,7 @@ def build(
     ] = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of CSV, TSV and JSON Lines sources.")
-    ] = "utf-8",
+    ] = SOURCE_ENCODING,
     natural_science: Annotated[
         str | None,
         typer.Option(
@@ -557,7 +567,7 @@ def extract(
     jobs: Annotated[
         int,
         typer.Option("--jobs", "-j", min=1, help="Processes (offline) or parallel questions (LLM)"),
-    ] = 1,
+    ] = EXTRACT_JOBS,
     evaluate: Annotated[
         Path | None,
         typer.Option(
@@ -1345,9 +1355,7 @@ def report(
         Path, typer.Option("-o", "--output", help="Folder to write the report into.")
     ],
     store: StoreOption = None,
-    title: Annotated[
-        str, typer.Option("--title", help="The report's title.")
-    ] = "Pre-trained model reuse in science",
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = REPORT_TITLE,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
@@ -1645,9 +1653,13 @@ def network(
     ] = False,
     limit: Annotated[
         int, typer.Option("--limit", help="Rows in the tables printed on the terminal.")
-    ] = 10,
-    width: Annotated[int, typer.Option("--width", help="PNG and SVG width in pixels.")] = 1200,
-    height: Annotated[int, typer.Option("--height", help="PNG and SVG height in pixels.")] = 900,
+    ] = TERMINAL_ROWS,
+    width: Annotated[
+        int, typer.Option("--width", help="PNG and SVG width in pixels.")
+    ] = DRAWING_WIDTH,
+    height: Annotated[
+        int, typer.Option("--height", help="PNG and SVG height in pixels.")
+    ] = DRAWING_HEIGHT,
     title: Annotated[
         str | None,
         typer.Option("--title", help="Title of a drawing or HTML page.", show_default=False),
@@ -1891,7 +1903,7 @@ def link_openalex(
     base_url: Annotated[str, typer.Option("--base-url", help="The OpenAlex API.")] = OPENALEX_API,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="DOIs per request (at most 100).")
-    ] = 50,
+    ] = OPENALEX_BATCH,
     rate: Annotated[
         float, typer.Option("--rate", help="Requests per second, at most.")
     ] = OPENALEX_RATE,
@@ -1987,7 +1999,7 @@ def link_wikidata(
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="DOIs, items or names per query.")
-    ] = 100,
+    ] = WIKIDATA_BATCH,
     rate: Annotated[
         float, typer.Option("--rate", help="Queries per second, at most.")
     ] = WIKIDATA_RATE,
@@ -2088,7 +2100,7 @@ app.add_typer(ontology_app, name="ontology")
 @user_errors
 def ontology_docs(
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
-        "ontology.html"
+        ONTOLOGY_PAGE
     ),
     store: StoreOption = None,
     examples: Annotated[

@@ -21,6 +21,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from kg.defaults import REJECTS_DIR, SOURCE_ENCODING
 from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
@@ -89,9 +90,9 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     strict: bool = False,
     fresh: bool = False,
-    rejects_dir: Path = Path("ptmkg-rejects"),
+    rejects_dir: Path = Path(REJECTS_DIR),
     alias_files: list[Path] | None = None,
-    encoding: str = "utf-8",
+    encoding: str = SOURCE_ENCODING,
     natural_science: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildReport:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from kg.defaults import EXTRACT_JOBS
 from kg.errors import PtmkgError
 from kg.extract import RECORD_COLUMNS, PaperExtraction
 from kg.formats import Format, Registry
@@ -65,7 +66,7 @@ def extract_articles(
     paths: Iterable[Path],
     extractor: Extractor,
     *,
-    jobs: int = 1,
+    jobs: int = EXTRACT_JOBS,
     alias_files: Iterable[Path] = (),
 ) -> Iterator[Extracted]:
     """One extraction (or problem) per article in ``paths``, in order, as they are read."""
@@ -182,7 +183,7 @@ def run_extraction(
     extractor: Extractor,
     writer: RecordWriter | None,
     *,
-    jobs: int = 1,
+    jobs: int = EXTRACT_JOBS,
     alias_files: Iterable[Path] = (),
     keep: bool = False,
     progress: Callable[[int], None] | None = None,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.defaults import WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
+from kg.defaults import WIKIDATA_BATCH, WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
 from kg.errors import PtmkgError
 from kg.http import (
     CachedAnswer,
@@ -216,7 +216,7 @@ def link_wikidata(
     papers: bool = True,
     models: bool = True,
     model_classes: Iterable[str] = MODEL_CLASSES,
-    batch_size: int = 100,
+    batch_size: int = WIKIDATA_BATCH,
     policy: RetryPolicy | None = None,
     cache_path: Path | None = None,
     refresh: bool = False,

@@ -56,6 +56,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import networkx as nx
 
+from kg.defaults import TERMINAL_ROWS
 from kg.errors import PtmkgError
 from kg.query.named import prepare_query, run_query, run_sparql
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
@@ -650,7 +651,9 @@ class NetworkStats:
     centrality: list[NodeCentrality]
     communities: list[list[str]]
 
-    def most_central(self, node_type: str | None = None, limit: int = 10) -> list[NodeCentrality]:
+    def most_central(
+        self, node_type: str | None = None, limit: int = TERMINAL_ROWS
+    ) -> list[NodeCentrality]:
         """The most central nodes (of one type): by degree, then weighted degree, betweenness."""
         chosen = [c for c in self.centrality if node_type is None or c.type == node_type]
         return sorted(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.defaults import SOURCE_ENCODING
 from kg.errors import SourceError
 
 MAX_CELL_CHARS = 1024 * 1024
@@ -88,7 +89,7 @@ def check_readable(path: Path) -> None:
         raise SourceError(path, "the file is empty")
 
 
-def read_table(path: Path, table_format: str, encoding: str = "utf-8") -> Table:
+def read_table(path: Path, table_format: str, encoding: str = SOURCE_ENCODING) -> Table:
     readers = {
         "csv": _read_delimited,
         "tsv": _read_delimited,

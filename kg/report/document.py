@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import write_bytes_atomically, write_text_atomically
+from kg.defaults import REPORT_TITLE
 from kg.errors import PtmkgError
 from kg.query.named import get_query, run_query
 from kg.query.results import QueryResult, display_value, markdown_table
@@ -264,7 +265,7 @@ class WrittenReport:
         return [s for s in self.report.sections if not s.result.rows and not s.spec.empty_is_good]
 
 
-def build_report(store: GraphStore, title: str = "Pre-trained model reuse in science") -> Report:
+def build_report(store: GraphStore, title: str = REPORT_TITLE) -> Report:
     """Run every query the report shows and draw its charts."""
     summary = run_query(store, "corpus-summary")
     sections = []
@@ -433,9 +434,7 @@ def render_html(report: Report) -> str:
 # ------------------------------------------------------------ writing
 
 
-def write_report(
-    store: GraphStore, directory: Path, title: str = "Pre-trained model reuse in science"
-) -> WrittenReport:
+def write_report(store: GraphStore, directory: Path, title: str = REPORT_TITLE) -> WrittenReport:
     """Write ``report.md``, ``report.html`` and ``charts/*.png`` into ``directory``."""
     report = build_report(store, title)
     chart_dir = directory / "charts"
