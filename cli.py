@@ -1280,7 +1280,7 @@ def sources_show(
     retries: RetriesOption = None,
 ) -> None:
     """Show one source: its graph, file, checksum and counts."""
-    from kg.stores.sources import find_source
+    from kg.query.sources import find_source
 
     info = find_source(_store(store, endpoint, timeout=timeout, retries=retries), name)
     rows = [
@@ -1317,7 +1317,7 @@ def sources_drop(
     retries: RetriesOption = None,
 ) -> None:
     """Remove one source's graph; every other source stays as it was."""
-    from kg.stores.sources import drop_source
+    from kg.query.sources import drop_source
 
     target = _store(
         store, endpoint, update_endpoint=update_endpoint, timeout=timeout, retries=retries
@@ -2109,7 +2109,7 @@ def ontology_docs(
 ) -> None:
     """Write the ontology as one HTML page: every class and property, its definition,
     alignments and an example from the graph. The page needs no network to open."""
-    from kg.rdf.ontology_docs import write_ontology_page
+    from kg.report.ontology_page import write_ontology_page
 
     count = write_ontology_page(output, _store(store) if examples else None)
     err.print(f"wrote {count} terms to {escape(str(output))}")

@@ -55,7 +55,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "load_queries": ("kg.query.named", "load_queries"),
     "network": ("kg.networks.graph", "network"),
     "network_stats": ("kg.networks.graph", "network_stats"),
-    "normalize_doi": ("kg.rdf.iris", "normalize_doi"),
+    "normalize_doi": ("kg.read.values", "normalize_doi"),
     "parse_assignments": ("kg.query.parameters", "parse_assignments"),
     "prepare_query": ("kg.query.named", "prepare_query"),
     "push": ("kg.stores.push", "push"),
@@ -162,8 +162,9 @@ if TYPE_CHECKING:
     from kg.query.sparql import execute as execute_sparql
     from kg.query.stats import Stats, stats
     from kg.query.validate import ValidationReport, validate
-    from kg.rdf.iris import IriMinter, normalize_doi
+    from kg.rdf.iris import IriMinter
     from kg.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+    from kg.read.values import normalize_doi
     from kg.report.document import build_report, write_report
     from kg.stores.embedded import EmbeddedStore, GraphStore, default_store_path
     from kg.stores.push import PushMismatch, PushReport, push

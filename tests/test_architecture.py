@@ -130,6 +130,59 @@ def test_no_import_cycle_inside_kg():
     assert [sorted(cycle) for cycle in found] == []
 
 
+# ------------------------------------------------------------------ stages
+
+#: The data's journey, lowest stage first: a stage imports only the stages below it (and
+#: itself). Modules at the top of kg/ not named here are the ground floor (errors,
+#: records, defaults, formats, http, ...), which imports no stage. Importers and the
+#: extractor share a stage: both turn what was read into records (the JATS importer runs
+#: the extractor, and the extractor's evaluation reads its labels through the importers).
+STAGES: tuple[frozenset[str], ...] = tuple(
+    frozenset(stage.split())
+    for stage in (
+        "kg.read",
+        "kg.models",
+        "kg.rdf",
+        "kg.sparql",
+        "kg.importers kg.extract",
+        "kg.stores",
+        "kg.query kg.pipeline",
+        "kg.networks kg.report kg.links",
+        "kg",
+    )
+)
+
+
+def stage_of(module: str) -> int:
+    """The stage a module belongs to; -1 for the ground floor."""
+    for level in range(len(STAGES) - 1, -1, -1):
+        for package in STAGES[level]:
+            inside = module == package or module.startswith(package + ".")
+            if inside and (package != "kg" or module == "kg"):
+                return level
+    return -1
+
+
+def test_each_stage_imports_only_the_stages_below_it():
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in import_graph().items()
+        for target in targets
+        if stage_of(target) > stage_of(name)
+    )
+    assert upward == []
+
+
+def test_the_stages_name_every_package():
+    packages = {
+        name
+        for name, path in modules().items()
+        if path.name == "__init__.py" and name.count(".") <= 1
+    }
+    named = {package for stage in STAGES for package in stage}
+    assert packages <= named <= set(modules())
+
+
 # ------------------------------------------------------------------ one transport
 
 #: Modules that open connections or speak HTTP themselves.

@@ -173,7 +173,7 @@ def test_node_details_ask_for_papers_only_when_the_network_has_paper_nodes(store
 
 
 def test_node_details_are_the_canned_rows_in_any_order(store):
-    from kg.query.analysis import without_order_by
+    from kg.sparql.analysis import without_order_by
 
     sparql = kg.prepare_query(store, "network-nodes")
     unordered = kg.prepare_query(store, "network-nodes", ordered=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.stores.sources import drop_source, find_source, list_sources
+from kg.query.sources import drop_source, find_source, list_sources
 
 SHEET = (
     "DOI,Title,Year,Fields,Model,Pattern,Stages\n"

@@ -11,7 +11,6 @@ import pytest
 from hand_counted import HEADER, build_hand_counted, model
 
 import kg
-from kg.query.analysis import analyse, without_order_by
 from kg.query.parameters import (
     PARAMETER_TYPES,
     ParameterError,
@@ -19,6 +18,7 @@ from kg.query.parameters import (
     parse_parameter,
     resolve_parameters,
 )
+from kg.sparql.analysis import analyse, without_order_by
 
 HOSTILE = [
     '"',
@@ -493,7 +493,7 @@ def test_a_quoted_keyword_before_an_update_is_a_syntax_error_not_an_empty_query(
 
 
 def test_query_templates_are_analysed_once_and_kept_on_disk(monkeypatch, tmp_path):
-    from kg.query import analysis as module
+    from kg.sparql import analysis as module
 
     text = kg.get_query("top-models").text
     module._MEMORY.pop(text, None)  # as in a process that has not read it yet

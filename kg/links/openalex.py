@@ -59,9 +59,9 @@ from kg.links.common import (
     select,
 )
 from kg.models.names import ModelResolver
-from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, PROV, PTM, XSD
 from kg.rdf.triples import SourceGraphWriter
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.records import PaperRecord, Reject
 from kg.stores.embedded import GraphStore
 

@@ -57,9 +57,10 @@ from kg.links.common import (
     minter_for,
     select,
 )
-from kg.rdf.iris import InvalidDoi, IriMinter, normalize_doi
+from kg.rdf.iris import IriMinter
 from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, OWL, PROV, PTM, RDF, SEMAPV, SSSOM, XSD
 from kg.rdf.triples import checksum_quads
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.stores.embedded import GraphStore
 
 WD = "http://www.wikidata.org/entity/"

@@ -22,7 +22,7 @@ A parameter left out (no value, no default) binds nothing: its variable stays
 unbound, and the queries read an unbound filter variable as "all". A query
 writes such a filter as ``FILTER(!BOUND(?field) || ...)``; with no value for
 ``field`` that filter keeps every solution, so binding drops it (the SPARQL
-analysis of :mod:`kg.query.analysis` finds it) rather than have the engine test
+analysis of :mod:`kg.sparql.analysis` finds it) rather than have the engine test
 it once per solution (which at a million papers costs seconds). The text run as
 it is, without binding, means the same.
 """
@@ -39,10 +39,10 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.query.analysis import Edit, analyse, apply_edits, order_by_edit
 from kg.rdf.namespaces import XSD
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
 from kg.read.values import parse_bool
+from kg.sparql.analysis import Edit, analyse, apply_edits, order_by_edit
 
 if TYPE_CHECKING:
     from kg.stores.embedded import GraphStore
@@ -343,7 +343,7 @@ def bind(
     ``#@bind`` but that has no value here is dropped: it would keep every solution
     anyway. ``ordered=False`` drops the outermost ``ORDER BY`` too, for callers that
     key the rows themselves. Filters and ORDER BY are found by the one SPARQL
-    analysis (:func:`kg.query.analysis.analyse`, cached per query text), and only the
+    analysis (:func:`kg.sparql.analysis.analyse`, cached per query text), and only the
     characters it read as them are replaced.
     """
     analysis = analyse(text, remember=True) if drop_unbound_filters or not ordered else None

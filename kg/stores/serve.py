@@ -16,7 +16,7 @@ origins, so it listens on a free loopback port and a small guard in this process
 at the address served and passes them on unchanged, except:
 
 - a query whose ``SERVICE`` asks an endpoint not allowed (``--allow-service``) is
-  refused with 403 before it reaches the server (:mod:`kg.query.services`), so no
+  refused with 403 before it reaches the server (:mod:`kg.sparql.services`), so no
   client or web page can make this machine fetch other addresses;
 - an update is refused with 403 (the server would refuse it too);
 - a request from a web page of another origin (its ``Origin`` header, or
@@ -48,7 +48,7 @@ from typing import IO
 from kg.defaults import SERVE_HOST, SERVE_PORT
 from kg.errors import PtmkgError
 from kg.http import HttpError, Relay, address_family, answers, free_loopback_port
-from kg.query.services import ServiceRefused, check_services
+from kg.sparql.services import ServiceRefused, check_services
 from kg.stores.embedded import EmbeddedStore
 
 DEFAULT_HOST = SERVE_HOST
