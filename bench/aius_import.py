@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import sqlite3
 import sys
@@ -133,32 +131,17 @@ def main() -> None:
                     peak_kib / 1024,
                 )
             )
-    base = rows[0]
-    lines = [
-        "# Importing an aius pipeline database",
-        "",
-        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores. Command: `python bench/aius_import.py`.",
-        "",
-        "| papers | database (MiB) | build (s) | papers/s | peak RSS (MiB) | RSS / smallest |",
-        "|---:|---:|---:|---:|---:|---:|",
-    ]
-    for papers, size, seconds, rate, rss in rows:
-        lines.append(
-            f"| {papers:,} | {size:,.1f} | {seconds:,.1f} | {rate:,.0f} | {rss:,.0f} | "
-            f"{rss / base[4]:.2f}x |"
-        )
-    lines += [
-        "",
-        f"Database grows {rows[-1][0] / base[0]:.0f}x; peak memory grows "
-        f"{rows[-1][4] / base[4]:.2f}x.",
-    ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not args.no_write:
-        out = REPO / "bench" / "results" / "aius-import.md"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    report = child_process.growth_report(
+        "Importing an aius pipeline database",
+        "aius_import.py",
+        ["papers", "database (MiB)", "build (s)", "papers/s"],
+        [
+            ([f"{papers:,}", f"{size:,.1f}", f"{seconds:,.1f}", f"{rate:,.0f}"], rss)
+            for papers, size, seconds, rate, rss in rows
+        ],
+        f"Database grows {rows[-1][0] / rows[0][0]:.0f}x",
+    )
+    child_process.publish(report, "aius-import.md", write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ flat while the file grows 10x.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -63,32 +61,26 @@ def main() -> None:
             )
             results.append((megabytes, rows, seconds, peak / 1024))
             source.unlink()
-    base = results[0]
-    lines = [
-        "# Building from a large annotation file",
-        "",
-        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores. Command: `python bench/big_input.py`.",
-        "",
-        "| file (MB) | rows | build (s) | MB/s | rows/s | peak RSS (MiB) | RSS / smallest |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for megabytes, rows, seconds, rss in results:
-        lines.append(
-            f"| {megabytes:,} | {rows:,} | {seconds:,.1f} | {megabytes / seconds:,.1f} | "
-            f"{rows / seconds:,.0f} | {rss:,.0f} | {rss / base[3]:.2f}x |"
-        )
-    lines += [
-        "",
-        f"The file grows {results[-1][0] / base[0]:.0f}x; peak memory grows "
-        f"{results[-1][3] / base[3]:.2f}x.",
-    ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not args.no_write:
-        out = REPO / "bench" / "results" / "big-input.md"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    report = child_process.growth_report(
+        "Building from a large annotation file",
+        "big_input.py",
+        ["file (MB)", "rows", "build (s)", "MB/s", "rows/s"],
+        [
+            (
+                [
+                    f"{megabytes:,}",
+                    f"{rows:,}",
+                    f"{seconds:,.1f}",
+                    f"{megabytes / seconds:,.1f}",
+                    f"{rows / seconds:,.0f}",
+                ],
+                rss,
+            )
+            for megabytes, rows, seconds, rss in results
+        ],
+        f"The file grows {results[-1][0] / results[0][0]:.0f}x",
+    )
+    child_process.publish(report, "big-input.md", write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -331,43 +331,38 @@ def _write_graph(
         nquads = Path(scratch) / "link-openalex.nq"
         with nquads.open("w", encoding="utf-8") as out:
             writer = SourceGraphWriter(out, SOURCE_NAME, minter, options.resolver)
-            for doi in dois:
-                answer = answers.get(doi)
-                work = answer.value if answer is not None else None
-                if work is None:
-                    report.not_found.append(doi)
-                    continue
-                report.found += 1
-                digest.update(json.dumps(work, sort_keys=True).encode("utf-8"))
-                item = to_record(work, options)
-                if isinstance(item, Reject):
-                    report.rejects.append(item)
-                elif item.doi != doi:
-                    report.rejects.append(
-                        Reject(0, f"the work's DOI {item.doi} is not {doi}", where=doi)
-                    )
-                else:
-                    writer.add(item)
-                    report.written += 1
-            origins_found = 0
-            for doi in origin_dois:
-                answer = answers.get(doi)
-                work = answer.value if answer is not None else None
-                if work is None:
-                    report.origins_not_found.append(doi)
-                    continue
-                origins_found += 1
-                digest.update(json.dumps(work, sort_keys=True).encode("utf-8"))
-                item = to_record(work, options)
-                if isinstance(item, Reject):
-                    report.rejects.append(item)
-                elif item.doi != doi:
-                    report.rejects.append(
-                        Reject(0, f"the work's DOI {item.doi} is not {doi}", where=doi)
-                    )
-                else:
-                    writer.add(item, in_corpus=False)  # a model's origin, not a corpus paper
-                    report.origins_written += 1
+
+            def write_works(
+                wanted: list[str], missing: list[str], in_corpus: bool
+            ) -> tuple[int, int]:
+                """Each DOI's work, as a paper if the importer accepts it (the DOIs with no
+                work go to ``missing``, the refused works to the rejects): (found, written)."""
+                found = written = 0
+                for doi in wanted:
+                    answer = answers.get(doi)
+                    work = answer.value if answer is not None else None
+                    if work is None:
+                        missing.append(doi)
+                        continue
+                    found += 1
+                    digest.update(json.dumps(work, sort_keys=True).encode("utf-8"))
+                    item = to_record(work, options)
+                    if isinstance(item, Reject):
+                        report.rejects.append(item)
+                    elif item.doi != doi:
+                        report.rejects.append(
+                            Reject(0, f"the work's DOI {item.doi} is not {doi}", where=doi)
+                        )
+                    else:
+                        writer.add(item, in_corpus=in_corpus)
+                        written += 1
+                return found, written
+
+            report.found, report.written = write_works(dois, report.not_found, in_corpus=True)
+            # A model's origin paper is written as a paper, but not as one of the corpus.
+            origins_found, report.origins_written = write_works(
+                origin_dois, report.origins_not_found, in_corpus=False
+            )
             writer.finish(
                 sha256=digest.hexdigest(),
                 source_format=f"{SOURCE_FORMAT} ({base_url})",

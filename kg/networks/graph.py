@@ -117,18 +117,19 @@ class ReuseRows:
         return sorted(self.models_of)
 
     def papers_of_model(self) -> dict[str, set[str]]:
-        papers: dict[str, set[str]] = defaultdict(set)
-        for paper, models in self.models_of.items():
-            for model in models:
-                papers[model].add(paper)
-        return papers
+        return _papers_of(self.models_of)
 
     def papers_of_field(self) -> dict[str, set[str]]:
-        papers: dict[str, set[str]] = defaultdict(set)
-        for paper, fields in self.fields_of.items():
-            for field_iri in fields:
-                papers[field_iri].add(paper)
-        return papers
+        return _papers_of(self.fields_of)
+
+
+def _papers_of(of_paper: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``paper -> things`` turned round: ``thing -> papers``."""
+    papers: dict[str, set[str]] = defaultdict(set)
+    for paper, things in of_paper.items():
+        for thing in things:
+            papers[thing].add(paper)
+    return papers
 
 
 def _labeller(scheme: ConceptScheme) -> Callable[[str | None], str | None]:
@@ -203,46 +204,42 @@ def _model_field(rows: ReuseRows, _via: str) -> nx.Graph:
 
 
 def _model_model(rows: ReuseRows, via: str) -> nx.Graph:
-    graph = nx.Graph()
-    for model in sorted(rows.papers_of_model()):
-        graph.add_node(model, type=MODEL)
-    if via == "paper":
-        shared: Counter[tuple[str, str]] = Counter()
-        for models in rows.models_of.values():
-            shared.update(combinations(sorted(models), 2))
-        for (a, b), count in sorted(shared.items()):
-            graph.add_edge(a, b, weight=count)
-        return graph
-    fields_of_model: dict[str, set[str]] = defaultdict(set)
-    for paper, models in rows.models_of.items():
-        for model in models:
-            fields_of_model[model] |= rows.fields_of.get(paper, set())
-    for a, b in combinations(sorted(fields_of_model), 2):
-        common = fields_of_model[a] & fields_of_model[b]
-        if common:
-            graph.add_edge(a, b, weight=len(common), fields=sorted(common))
-    return graph
+    return _one_mode(MODEL, rows.models_of, rows.fields_of, via, shared="fields")
 
 
 def _field_field(rows: ReuseRows, via: str) -> nx.Graph:
+    return _one_mode(FIELD, rows.fields_of, rows.models_of, via, shared="models")
+
+
+def _one_mode(
+    node_type: str,
+    members_of: dict[str, set[str]],
+    others_of: dict[str, set[str]],
+    via: str,
+    *,
+    shared: str,
+) -> nx.Graph:
+    """Nodes of one type (``members_of``: a paper's models, or its fields), linked by the
+    papers they share (``via="paper"``), or else by the things of the other type their
+    papers have in common (``others_of``), which the edge lists under ``shared``."""
     graph = nx.Graph()
-    for field_iri in sorted(rows.papers_of_field()):
-        graph.add_node(field_iri, type=FIELD)
+    for node in sorted(_papers_of(members_of)):
+        graph.add_node(node, type=node_type)
     if via == "paper":
-        shared: Counter[tuple[str, str]] = Counter()
-        for fields in rows.fields_of.values():
-            shared.update(combinations(sorted(fields), 2))
-        for (a, b), count in sorted(shared.items()):
+        papers: Counter[tuple[str, str]] = Counter()
+        for members in members_of.values():
+            papers.update(combinations(sorted(members), 2))
+        for (a, b), count in sorted(papers.items()):
             graph.add_edge(a, b, weight=count)
         return graph
-    models_of_field: dict[str, set[str]] = defaultdict(set)
-    for paper, fields in rows.fields_of.items():
-        for field_iri in fields:
-            models_of_field[field_iri] |= rows.models_of[paper]
-    for a, b in combinations(sorted(models_of_field), 2):
-        common = models_of_field[a] & models_of_field[b]
+    others: dict[str, set[str]] = defaultdict(set)
+    for paper, members in members_of.items():
+        for member in members:
+            others[member] |= others_of.get(paper, set())
+    for a, b in combinations(sorted(others), 2):
+        common = others[a] & others[b]
         if common:
-            graph.add_edge(a, b, weight=len(common), models=sorted(common))
+            graph.add_edge(a, b, weight=len(common), **{shared: sorted(common)})
     return graph
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from kg.errors import PtmkgError
@@ -28,6 +29,11 @@ PATTERN_COLOURS = {
 }
 OTHER_COLOUR = "#8C8C8C"
 DPI = 110
+
+
+def _pattern_rank(pattern: str) -> int:
+    """Patterns in the order of :data:`PATTERN_COLOURS`, any other after them."""
+    return list(PATTERN_COLOURS).index(pattern) if pattern in PATTERN_COLOURS else 99
 
 
 def _pyplot() -> Any:
@@ -61,29 +67,66 @@ def _plain(axes: Any) -> None:
         label.set_parse_math(False)
 
 
+Row = dict[str, Any]
+
+
+def _bars(
+    rows: list[Row],
+    *,
+    label: Callable[[Row], str],
+    value: Callable[[Row], float],
+    note: Callable[[Row], str],
+    height: float,
+    colour: str | Callable[[Row], str] = "#4C72B0",
+) -> tuple[Any, Any]:
+    """A figure of horizontal bars, one a row with the first row on top, each noted at its end."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, height))
+    rows = list(reversed(rows))  # the queries list the largest first; barh draws bottom-up
+    bars = axes.barh(
+        [label(r) for r in rows],
+        [value(r) for r in rows],
+        color=colour if isinstance(colour, str) else [colour(r) for r in rows],
+    )
+    for bar, row in zip(bars, rows, strict=True):
+        axes.annotate(
+            f" {note(row)}",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            va="center",
+            fontsize=8,
+        )
+    _plain(axes)
+    return figure, axes
+
+
+def _percent_axis(axes: Any, xlabel: str, right: float = 125) -> None:
+    """An x axis of shares from 0 to 100 %, with room on the right for the bars' notes."""
+    axes.set_xlim(0, right)
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel(xlabel)
+
+
+def _finish(figure: Any, axes: Any, title: str) -> bytes:
+    """The title, no top or right frame line, and the PNG bytes."""
+    axes.set_title(title)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
 def ptm_share(shares: QueryResult) -> bytes | None:
     """Horizontal percentage bars, each labelled with its papers and the papers it is out of."""
     rows = [r for r in shares.rows if r.get("of_papers")]
     if not rows:
         return None
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(8, 1.4 + 0.6 * len(rows)))
-    rows = list(reversed(rows))
-    labels = [_wrap(str(r["measure"]), 34) for r in rows]
-    bars = axes.barh(labels, [100 * float(r["share"]) for r in rows], color="#4C72B0")
-    for bar, row in zip(bars, rows, strict=True):
-        axes.annotate(
-            f" {float(row['share']):.0%} ({row['papers']:,} of {row['of_papers']:,})",
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            va="center",
-            fontsize=8,
-        )
-    axes.set_xlim(0, 125)
-    axes.set_xticks(range(0, 101, 20))
-    axes.set_xlabel("share of papers (%)")
-    axes.set_title("Deep learning and PTM reuse")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    figure, axes = _bars(
+        rows,
+        label=lambda r: _wrap(str(r["measure"]), 34),
+        value=lambda r: 100 * float(r["share"]),
+        note=lambda r: f"{float(r['share']):.0%} ({r['papers']:,} of {r['of_papers']:,})",
+        height=1.4 + 0.6 * len(rows),
+    )
+    _percent_axis(axes, "share of papers (%)")
+    return _finish(figure, axes, "Deep learning and PTM reuse")
 
 
 def reuse_patterns(by_pattern: QueryResult) -> bytes | None:
@@ -91,29 +134,17 @@ def reuse_patterns(by_pattern: QueryResult) -> bytes | None:
     rows = [r for r in by_pattern.rows if r.get("reuse_instances")]
     if not rows:
         return None
-    plt = _pyplot()
     total = sum(r["reuse_instances"] for r in rows)
-    figure, axes = plt.subplots(figsize=(8, 1.4 + 0.6 * len(rows)))
-    rows = list(reversed(rows))
-    bars = axes.barh(
-        [str(r["pattern_label"]) for r in rows],
-        [100 * float(r["share"] or 0) for r in rows],
-        color=[PATTERN_COLOURS.get(str(r["pattern_label"]), OTHER_COLOUR) for r in rows],
+    figure, axes = _bars(
+        rows,
+        label=lambda r: str(r["pattern_label"]),
+        value=lambda r: 100 * float(r["share"] or 0),
+        note=lambda r: f"{float(r['share'] or 0):.0%} ({r['reuse_instances']:,} of {total:,})",
+        height=1.4 + 0.6 * len(rows),
+        colour=lambda r: PATTERN_COLOURS.get(str(r["pattern_label"]), OTHER_COLOUR),
     )
-    for bar, row in zip(bars, rows, strict=True):
-        axes.annotate(
-            f" {float(row['share'] or 0):.0%} ({row['reuse_instances']:,} of {total:,})",
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            va="center",
-            fontsize=8,
-        )
-    _plain(axes)
-    axes.set_xlim(0, 125)
-    axes.set_xticks(range(0, 101, 20))
-    axes.set_xlabel("share of reuse instances (%)")
-    axes.set_title("Reuse patterns")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    _percent_axis(axes, "share of reuse instances (%)")
+    return _finish(figure, axes, "Reuse patterns")
 
 
 def top_models(ranked: QueryResult) -> bytes | None:
@@ -121,28 +152,17 @@ def top_models(ranked: QueryResult) -> bytes | None:
     rows = [r for r in ranked.rows if r.get("papers")]
     if not rows:
         return None
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(8, max(2.5, 1.2 + 0.4 * len(rows))))
-    rows = list(reversed(rows))
-    bars = axes.barh(
-        [_wrap(str(r["model_label"]), 36) for r in rows],
-        [r["papers"] for r in rows],
-        color="#4C72B0",
+    figure, axes = _bars(
+        rows,
+        label=lambda r: _wrap(str(r["model_label"]), 36),
+        value=lambda r: r["papers"],
+        note=lambda r: f"{r['papers']:,}",
+        height=max(2.5, 1.2 + 0.4 * len(rows)),
     )
-    for bar, row in zip(bars, rows, strict=True):
-        axes.annotate(
-            f" {row['papers']:,}",
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            va="center",
-            fontsize=8,
-        )
-    _plain(axes)
     axes.set_xlim(0, max(r["papers"] for r in rows) * 1.15)
     axes.set_xlabel("papers reusing the model (distinct papers)")
-    axes.set_title("Most reused models")
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return _finish(figure, axes, "Most reused models")
 
 
 def ptm_papers_by_field(by_field: QueryResult) -> bytes | None:
@@ -150,24 +170,16 @@ def ptm_papers_by_field(by_field: QueryResult) -> bytes | None:
     rows = [r for r in by_field.rows if r.get("ptm_papers")]
     if not rows:
         return None
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(8, max(3.5, 1.2 + 0.45 * len(rows))))
-    rows = list(reversed(rows))  # the query lists the largest first; barh draws bottom-up
-    labels = [_wrap(str(r["field_label"])) for r in rows]
-    values = [r["ptm_papers"] for r in rows]
-    bars = axes.barh(labels, values, color="#4C72B0")
-    for bar, row in zip(bars, rows, strict=True):
-        axes.annotate(
-            f" {row['ptm_papers']} ({row['ptm_share']:.0%} of {row['papers']})",
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            va="center",
-            fontsize=8,
-        )
+    figure, axes = _bars(
+        rows,
+        label=lambda r: _wrap(str(r["field_label"])),
+        value=lambda r: r["ptm_papers"],
+        note=lambda r: f"{r['ptm_papers']} ({r['ptm_share']:.0%} of {r['papers']})",
+        height=max(3.5, 1.2 + 0.45 * len(rows)),
+    )
     axes.set_xlabel("papers reusing PTMs (distinct papers)")
-    axes.set_title("Papers reusing pre-trained models, by field")
-    axes.set_xlim(0, max(values) * 1.35)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    axes.set_xlim(0, max(r["ptm_papers"] for r in rows) * 1.35)
+    return _finish(figure, axes, "Papers reusing pre-trained models, by field")
 
 
 def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes | None:
@@ -189,7 +201,7 @@ def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes | None:
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(8, max(3.5, 1.6 + 0.45 * len(fields))))
     fields = list(reversed(fields))
-    patterns.sort(key=lambda p: list(PATTERN_COLOURS).index(p) if p in PATTERN_COLOURS else 99)
+    patterns.sort(key=_pattern_rank)
     left = [0.0] * len(fields)
     for pattern in patterns:
         widths = [shares.get((f, pattern), 0.0) * 100 for f in fields]
@@ -203,13 +215,9 @@ def pattern_shares_by_field(pattern_by_field: QueryResult) -> bytes | None:
         left = [a + b for a, b in zip(left, widths, strict=True)]
     for position, field in enumerate(fields):
         axes.annotate(f" n = {instances[field]:,}", (100, position), va="center", fontsize=8)
-    axes.set_xlim(0, 114)
-    axes.set_xticks(range(0, 101, 20))
-    axes.set_xlabel("share of the field's reuse instances (%)")
-    axes.set_title("Reuse patterns per field")
+    _percent_axis(axes, "share of the field's reuse instances (%)", right=114)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(patterns), frameon=False)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return _finish(figure, axes, "Reuse patterns per field")
 
 
 def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes | None:
@@ -231,7 +239,7 @@ def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes | None:
         return None
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(8, 4.5))
-    patterns.sort(key=lambda p: list(PATTERN_COLOURS).index(p) if p in PATTERN_COLOURS else 99)
+    patterns.sort(key=_pattern_rank)
     width = 0.8 / max(len(patterns), 1)
     for index, pattern in enumerate(patterns):
         positions = [s + (index - (len(patterns) - 1) / 2) * width for s in range(len(stages))]
@@ -244,11 +252,9 @@ def stage_impact_by_pattern(stage_by_pattern: QueryResult) -> bytes | None:
         )
     axes.set_xticks(range(len(stages)), stages)
     axes.set_ylabel("reused models (distinct paper and model)")
-    axes.set_title("Stage impact per reuse pattern")
     axes.legend(frameon=False)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return _finish(figure, axes, "Stage impact per reuse pattern")
 
 
 def reuse_over_time(reuse_by_year: QueryResult) -> bytes | None:
@@ -288,12 +294,10 @@ def reuse_over_time(reuse_by_year: QueryResult) -> bytes | None:
         notes.append(f"{undated:,} paper{'s' if undated != 1 else ''} without a year not shown")
     axes.set_xlabel("publication year" + (f" ({'; '.join(notes)})" if notes else ""))
     axes.set_ylabel("distinct papers")
-    axes.set_title("PTM reuse over time")
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.legend(frameon=False)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return _finish(figure, axes, "PTM reuse over time")
 
 
 def _years(years: list[int]) -> str:

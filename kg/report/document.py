@@ -51,6 +51,41 @@ class SectionSpec:
     empty_is_good: bool = False
 
 
+#: The heading of a query column, the same in every table that shows it.
+HEADINGS = {
+    "papers": "papers",
+    "share": "share",
+    "field_label": "field",
+    "dl_papers": "DL papers",
+    "ptm_papers": "PTM papers",
+    "ptm_share": "PTM share",
+    "natural_science": "natural science",
+    "pattern_label": "pattern",
+    "reuse_instances": "reuse instances",
+    "stage_label": "stage",
+    "model_reuses": "reused models",
+    "rank": "rank",
+    "model_label": "model",
+    "year": "year",
+    "models": "models",
+    "doi": "DOI",
+    "title": "title",
+    "kind": "kind",
+    "label": "label",
+    "name": "source",
+    "format": "format",
+    "read": "records read",
+    "accepted": "accepted",
+    "rejected": "rejected",
+}
+
+
+def _columns(*names: str, **headings: str) -> dict[str, str]:
+    """The query columns a table shows, in order, headed as :data:`HEADINGS` says unless
+    ``headings`` names another heading for this table."""
+    return {name: headings[name] if name in headings else HEADINGS[name] for name in names}
+
+
 _FIELDS_HINT = (
     "No paper has a field in this graph. Fields come from OpenAlex: "
     "`ptmkg link openalex` fetches them for the papers with a DOI (or build a source "
@@ -68,7 +103,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "ptm-share",
         "Deep learning and PTM reuse",
         "ptm-share",
-        {"measure": "share of", "papers": "papers", "of_papers": "out of", "share": "share"},
+        _columns("measure", "papers", "of_papers", "share", measure="share of", of_papers="out of"),
         "Distinct papers; every bar is labelled with the two counts behind it.",
         chart=("ptm-share.png", charts.ptm_share, "Share of papers using deep learning and PTMs"),
         hint="No papers in this graph yet: build a source first.",
@@ -77,14 +112,9 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "fields",
         "PTM reuse by field",
         "papers-by-field",
-        {
-            "field_label": "field",
-            "papers": "papers",
-            "dl_papers": "DL papers",
-            "ptm_papers": "PTM papers",
-            "ptm_share": "PTM share",
-            "natural_science": "natural science",
-        },
+        _columns(
+            "field_label", "papers", "dl_papers", "ptm_papers", "ptm_share", "natural_science"
+        ),
         "Distinct papers per field: a paper counts once in each of its fields, however many "
         "of its topics fall in that field. The PTM share is the field's papers that reuse PTMs.",
         chart=(
@@ -98,12 +128,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "patterns",
         "Reuse patterns",
         "reuse-by-pattern",
-        {
-            "pattern_label": "pattern",
-            "reuse_instances": "reuse instances",
-            "share": "share",
-            "papers": "papers",
-        },
+        _columns("pattern_label", "reuse_instances", "share", "papers"),
         "A reuse instance is a distinct paper, model and pattern, however many sources assert it.",
         chart=("reuse-patterns.png", charts.reuse_patterns, "Reuse patterns, share of instances"),
         hint=_REUSE_HINT,
@@ -112,13 +137,14 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "patterns-by-field",
         "Reuse patterns per field",
         "pattern-by-field",
-        {
-            "field_label": "field",
-            "pattern_label": "pattern",
-            "reuse_instances": "reuse instances",
-            "share": "share of field",
-            "papers": "papers",
-        },
+        _columns(
+            "field_label",
+            "pattern_label",
+            "reuse_instances",
+            "share",
+            "papers",
+            share="share of field",
+        ),
         chart=(
             "pattern-shares-by-field.png",
             charts.pattern_shares_by_field,
@@ -130,7 +156,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "stages",
         "Stage impact",
         "reuse-by-stage",
-        {"stage_label": "stage", "model_reuses": "reused models", "papers": "papers"},
+        _columns("stage_label", "model_reuses", "papers"),
         "Reused models (distinct paper and model) that had impact on each stage of the "
         "scientific process; one model can serve several stages.",
         hint=_STAGES_HINT,
@@ -139,13 +165,14 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "stages-by-pattern",
         "Stage impact per reuse pattern",
         "stage-by-pattern",
-        {
-            "pattern_label": "pattern",
-            "stage_label": "stage",
-            "model_reuses": "reused models",
-            "share": "share of pattern",
-            "papers": "papers",
-        },
+        _columns(
+            "pattern_label",
+            "stage_label",
+            "model_reuses",
+            "share",
+            "papers",
+            share="share of pattern",
+        ),
         chart=(
             "stage-impact-by-pattern.png",
             charts.stage_impact_by_pattern,
@@ -157,12 +184,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "top-models",
         "Top models",
         "top-models",
-        {
-            "rank": "rank",
-            "model_label": "model",
-            "papers": "papers",
-            "reuse_instances": "reuse instances",
-        },
+        _columns("rank", "model_label", "papers", "reuse_instances"),
         "Ranked by the distinct papers reusing each model; tied models share a rank.",
         params={"limit": 10},
         chart=("top-models.png", charts.top_models, "Most reused models, by papers"),
@@ -172,14 +194,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "trend",
         "Reuse over time",
         "reuse-by-year",
-        {
-            "year": "year",
-            "papers": "papers",
-            "ptm_papers": "PTM papers",
-            "ptm_share": "PTM share",
-            "reuse_instances": "reuse instances",
-            "models": "models",
-        },
+        _columns("year", "papers", "ptm_papers", "ptm_share", "reuse_instances", "models"),
         "A year with no paper is a gap in the line, not a line drawn through it.",
         chart=("reuse-over-time.png", charts.reuse_over_time, "PTM reuse per publication year"),
         hint="No paper has a publication year in this graph: `ptmkg link openalex` fetches "
@@ -189,7 +204,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "without-models",
         "Data quality: papers flagged as reusing PTMs with no model",
         "ptm-papers-without-models",
-        {"doi": "DOI", "title": "title", "year": "year", "source_name": "flagged by"},
+        _columns("doi", "title", "year", "source_name", source_name="flagged by"),
         hint="No paper is flagged as reusing PTMs without a named model.",
         empty_is_good=True,
     ),
@@ -197,7 +212,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "outside-vocabulary",
         "Data quality: labels outside the vocabulary",
         "labels-outside-vocabulary",
-        {"kind": "kind", "label": "label", "model_reuses": "reused models", "papers": "papers"},
+        _columns("kind", "label", "model_reuses", "papers"),
         hint="Every pattern and stage label is one of the vocabulary's.",
         empty_is_good=True,
     ),
@@ -205,13 +220,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "sources",
         "Sources",
         "sources",
-        {
-            "name": "source",
-            "format": "format",
-            "read": "records read",
-            "accepted": "accepted",
-            "rejected": "rejected",
-        },
+        _columns("name", "format", "read", "accepted", "rejected"),
         "What the graph was built from, by file name (links and registries by their own name).",
         hint="No source recorded in this graph.",
     ),
