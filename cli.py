@@ -1527,14 +1527,19 @@ def serve(
     ] = None,
     allow_service: AllowServiceOption = None,
     timeout: Annotated[
-        int | None,
-        typer.Option("--timeout", help="Seconds a query may run.", show_default=False),
+        float | None,
+        typer.Option(
+            "--timeout",
+            help="Seconds a query may run (the server counts whole seconds: 0.5 is 1).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL endpoint until Ctrl-C.
 
     The real Oxigraph server, for colleagues and tools such as YASGUI or Gephi's
-    SPARQL plugin.
+    SPARQL plugin. Its query page (YASGUI) opens in a browser at the address served,
+    on a query that declares the project's prefixes.
 
     Queries see the union of all sources' graphs, as 'ptmkg query' does; updates are
     refused. The graph served is the one built when the server started.
@@ -1553,7 +1558,8 @@ def serve(
         allowed = f", CORS for {', '.join(cors)}" if cors else ""
         err.print(
             f"serving {escape(local.location)} read-only at {escape(server.url)} "
-            f"(SPARQL 1.1 Protocol{escape(allowed)}); Ctrl-C stops it"
+            f"(SPARQL 1.1 Protocol{escape(allowed)}); a query page (YASGUI) at "
+            f"{escape(server.page_url)}; Ctrl-C stops it"
         )
         status = server.wait()
     finally:
