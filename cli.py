@@ -4,8 +4,6 @@ No SPARQL, RDF building or business rules live here; every command has a
 Python equivalent in ``kg``.
 """
 
-from __future__ import annotations
-
 import codecs
 import contextlib
 import functools
@@ -21,14 +19,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Column, Table
 from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
@@ -63,22 +53,13 @@ from kg.defaults import (
     WIKIDATA_RATE,
     WIKIDATA_SCHOLARLY,
 )
-from kg.importers import IMPORTERS
 from kg.interrupt import DeadlineExceeded, run_interruptibly
-from kg.networks.drawing import drawing_note
-from kg.networks.formats import (
-    NETWORK_FORMATS,
-    choose_format,
-    render_network,
-    to_stdout,
-    write_network,
-)
-from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
-from kg.pipeline import LOADING
 from kg.query.terminal import display_value, terminal_table
-from kg.rdf.formats import RDF_OUTPUT_FORMATS, oxigraph_format
-from kg.synth import SYNTH_FORMATS, write_corpus
 from kg.text import printable
+
+# The registries of formats and network kinds, the pipeline and the network code load
+# pyoxigraph, networkx and the like: each command imports what it uses, so that start-up
+# (and --help) loads none of them (tests/test_cli_conventions.py checks).
 
 
 class _PlainHelp:
@@ -99,6 +80,8 @@ class _PlainHelp:
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
+            if param.help and _LATER_MARK in param.help:
+                param.help = _filled(param.help)
             if not isinstance(param.display_type_rich, functools.partial):
                 param.display_type_rich = functools.partial(_plain_type, param.display_type_rich)
         return params
@@ -126,6 +109,26 @@ def _plain_type(display_type: Callable[[Any], str | None], ctx: Any) -> str | No
     inner = inner.removesuffix(" range")
     plain = inner if "|" in inner else _PLAIN_TYPES.get(inner.lower(), inner.upper())
     return plain + ("..." if repeated and plain else "")
+
+
+_LATER_MARK = "\x00"
+_LATER: dict[str, Callable[[], str]] = {}
+
+
+def _later(fill: Callable[[], str]) -> str:
+    """A piece of an option's help filled in when that command's options are first needed
+    (its help, or a run of it): help that lists a registry's names then loads the registry
+    for that command only, not at every start-up."""
+    mark = f"{_LATER_MARK}{len(_LATER)}{_LATER_MARK}"
+    _LATER[mark] = fill
+    return mark
+
+
+def _filled(text: str) -> str:
+    for mark, fill in _LATER.items():
+        if mark in text:
+            text = text.replace(mark, fill())
+    return text
 
 
 def _reflowed(text: str) -> str:
@@ -316,33 +319,39 @@ def reads_graph(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class _AmountColumn(ProgressColumn):
-    """'12.3/40.0 MB' or '1,200/5,000 triples' for a task with a known size, else nothing
-    (a step such as loading, whose size nobody knows, shows no '0/?')."""
-
-    def __init__(self, unit: str) -> None:
-        super().__init__()
-        self.unit = unit
-        self._bytes = DownloadColumn()
-
-    def render(self, task: Any) -> Text:
-        if task.total is None:
-            return Text("")
-        if self.unit == "bytes":
-            return self._bytes.render(task)
-        return Text(f"{int(task.completed):,}/{int(task.total):,} {self.unit}".rstrip())
-
-
-def _progress(unit: str = "bytes") -> Progress:
+def _progress(unit: str = "bytes") -> Any:
     """The one progress display: a bar of at least 20 characters at 80 columns, the
-    description cut with an ellipsis instead of the bar, on stderr and only on a terminal."""
+    description cut with an ellipsis instead of the bar, on stderr and only on a terminal.
+    Beside the bar, '12.3/40.0 MB' or '1,200/5,000 triples' for a task of known size, and
+    nothing for a step such as loading, whose size nobody knows (no '0/?')."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    class AmountColumn(ProgressColumn):
+        def __init__(self) -> None:
+            super().__init__()
+            self._bytes = DownloadColumn()
+
+        def render(self, task: Any) -> Text:
+            if task.total is None:
+                return Text("")
+            if unit == "bytes":
+                return self._bytes.render(task)
+            return Text(f"{int(task.completed):,}/{int(task.total):,} {unit}".rstrip())
+
     return Progress(
         TextColumn(
             "{task.description}",
             table_column=Column(no_wrap=True, overflow="ellipsis", max_width=32),
         ),
         BarColumn(bar_width=24),
-        _AmountColumn(unit),
+        AmountColumn(),
         TimeRemainingColumn(),
         console=err,
         transient=True,
@@ -408,7 +417,7 @@ def _store(
     gsp_endpoint: str | None = None,
     timeout: float | None = None,
     retries: int | None = None,
-) -> kg.GraphStore:
+) -> "kg.GraphStore":
     """The local store, or with ``endpoint`` the SPARQL server, a command works on."""
     if endpoint:
         if path is not None:
@@ -428,6 +437,12 @@ def _number(value: Any, column: str = "") -> str:
 # ------------------------------------------------------------------ build
 
 
+def _importer_names() -> str:
+    from kg.importers import IMPORTERS
+
+    return ", ".join(IMPORTERS)
+
+
 @app.command(
     epilog="Examples:  ptmkg build annotations.csv  |  ptmkg build --strict sheet.xlsx "
     "more.jsonl  |  ptmkg build --memory --validate draft.tsv"
@@ -443,8 +458,8 @@ def build(
         str | None,
         typer.Option(
             "--format",
-            help=f"Read every source as this format: "
-            f"{', '.join(IMPORTERS)}. Default: detected from content and extension.",
+            help=f"Read every source as this format: {_later(_importer_names)}. "
+            "Default: detected from content and extension.",
         ),
     ] = None,
     base_iri: Annotated[
@@ -505,6 +520,8 @@ def build(
     reason and written to a rejects file you can fix and build again. The store
     changes only when the whole build succeeds.
     """
+    from kg.pipeline import LOADING
+
     target = kg.EmbeddedStore(None) if memory else _store(store)
     progress = _progress("bytes")
     tasks: dict[str, Any] = {}
@@ -721,7 +738,7 @@ def _print_evaluation(evaluation: Any) -> None:
         out.print(f"extracted but not labelled: {', '.join(evaluation.extracted_only)}")
 
 
-def _print_build_report(report: kg.BuildReport) -> None:
+def _print_build_report(report: "kg.BuildReport") -> None:
     for source in report.sources:
         also = f" + {source.skipped:,} {source.skip_reason}" if source.skipped else ""
         out.print(
@@ -764,7 +781,7 @@ def _print_build_report(report: kg.BuildReport) -> None:
 # ------------------------------------------------------------------ stats
 
 
-def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -> Table:
+def _result_table(title: str, result: "kg.QueryResult", columns: dict[str, str]) -> Table:
     return terminal_table(result.rows, columns, title=title, empty="(none in this graph)")
 
 
@@ -900,7 +917,7 @@ def _short(iri: str | None) -> str:
     return iri
 
 
-def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
+def _print_validation(report: "kg.ValidationReport", shown: int = 50) -> None:
     for warning in report.warnings[:shown]:
         out.print(f"[yellow]warning[/yellow] {escape(_short(warning.focus))}: ")
         out.print(f"    {escape(warning.message)}")
@@ -922,7 +939,7 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
     raise typer.Exit(1)
 
 
-def _validate_with_progress(store: kg.GraphStore) -> kg.ValidationReport:
+def _validate_with_progress(store: "kg.GraphStore") -> "kg.ValidationReport":
     progress = _progress("checks")
     task = progress.add_task("validating", total=None)
 
@@ -955,6 +972,12 @@ def validate(
 # ------------------------------------------------------------------- dump
 
 
+def _rdf_format_names() -> str:
+    from kg.rdf.formats import RDF_OUTPUT_FORMATS
+
+    return ", ".join(RDF_OUTPUT_FORMATS)
+
+
 @app.command(epilog="Examples:  ptmkg dump --format turtle -o graph.ttl  |  ptmkg dump -o graph.nq")
 @user_errors
 @reads_graph
@@ -964,7 +987,7 @@ def dump(
         str | None,
         typer.Option(
             "--format",
-            help=f"One of {', '.join(RDF_OUTPUT_FORMATS)}. "
+            help=f"One of {_later(_rdf_format_names)}. "
             "Default: from the output file's extension, else nquads.",
         ),
     ] = None,
@@ -983,6 +1006,8 @@ def dump(
     Quad formats (N-Quads, TriG) keep the named graphs; triple formats get the union
     of all graphs, or the one named with --graph.
     """
+    from kg.rdf.formats import RDF_OUTPUT_FORMATS, oxigraph_format
+
     chosen = _chosen(RDF_OUTPUT_FORMATS, rdf_format, output, "nquads")
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
@@ -1010,7 +1035,7 @@ ResultFormatOption = Annotated[
         help="Output format: table, csv, tsv, json, xml (SPARQL 1.1 results), md, or "
         "spreadsheet (CSV in which no value runs as a formula); "
         "CONSTRUCT and DESCRIBE take an RDF format "
-        f"({', '.join(RDF_OUTPUT_FORMATS)}). Default: a table on a terminal, else from the "
+        f"({_later(_rdf_format_names)}). Default: a table on a terminal, else from the "
         "output file's extension, else csv (turtle for graphs).",
         show_default=False,
     ),
@@ -1075,6 +1100,8 @@ def queries_show(
 
 def _refuse_unknown_extension(result: Any, output: Path) -> None:
     """An output file whose extension names no format is refused, never written as CSV."""
+    from kg.rdf.formats import RDF_OUTPUT_FORMATS
+
     registry = RDF_OUTPUT_FORMATS if isinstance(result, kg.GraphResult) else kg.RESULT_FORMATS
     _chosen(registry, None, output, None)
 
@@ -1506,14 +1533,19 @@ def serve(
     ] = None,
     allow_service: AllowServiceOption = None,
     timeout: Annotated[
-        int | None,
-        typer.Option("--timeout", help="Seconds a query may run.", show_default=False),
+        float | None,
+        typer.Option(
+            "--timeout",
+            help="Seconds a query may run (the server counts whole seconds: 0.5 is 1).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL endpoint until Ctrl-C.
 
     The real Oxigraph server, for colleagues and tools such as YASGUI or Gephi's
-    SPARQL plugin.
+    SPARQL plugin. Its query page (YASGUI) opens in a browser at the address served,
+    on a query that declares the project's prefixes.
 
     Queries see the union of all sources' graphs, as 'ptmkg query' does; updates are
     refused. The graph served is the one built when the server started.
@@ -1532,7 +1564,8 @@ def serve(
         allowed = f", CORS for {', '.join(cors)}" if cors else ""
         err.print(
             f"serving {escape(local.location)} read-only at {escape(server.url)} "
-            f"(SPARQL 1.1 Protocol{escape(allowed)}); Ctrl-C stops it"
+            f"(SPARQL 1.1 Protocol{escape(allowed)}); a query page (YASGUI) at "
+            f"{escape(server.page_url)}; Ctrl-C stops it"
         )
         status = server.wait()
     finally:
@@ -1547,7 +1580,16 @@ def serve(
 # browser, or its statistics. The work is in kg.networks.graph (building, stats) and
 # kg.networks.formats (files).
 
-_KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KINDS.values())
+def _network_kinds_help() -> str:
+    from kg.networks.graph import NETWORK_KINDS
+
+    return "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KINDS.values())
+
+
+def _network_format_names() -> str:
+    from kg.networks.formats import NETWORK_FORMATS
+
+    return ", ".join(NETWORK_FORMATS)
 
 
 @app.command(
@@ -1562,7 +1604,7 @@ _KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KI
 def network(
     kind: Annotated[
         str,
-        typer.Argument(help=f"The network. {_KIND_HELP}.", show_default=False),
+        typer.Argument(help=f"The network. {_later(_network_kinds_help)}.", show_default=False),
     ],
     output: Annotated[
         Path | None,
@@ -1577,7 +1619,7 @@ def network(
         str | None,
         typer.Option(
             "--format",
-            help=f"One of {', '.join(NETWORK_FORMATS)}. Default: from the output file's "
+            help=f"One of {_later(_network_format_names)}. Default: from the output file's "
             "extension. Text formats go to stdout without -o. With --stats: table or csv.",
             show_default=False,
         ),
@@ -1683,6 +1725,9 @@ def network(
     JSON (.cyjs), CSV (nodes + edges), PNG and SVG drawings, and an interactive HTML page
     that works offline.
     """
+    from kg.networks.drawing import drawing_note
+    from kg.networks.formats import choose_format, render_network, to_stdout
+
     graph = kg.network(
         _store(store, endpoint, timeout=timeout, retries=retries),
         kind,
@@ -1701,7 +1746,7 @@ def network(
     drawing = {"width": width, "height": height, "title": title}
     if output is not None:
         chosen = choose_format(network_format, output)
-        written = write_network(graph, output, chosen.name, **drawing)
+        written = kg.write_network(graph, output, chosen.name, **drawing)
         shown = ", ".join(escape(str(path)) for path in written)
         err.print(
             f"wrote the {escape(kind)} network ({len(graph):,} nodes, "
@@ -1721,6 +1766,8 @@ def network(
 
 
 def _print_network_summary(graph: Any, limit: int) -> None:
+    from kg.networks.graph import network_kind
+
     kind = network_kind(graph.graph["kind"])
     out.print(
         f"[bold]{escape(kind.name)}[/bold] network: {len(graph):,} nodes, "
@@ -1749,7 +1796,9 @@ def _print_network_summary(graph: Any, limit: int) -> None:
 def _print_network_stats(
     graph: Any, format_name: str | None, output: Path | None, limit: int
 ) -> None:
-    figures = network_stats(graph)
+    from kg.networks.graph import stats_csv
+
+    figures = kg.network_stats(graph)
     as_csv = format_name == "csv" or (
         format_name is None and output is not None and output.suffix.lower() == ".csv"
     )
@@ -1850,7 +1899,7 @@ def _link_policy(rate: float, retries: int, backoff: float) -> Any:
     return RetryPolicy.with_retries(retries, requests_per_second=rate, backoff=backoff)
 
 
-def _link_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
+def _link_progress() -> tuple[Any, Callable[[str, int, int], None]]:
     progress = _progress("")
     tasks: dict[str, Any] = {}
 
@@ -2186,7 +2235,10 @@ def models_explain(
 
 # ------------------------------------------------------------------ synth
 
-_SYNTH_FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())
+def _synth_formats_help() -> str:
+    from kg.synth import SYNTH_FORMATS
+
+    return "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())
 
 
 @app.command(
@@ -2214,7 +2266,9 @@ def synth(
     ] = SYNTH_SEED,
     format_name: Annotated[
         str | None,
-        typer.Option("--format", help=f"Format ({_SYNTH_FORMAT_HELP}).", show_default=False),
+        typer.Option(
+            "--format", help=f"Format ({_later(_synth_formats_help)}).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Write a synthetic corpus calibrated to the PTM-reuse study's published figures.
@@ -2229,6 +2283,8 @@ def synth(
     target = output or positional
     if target is None:
         raise kg.PtmkgError("no file to write: give -o FILE (ptmkg synth -o corpus.jsonl)")
+    from kg.synth import write_corpus
+
     report = write_corpus(target, format_name, papers=papers, seed=seed)
     err.print(
         f"wrote {report.papers:,} synthetic papers ({report.ptm_papers:,} reusing PTMs, "

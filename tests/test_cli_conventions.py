@@ -206,3 +206,46 @@ def test_synth_writes_with_o_and_still_takes_the_file_as_an_argument(tmp_path: P
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     missing = cli("synth", "--papers", "20")
     assert missing.exit_code == 1 and "give -o FILE" in missing.output
+
+
+
+HEAVY_LIBRARIES = ("networkx", "pyoxigraph", "rdflib", "pandas", "matplotlib", "numpy", "openpyxl", "pyarrow", "httpx", "yaml", "pyshacl")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "allowed"),
+    [
+        (["--help"], set()),
+        (["--version"], set()),
+        (["stats", "--help"], set()),
+        # Help that lists a registry loads that registry, and no more.
+        (["build", "--help"], {"pyoxigraph"}),
+        (["network", "--help"], {"networkx", "pyoxigraph"}),
+    ],
+)
+def test_starting_the_command_line_loads_no_heavy_library(
+    arguments: list[str], allowed: set[str]
+) -> None:
+    """Start-up and help load typer and rich, not the RDF, network or table libraries."""
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['ptmkg', *{arguments!r}]\n"
+        "from kg.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "COLUMNS": "250", "TERM": "dumb"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False
+    )
+    loaded = set(eval(done.stderr.strip().splitlines()[-1]))
+    assert loaded & set(HEAVY_LIBRARIES) <= allowed, loaded & set(HEAVY_LIBRARIES)
+    shown = " ".join(done.stdout.split())
+    if arguments[0] == "build":
+        # The list of source formats is filled in when the help is shown.
+        assert "this format: csv, tsv, xlsx, jsonl" in shown
+    if arguments[0] == "network":
+        assert "model-field:" in shown and "graphml" in shown

@@ -147,6 +147,12 @@ def test_stats_csv(cli, store, tmp_path):
         (["model-field", "-o", "x.txt"], "cannot tell the network format from 'x.txt'"),
         (["model-field", "--year-from", "2022", "--year-to", "2020"], "is after --year-to"),
         (["field-field", "--via", "field"], "links through model or paper, not 'field'"),
+        (
+            ["model-field", "--via", "paper"],
+            "a model-field network links through paper only, so --via does not apply to it; "
+            "--via chooses the links of model-model (paper or field), field-field (model or paper)",
+        ),
+        (["paper-model", "--via", "model"], "--via does not apply to it"),
         (["model-field", "--stage", "testing"], "unknown stage 'testing'"),
         (["model-field", "--stats", "--format", "json"], "--stats prints a table or csv"),
     ],

@@ -432,6 +432,16 @@ def network(
     ``kg.network(store, "model-field", field="Neuroscience", min_weight=2)``
     """
     chosen = network_kind(kind)
+    if via is not None and len(chosen.vias) == 1:
+        choosing = ", ".join(
+            f"{other.name} ({' or '.join(other.vias)})"
+            for other in NETWORK_KINDS.values()
+            if len(other.vias) > 1
+        )
+        raise PtmkgError(
+            f"a {chosen.name} network links through {chosen.vias[0]} only, so --via does "
+            f"not apply to it; --via chooses the links of {choosing}"
+        )
     via = via or chosen.vias[0]
     if via not in chosen.vias:
         raise PtmkgError(
