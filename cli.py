@@ -359,38 +359,10 @@ def _progress(unit: str = "bytes") -> Any:
     )
 
 
-def _choose_format(
-    given: str | None,
-    output: Path | None,
-    formats: dict[str, tuple[str, ...]],
-    *,
-    default: str,
-) -> str:
-    """The one rule for every command's output: --format if given, else the output
-    file's extension, else the default; an unknown format or extension is refused with
-    the list of formats (never a silent fallback)."""
-    known = ", ".join(
-        f"{name} ({', '.join(ext)})" if ext else name for name, ext in formats.items()
-    )
-    if given:
-        wanted = given.strip().lower()
-        if wanted not in formats:
-            raise kg.PtmkgError(f"unknown format {given!r}; formats: {known}")
-        return wanted
-    if output is None or not output.suffix:
-        return default
-    suffix = output.suffix.lower()
-    for name, extensions in formats.items():
-        if suffix in extensions:
-            return name
-    raise kg.PtmkgError(
-        f"cannot tell the format of {output} from its extension {output.suffix!r}; "
-        f"give --format, or use one of: {known}"
-    )
-
-
 def _chosen(registry: Any, given: str | None, output: Path | None, default: str | None) -> Any:
-    """A registry's format for an output, by the same rule as _choose_format."""
+    """The one rule for every command's output (:meth:`kg.formats.Registry.choose`): --format
+    if given, else the output file's extension, else the default; an unknown format or
+    extension is refused with the list of formats, never a silent fallback."""
     from kg.formats import UnknownFormat
 
     try:
@@ -781,10 +753,6 @@ def _print_build_report(report: "kg.BuildReport") -> None:
 # ------------------------------------------------------------------ stats
 
 
-def _result_table(title: str, result: "kg.QueryResult", columns: dict[str, str]) -> Table:
-    return terminal_table(result.rows, columns, title=title, empty="(none in this graph)")
-
-
 @app.command(
     epilog="Examples:  ptmkg stats  |  ptmkg stats --format json  |  ptmkg stats -o stats.json"
 )
@@ -818,91 +786,17 @@ def stats(
     Every figure comes from a named query in queries/ (corpus-summary,
     papers-by-field, reuse-by-pattern, reuse-by-stage).
     """
-    chosen = _choose_format(
-        "json" if as_json else stats_format,
-        output,
-        {"table": (".txt",), "json": (".json",)},
-        default="table",
-    )
+    from kg.query.stats import STATS_FORMATS, stats_json, stats_tables
+
+    chosen = _chosen(STATS_FORMATS, "json" if as_json else stats_format, output, None)
     figures = kg.stats(_store(store, endpoint, timeout=timeout, retries=retries))
-    if chosen == "json":
-        payload = {
-            "summary": figures.summary,
-            "by_field": figures.by_field.rows,
-            "by_pattern": figures.by_pattern.rows,
-            "by_stage": figures.by_stage.rows,
-        }
-        text = json.dumps(payload, indent=2) + "\n"
-        if output is not None:
-            _write_output(output, text)
-        else:
-            out.print_json(json.dumps(payload))
-        return
     if output is not None:
-        buffer = io.StringIO()
-        _print_stats_tables(figures, Console(file=buffer, width=100, color_system=None))
-        _write_output(output, buffer.getvalue())
-        return
-    _print_stats_tables(figures, out)
-
-
-def _print_stats_tables(figures: Any, console: Console) -> None:
-    summary = figures.summary
-    overview = terminal_table(
-        [
-            {"figure": label, "value": summary.get(key)}
-            for key, label in (
-                ("papers", "papers"),
-                ("dl_papers", "papers using deep learning"),
-                ("ptm_papers", "papers reusing PTMs"),
-                ("models", "distinct models reused"),
-                ("model_reuses", "model reuses (paper, model, pattern or none)"),
-                ("reuse_instances", "  reuse instances (a pattern named)"),
-                ("without_pattern", "  model reuses without a pattern"),
-            )
-        ],
-        {"figure": "", "value": ""},
-        title="Corpus",
-        show_header=False,
-    )
-    console.print(overview)
-    console.print(
-        _result_table(
-            "By field",
-            figures.by_field,
-            {
-                "field_label": "field",
-                "papers": "papers",
-                "dl_papers": "DL papers",
-                "ptm_papers": "PTM papers",
-                "ptm_share": "PTM share",
-                "natural_science": "natural sci.",
-            },
-        )
-    )
-    console.print(
-        _result_table(
-            "By reuse pattern",
-            figures.by_pattern,
-            {
-                "pattern_label": "pattern",
-                "reuse_instances": "reuse instances",
-                "share": "share",
-                "papers": "papers",
-            },
-        )
-    )
-    console.print(
-        _result_table(
-            "By stage",
-            figures.by_stage,
-            {
-                "stage_label": "stage",
-                "model_reuses": "model reuses",
-                "papers": "papers",
-            },
-        )
-    )
+        _write_output(output, chosen.load()(figures))
+    elif chosen.name == "json":
+        out.print_json(stats_json(figures))
+    else:
+        for table in stats_tables(figures):
+            out.print(table)
 
 
 # --------------------------------------------------------------- validate
@@ -1580,6 +1474,7 @@ def serve(
 # browser, or its statistics. The work is in kg.networks.graph (building, stats) and
 # kg.networks.formats (files).
 
+
 def _network_kinds_help() -> str:
     from kg.networks.graph import NETWORK_KINDS
 
@@ -2234,6 +2129,7 @@ def models_explain(
 
 
 # ------------------------------------------------------------------ synth
+
 
 def _synth_formats_help() -> str:
     from kg.synth import SYNTH_FORMATS

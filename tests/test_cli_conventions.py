@@ -186,6 +186,10 @@ def test_every_output_is_o_and_format_and_unknown_extensions_are_refused(
 
     assert _json.loads((tmp_path / "new" / "stats.json").read_text())["summary"]["papers"] == 46
     assert cli("stats", "--store", store, "--format", "json").stdout.lstrip().startswith("{")
+    # A .txt file holds the tables a terminal shows, in plain text.
+    assert cli("stats", "--store", store, "-o", tmp_path / "stats.txt").exit_code == 0
+    text = (tmp_path / "stats.txt").read_text()
+    assert "papers reusing PTMs" in text and "By reuse pattern" in text and "\x1b" not in text
     for command in (
         ["stats", "-o", tmp_path / "s.parquet"],
         ["dump", "-o", tmp_path / "g.xyz"],
@@ -208,8 +212,19 @@ def test_synth_writes_with_o_and_still_takes_the_file_as_an_argument(tmp_path: P
     assert missing.exit_code == 1 and "give -o FILE" in missing.output
 
 
-
-HEAVY_LIBRARIES = ("networkx", "pyoxigraph", "rdflib", "pandas", "matplotlib", "numpy", "openpyxl", "pyarrow", "httpx", "yaml", "pyshacl")
+HEAVY_LIBRARIES = (
+    "networkx",
+    "pyoxigraph",
+    "rdflib",
+    "pandas",
+    "matplotlib",
+    "numpy",
+    "openpyxl",
+    "pyarrow",
+    "httpx",
+    "yaml",
+    "pyshacl",
+)
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,10 @@ def test_the_served_query_page_opens_on_the_projects_prefixes(illustrative_store
         assert "yasgui.min.js" in page
         opening = page.split("yasqe: { value: ", 1)[1].split(" },", 1)[0]
         query = json.loads(opening)
-        for name, iri in (("ptm", "https://w3id.org/ptmkg/ontology#"), ("dcterms", "http://purl.org/dc/terms/")):
+        for name, iri in (
+            ("ptm", "https://w3id.org/ptmkg/ontology#"),
+            ("dcterms", "http://purl.org/dc/terms/"),
+        ):
             assert f"PREFIX {name}: <{iri}>" in query
         # The query the page opens on runs, against the page's own endpoint.
         document, _ = ask(server.url, query)
