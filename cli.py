@@ -1691,60 +1691,18 @@ def _print_network_summary(graph: Any, limit: int) -> None:
 def _print_network_stats(
     graph: Any, format_name: str | None, output: Path | None, limit: int
 ) -> None:
-    from kg.networks.graph import stats_csv
+    from kg.networks.statistics import NETWORK_STATS_FORMATS, stats_csv, stats_tables
 
+    chosen = _chosen(NETWORK_STATS_FORMATS, format_name, output, None)
     figures = kg.network_stats(graph)
-    as_csv = format_name == "csv" or (
-        format_name is None and output is not None and output.suffix.lower() == ".csv"
-    )
-    if format_name not in (None, "table", "csv"):
-        raise kg.PtmkgError(f"--stats prints a table or csv, not {format_name!r}")
-    if output is not None and not as_csv:
-        raise kg.PtmkgError("--stats writes CSV files only: use an output ending in .csv")
-    if as_csv:
-        text = stats_csv(figures)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        try:
-            write_text_atomically(output, text)
-        except OSError as exc:
-            raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
-        err.print(f"wrote statistics of {figures.nodes:,} nodes to {escape(str(output))}")
-        return
-    out.print(
-        f"[bold]{escape(figures.kind)}[/bold] network: {figures.nodes:,} nodes, "
-        f"{figures.edges:,} edges, density {figures.density:.3f}, "
-        f"{figures.components:,} connected component(s), "
-        f"{len(figures.communities):,} Louvain communities"
-    )
-    types = sorted({c.type for c in figures.centrality})
-    central_type = "model" if "model" in types else (types[0] if types else None)
-    table = Table(
-        title=f"Most central {central_type or 'node'}s (top {limit})", title_justify="left"
-    )
-    headings = ("label", "degree", "weighted degree", "betweenness", "eigenvector", "community")
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "label" else "right", no_wrap=True)
-    for node in figures.most_central(central_type, limit):
-        table.add_row(
-            escape(node.label),
-            _number(node.degree),
-            _number(node.weighted_degree),
-            f"{node.betweenness:.3f}",
-            "" if node.eigenvector is None else f"{node.eigenvector:.3f}",
-            str(node.community),
-        )
-    out.print(table)
-    communities = Table(title="Communities (Louvain)", title_justify="left")
-    communities.add_column("community", justify="right")
-    communities.add_column("size", justify="right")
-    communities.add_column("members")
-    for number, members in enumerate(figures.communities[:limit], 1):
-        communities.add_row(str(number), _number(len(members)), escape(", ".join(members)))
-    if len(figures.communities) > limit:
-        communities.caption = f"... and {len(figures.communities) - limit} more"
-    out.print(communities)
+    if output is not None:
+        text = stats_csv(figures) if chosen.name == "csv" else chosen.load()(figures, limit)
+        _write_output(output, text)
+    elif chosen.name == "csv":
+        sys.stdout.write(stats_csv(figures))
+    else:
+        for part in stats_tables(figures, limit):
+            out.print(part)
 
 
 # ================================================================= linking

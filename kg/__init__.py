@@ -54,7 +54,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "get_query": ("kg.query.named", "get_query"),
     "load_queries": ("kg.query.named", "load_queries"),
     "network": ("kg.networks.graph", "network"),
-    "network_stats": ("kg.networks.graph", "network_stats"),
+    "network_stats": ("kg.networks.statistics", "network_stats"),
     "normalize_doi": ("kg.read.values", "normalize_doi"),
     "parse_assignments": ("kg.query.parameters", "parse_assignments"),
     "prepare_query": ("kg.query.named", "prepare_query"),
@@ -139,7 +139,8 @@ if TYPE_CHECKING:
     from kg.errors import PtmkgError, SourceError, StoreInUseError, StrictBuildError
     from kg.models.names import ModelResolver
     from kg.networks.formats import write_network
-    from kg.networks.graph import network, network_stats
+    from kg.networks.graph import network
+    from kg.networks.statistics import network_stats
     from kg.pipeline import BuildReport, SourceReport, build
     from kg.query.named import (
         QueryResult,

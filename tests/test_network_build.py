@@ -21,7 +21,8 @@ import pytest
 from network_corpus import CORPUS
 
 import kg
-from kg.networks.graph import NETWORK_KINDS, network_stats
+from kg.networks.graph import NETWORK_KINDS
+from kg.networks.statistics import network_stats
 
 NEURO, CHEM, PHYS = "Neuroscience", "Chemistry", "Physics and Astronomy"
 RESNET, BERT, ALPHAFOLD, UNET = "ResNet-50", "BERT", "AlphaFold", "U-Net"
