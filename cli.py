@@ -553,11 +553,12 @@ def extract(
         typer.Option("--jobs", "-j", min=1, help="Processes (offline) or parallel questions (LLM)"),
     ] = 1,
     evaluate: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--evaluate",
-            help="Compare the extraction with these labels (annotation sheet or generic format): "
-            "precision, recall and F1, a confusion table and the disagreements.",
+            help="Compare the extraction with these labels (annotation sheet or generic format; "
+            "a 'file' column instead of 'doi' labels articles without a DOI): precision, "
+            "recall and F1, a confusion table and the disagreements; repeatable.",
         ),
     ] = None,
     aliases: Annotated[
@@ -608,14 +609,14 @@ def extract(
     Offline by default (model registry names and context rules); --llm asks a chat API.
     """
     from kg.extract.evaluate import evaluate as compare
-    from kg.extract.evaluate import labels_from_file
+    from kg.extract.evaluate import labels_from_files
     from kg.extract.run import RecordWriter, record_format, run_extraction
     from kg.models.names import ModelResolver
     from kg.models.registry import ModelRegistry
 
     registry = ModelRegistry.from_environment(aliases or [])
     resolver = ModelResolver(registry=registry)
-    labels = labels_from_file(evaluate, resolver) if evaluate else None
+    labels = labels_from_files(evaluate, resolver) if evaluate else None
     if llm:
         from kg.extract.llm import LlmExtractor, LlmSettings
 

@@ -38,8 +38,7 @@ def _extract_one(extractor: Extractor, location: str, data: bytes) -> Extracted:
     article = parse_document(location, data)
     if isinstance(article, ArticleProblem):
         return article
-    if article.doi is None:
-        return ArticleProblem(location, 'the article has no DOI (<article-id pub-id-type="doi">)')
+    # An article without a DOI (a preprint, a draft) is extracted too, known by its file.
     return extractor.extract(article)
 
 
@@ -195,7 +194,7 @@ def run_extraction(
             continue
         summary.articles += 1
         summary.with_reuse += bool(item.reuses)
-        summary.step_problems.extend((item.doi or item.location, p) for p in item.problems)
+        summary.step_problems.extend((item.key, p) for p in item.problems)
         if writer is not None:
             before = writer.rows
             writer.write(item)
