@@ -225,6 +225,7 @@ def split_sentences(text: str) -> list[str]:
 class _Spelling:
     model: str  # canonical name
     ambiguous: bool  # short or a common word: needs machine-learning context
+    network: bool = True  # a neural network (the registry's wikidata_class), not a plain tool
 
 
 class MentionFinder:
@@ -237,8 +238,11 @@ class MentionFinder:
             for spelling in (entry.name, *entry.aliases):
                 key = name_key(spelling)
                 ambiguous = len(key) <= 3 or spelling.casefold() in _COMMON_WORDS
+                network = bool(entry.wikidata_class)
                 for variant in _case_variants(spelling):
-                    self.spellings.setdefault(variant, _Spelling(entry.name, ambiguous))
+                    self.spellings.setdefault(
+                        variant, _Spelling(entry.name, ambiguous, network)
+                    )
         # A cheap first pass: the regex runs only on text holding a name's first word.
         self.first_words = {
             re.split(r"[\s_-]+", s.lower())[0].split("/")[0].split(".")[0] for s in self.spellings
@@ -292,6 +296,8 @@ class _Mention:
     known: bool = True
     tool: str = ""
     candidate: ModelCandidate | None = None
+    network: bool = True  # False for a registry tool that is not a neural network
+    via: int = -1  # where the wrapper that ran it is named
 
 
 @dataclass
@@ -328,6 +334,19 @@ _UNNAMED_USE = re.compile(
     r"torchvision|download\w*)\b",
     re.IGNORECASE,
 )
+# What the paper might do, not what it did.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:future (?:work|studies|research|versions?)|could (?:be|also)|might|would|should be|"
+    r"will be able)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_USE = re.compile(
+    r"[^.;]{0,40}?\b(?:was|were|is|are|been|being)\s+(?:\w+\s+)?(?:used|applied|employed|run|"
+    r"ran|deployed|adopted|utili[sz]ed)\b",
+    re.IGNORECASE,
+)
+_DEEP_SAID = re.compile(r"deep[- ]learning|neural[- ]network", re.IGNORECASE)
+USED_STRENGTH = 0.6  # of a cue that only says the model was used
 _NOT_DONE = re.compile(
     r"\b(?:future|could|might|would|may be|should|not (?:use|used)|no pre-?trained)\b",
     re.IGNORECASE,
@@ -389,7 +408,12 @@ class RuleExtractor:
             if _is_person(sentence, match) or _NOT_USED_AFTER.match(sentence, match.end()):
                 continue
             mention = _Mention(
-                match.start(), match.end(), match.group(0), spelling.model, spelling.ambiguous
+                match.start(),
+                match.end(),
+                match.group(0),
+                spelling.model,
+                spelling.ambiguous,
+                network=spelling.network,
             )
             size = _SIZE.match(sentence, match.end())
             if size is not None:
@@ -443,6 +467,7 @@ class RuleExtractor:
             if runs:
                 for other in runs:
                     other.tool = other.tool or mention.model
+                    other.via = mention.start
                 continue
             mention.tool, mention.model = mention.model, wrapped.name
             kept.append(mention)
@@ -483,8 +508,16 @@ class RuleExtractor:
             specific = [n for n in names if n != name and self._within(n, general)]
             if len(specific) == 1:
                 into[name] = specific[0]
+        # The architecture a reused tool is built on is that tool's (DeepVariant's Inception v3).
+        built_on = set()
+        for name in names:
+            entry = self.registry.entry(name)
+            if entry is not None and entry.backbone and self._wrapped(name) is None:
+                built_on.add(model_key(entry.backbone))
         merged: dict[tuple[str, str], FoundReuse] = {}
         for reuse in reuses:
+            if model_key(reuse.model) in built_on:
+                continue
             target = into.get(reuse.model, reuse.model)
             if target != reuse.model:
                 reuse = replace(reuse, model=target)
@@ -506,29 +539,35 @@ class RuleExtractor:
         new_models: dict[str, ModelCandidate],
     ) -> Iterable[_Candidate]:
         mentions = self._mentions(sentence)
-        if not mentions:
+        if not mentions or _HYPOTHETICAL.search(sentence):
             return
-        machine_learning = bool(_ML_CONTEXT.search(_without(sentence, mentions)))
+        # Cue words are read with the names blanked: "Pre-training" in CLIP's name is no cue.
+        blanked = _without(sentence, mentions)
+        machine_learning = bool(_ML_CONTEXT.search(blanked))
         mentions = [m for m in mentions if machine_learning or not m.ambiguous]
+        # A tool that is not a neural network (TMHMM; DIA-NN unless its deep learning is on)
+        # is a PTM only where the sentence says deep learning ran.
+        deep = bool(_DEEP_SAID.search(blanked))
+        mentions = [m for m in mentions if m.network or deep]
         if not mentions:
             return
         if citing and not _FIRST_PERSON.search(sentence):
             return
-        cues = _pattern_cues(sentence, machine_learning)
-        if not cues:
-            return
+        cues = _pattern_cues(blanked, machine_learning)
         place = 0.9 if citing else 1.0
-        seen: set[str] = set()
-        for mention in mentions:
-            if mention.model in seen:
-                continue
-            seen.add(mention.model)
-            mention_strength = 0.8 if mention.ambiguous else 1.0 if mention.known else 0.7
-            for pattern, strength, where in cues:
-                if not _closest(mention, mentions, where, sentence):
+        done: set[tuple[str, str]] = set()
+        for pattern, strength, where in cues:
+            for mention in mentions:
+                if (mention.model, pattern) in done or not _closest(
+                    mention, mentions, where, sentence
+                ):
                     continue
+                if strength == USED_STRENGTH and not _object_of_use(mention, where, sentence):
+                    continue
+                done.add((mention.model, pattern))
                 if mention.candidate is not None:
                     new_models.setdefault(model_key(mention.model), mention.candidate)
+                mention_strength = 0.8 if mention.ambiguous else 1.0 if mention.known else 0.7
                 yield _Candidate(
                     model=mention.model,
                     mention=mention.text,
@@ -540,6 +579,13 @@ class RuleExtractor:
                     tool=mention.tool,
                     known=mention.known,
                 )
+
+
+def _object_of_use(mention: _Mention, where: int, sentence: str) -> bool:
+    """Whether "used" speaks of the model: "computed using X", "via X", or "X was used"."""
+    if mention.start >= where or mention.via >= where:
+        return True
+    return bool(_PASSIVE_USE.match(sentence, mention.end))
 
 
 def _closest(mention: _Mention, mentions: list[_Mention], where: int, sentence: str) -> bool:
@@ -569,18 +615,22 @@ def _unnamed_reuse(sentence: str, citing: bool) -> bool:
 
 
 def _without(sentence: str, mentions: list[_Mention]) -> str:
-    """The sentence with the model names blanked, so a name is not its own context."""
-    for mention in sorted(mentions, key=lambda m: -m.start):
-        sentence = sentence[: mention.start] + " " + sentence[mention.end :]
+    """The sentence with the model names blanked (same length), so a name is not its own
+    context and cue positions stay where they were."""
+    for mention in mentions:
+        width = mention.end - mention.start
+        sentence = sentence[: mention.start] + " " * width + sentence[mention.end :]
     return sentence
 
 
 def _is_person(sentence: str, match: re.Match[str]) -> bool:
+    """A person (``Roberts et al.``, ``J. Bert``), or a figure's label (``[fig:lenet]``)."""
     after = sentence[match.end() : match.end() + 12]
     before = sentence[max(0, match.start() - 6) : match.start()]
     return bool(
         re.match(r"\s+(?:et al|and colleagues|and co-workers)", after)
         or re.search(r"(?:\b[A-Z]\.\s*|Dr\.?\s+|Prof\.?\s+)$", before)
+        or re.search(r"(?:fig|tab|table|eq)[:.]\s*$", before, re.IGNORECASE)
     )
 
 
@@ -610,7 +660,7 @@ def _pattern_cues(sentence: str, machine_learning: bool) -> list[tuple[str, floa
         return [(CONCEPTUAL, 0.5, trained.start())]
     used = _USED.search(sentence)
     if used:
-        return [(DEPLOYMENT, 0.6, used.start())]
+        return [(DEPLOYMENT, USED_STRENGTH, used.start())]
     return []
 
 
