@@ -559,7 +559,7 @@ class RuleExtractor:
         for pattern, strength, where in cues:
             for mention in mentions:
                 if (mention.model, pattern) in done or not _closest(
-                    mention, mentions, where, sentence
+                    mention, mentions, where, blanked
                 ):
                     continue
                 if strength == USED_STRENGTH and not _object_of_use(mention, where, sentence):
@@ -588,9 +588,9 @@ def _object_of_use(mention: _Mention, where: int, sentence: str) -> bool:
     return bool(_PASSIVE_USE.match(sentence, mention.end))
 
 
-def _closest(mention: _Mention, mentions: list[_Mention], where: int, sentence: str) -> bool:
+def _closest(mention: _Mention, mentions: list[_Mention], where: int, blanked: str) -> bool:
     """Whether a cue at ``where`` speaks of this mention: the nearest one, or one listed
-    with it ("SPIDEX and SpliceAI", "A, B and C")."""
+    with it ("SPIDEX and SpliceAI", "A, B and C"; ``blanked`` has the names blanked)."""
     if len(mentions) == 1:
         return True
 
@@ -601,7 +601,7 @@ def _closest(mention: _Mention, mentions: list[_Mention], where: int, sentence: 
     if nearest is mention:
         return True
     first, last = sorted((nearest, mention), key=lambda m: m.start)
-    between = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", sentence[first.end : last.start])
+    between = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", blanked[first.end : last.start])
     return bool(re.fullmatch(r"[\s,;]*(?:and|or|&)?[\s,]*", between))
 
 
@@ -658,10 +658,8 @@ def _pattern_cues(sentence: str, machine_learning: bool) -> list[tuple[str, floa
     trained = _TRAINED.search(sentence)
     if trained and not re.search(r"pre-?trained", sentence, re.IGNORECASE):
         return [(CONCEPTUAL, 0.5, trained.start())]
-    used = _USED.search(sentence)
-    if used:
-        return [(DEPLOYMENT, USED_STRENGTH, used.start())]
-    return []
+    # Each "used" speaks of the model nearest to it: "encoded using A ... processed via B".
+    return [(DEPLOYMENT, USED_STRENGTH, used.start()) for used in _USED.finditer(sentence)]
 
 
 def _decide(candidates: list[_Candidate]) -> list[FoundReuse]:
