@@ -565,6 +565,14 @@ def extract(
         list[Path] | None,
         typer.Option("--aliases", help="Extra model registry rows (CSV: name,aliases); repeatable"),
     ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Write the reused models the registry does not know here, as registry rows "
+            "with their cue, papers and evidence: check them, then pass the file to --aliases.",
+        ),
+    ] = None,
     llm: Annotated[
         bool,
         typer.Option(
@@ -610,7 +618,7 @@ def extract(
     """
     from kg.extract.evaluate import evaluate as compare
     from kg.extract.evaluate import labels_from_files
-    from kg.extract.run import RecordWriter, record_format, run_extraction
+    from kg.extract.run import RecordWriter, record_format, run_extraction, write_candidates
     from kg.models.names import ModelResolver
     from kg.models.registry import ModelRegistry
 
@@ -663,6 +671,13 @@ def extract(
         f"{summary.rows:,} record(s){where}"
         + (f"; {len(summary.problems):,} document(s) skipped" if summary.problems else "")
     )
+    if candidates is not None:
+        with atomic_write(candidates, "w", encoding="utf-8", newline="") as handle:
+            written = write_candidates(handle, summary)
+        err.print(
+            f"{written:,} model(s) not in the registry written to {escape(str(candidates))}; "
+            f"check them, then add them with --aliases {escape(str(candidates))}"
+        )
     if labels is not None:
         _print_evaluation(compare(summary.kept, labels, resolver))
 

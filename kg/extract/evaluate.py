@@ -342,3 +342,31 @@ def _scores(counts: Counter[str], with_negatives: bool = False) -> Scores:
     return Scores(
         counts["tp"], counts["fp"], counts["fn"], counts["tn"] if with_negatives else None
     )
+
+
+def markdown_table(evaluations: list[tuple[str, Evaluation]]) -> list[str]:
+    """Precision, recall and F1 of each measure, one row per (extractor, measure)."""
+    lines = [
+        "| extractor | measure | TP | FP | FN | TN | precision | recall | F1 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, evaluation in evaluations:
+        for measure, scores in evaluation.measures():
+            negatives = "" if scores.true_negatives is None else str(scores.true_negatives)
+            lines.append(
+                f"| {name} | {measure} | {scores.true_positives} | {scores.false_positives} | "
+                f"{scores.false_negatives} | {negatives} | {scores.precision:.3f} | "
+                f"{scores.recall:.3f} | {scores.f1:.3f} |"
+            )
+    return lines
+
+
+def markdown_disagreements(evaluation: Evaluation) -> list[str]:
+    """The disagreements as a Markdown list, with the extractor's evidence."""
+    lines = []
+    for d in evaluation.disagreements:
+        line = f"- `{d.doi}` {d.kind}: label {d.label}, extracted {d.extracted}"
+        if d.evidence:
+            line += f" (evidence: \"{' '.join(d.evidence.split())[:200]}\")"
+        lines.append(line)
+    return lines or ["(none)"]
