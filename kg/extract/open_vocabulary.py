@@ -162,9 +162,15 @@ def model_like(name: str) -> bool:
     )
 
 
+# Every cue needs one of these words; a sentence without any is not searched further.
+_ANY_CUE = re.compile(rf"{_DEEP}|implement|hugging ?face|github|gitlab|zenodo", re.IGNORECASE)
+
+
 def find_open_mentions(sentence: str) -> list[OpenMention]:
     """Names the naming cues point at in one sentence, leftmost first, without overlaps."""
     found: list[OpenMention] = []
+    if not _ANY_CUE.search(sentence):
+        return found
     for cue, pattern in _CUES:
         for match in pattern.finditer(sentence):
             name = match.group("name").rstrip(".")

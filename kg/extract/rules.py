@@ -514,20 +514,24 @@ class RuleExtractor:
             entry = self.registry.entry(name)
             if entry is not None and entry.backbone and self._wrapped(name) is None:
                 built_on.add(model_key(entry.backbone))
-        merged: dict[tuple[str, str], FoundReuse] = {}
+        merged: dict[tuple[str, str], tuple[tuple[bool, float], FoundReuse]] = {}
         for reuse in reuses:
             if model_key(reuse.model) in built_on:
                 continue
             target = into.get(reuse.model, reuse.model)
+            # A sentence naming the specific version is better evidence than one naming the
+            # family, however sure each is.
+            rank = (target == reuse.model, reuse.confidence or 0)
             if target != reuse.model:
                 reuse = replace(reuse, model=target)
             key = (target, reuse.pattern)
             current = merged.get(key)
-            if current is None or (reuse.confidence or 0) > (current.confidence or 0):
-                merged[key] = reuse
+            if current is None or rank > current[0]:
+                tool = reuse.tool or (current[1].tool if current else "")
+                merged[key] = (rank, replace(reuse, tool=tool))
         order = {CONCEPTUAL: 0, ADAPTATION: 1, DEPLOYMENT: 2}
         return sorted(
-            merged.values(),
+            (reuse for _, reuse in merged.values()),
             key=lambda r: (names.index(r.model) if r.model in names else 0, order[r.pattern]),
         )
 
