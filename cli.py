@@ -558,16 +558,25 @@ def extract(
         typer.Option("--jobs", "-j", min=1, help="Processes (offline) or parallel questions (LLM)"),
     ] = EXTRACT_JOBS,
     evaluate: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--evaluate",
-            help="Compare the extraction with these labels (annotation sheet or generic format): "
-            "precision, recall and F1, a confusion table and the disagreements.",
+            help="Compare the extraction with these labels (annotation sheet or generic format; "
+            "a 'file' column instead of 'doi' labels articles without a DOI): precision, "
+            "recall and F1, a confusion table and the disagreements; repeatable.",
         ),
     ] = None,
     aliases: Annotated[
         list[Path] | None,
         typer.Option("--aliases", help="Extra model registry rows (CSV: name,aliases); repeatable"),
+    ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Write the reused models the registry does not know here, as registry rows "
+            "with their cue, papers and evidence: check them, then pass the file to --aliases.",
+        ),
     ] = None,
     llm: Annotated[
         bool,
@@ -613,14 +622,14 @@ def extract(
     Offline by default (model registry names and context rules); --llm asks a chat API.
     """
     from kg.extract.evaluate import evaluate as compare
-    from kg.extract.evaluate import labels_from_file
-    from kg.extract.run import RecordWriter, record_format, run_extraction
+    from kg.extract.evaluate import labels_from_files
+    from kg.extract.run import RecordWriter, record_format, run_extraction, write_candidates
     from kg.models.names import ModelResolver
     from kg.models.registry import ModelRegistry
 
     registry = ModelRegistry.from_environment(aliases or [])
     resolver = ModelResolver(registry=registry)
-    labels = labels_from_file(evaluate, resolver) if evaluate else None
+    labels = labels_from_files(evaluate, resolver) if evaluate else None
     if llm:
         from kg.extract.llm import LlmExtractor, LlmSettings
 
@@ -667,6 +676,13 @@ def extract(
         f"{summary.rows:,} record(s){where}"
         + (f"; {len(summary.problems):,} document(s) skipped" if summary.problems else "")
     )
+    if candidates is not None:
+        with atomic_write(candidates, "w", encoding="utf-8", newline="") as handle:
+            written = write_candidates(handle, summary)
+        err.print(
+            f"{written:,} model(s) not in the registry written to {escape(str(candidates))}; "
+            f"check them, then add them with --aliases {escape(str(candidates))}"
+        )
     if labels is not None:
         _print_evaluation(compare(summary.kept, labels, resolver))
 

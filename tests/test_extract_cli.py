@@ -42,7 +42,7 @@ def test_extract_writes_records_that_build_loads(cli, tmp_path: Path, build_stor
         "Methods > Image analysis",
         "0.9",
         "rules",
-        "rules-1",
+        "rules-2",
     ) in found
 
 

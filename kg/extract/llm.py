@@ -307,6 +307,7 @@ class LlmExtractor:
         self.cache = AnswerCache(settings.cache_dir)
         self.resolver = resolver or ModelResolver.from_environment()
         self.asked = 0
+        self.sent_characters = 0  # of the messages asked (cached answers cost none)
 
     def extract(self, article: Article) -> PaperExtraction:
         text = article_text(article, self.settings.max_chars)
@@ -366,6 +367,7 @@ class LlmExtractor:
         problem: MalformedAnswer | None = None
         for _attempt in range(self.settings.retries + 1):
             self.asked += 1
+            self.sent_characters += sum(len(m["content"]) for m in messages)
             try:
                 raw = self.client.ask(messages)
                 value = parse_answer(step, raw)

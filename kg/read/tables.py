@@ -50,6 +50,8 @@ GENERIC_FORMAT_COLUMNS = (
     "llm",
     "prompt_version",
     "extracted_at",
+    "tool",  # the software that ran the model (ColabFold runs AlphaFold 2)
+    "file",  # the article's file: what identifies a paper without a DOI
 )
 
 TOO_DEEP = "JSON nested too deeply to read (thousands of levels)"
