@@ -94,8 +94,10 @@ def main() -> None:
     for name, evaluation, cost in results:
         lines += ["", f"## Disagreements of {name}", "", *markdown_disagreements(evaluation)]
         if cost["candidates"]:
-            lines += ["", f"Models not in the registry found by {name}: "
-                      + ", ".join(cost["candidates"])]
+            lines += [
+                "",
+                f"Models not in the registry found by {name}: " + ", ".join(cost["candidates"]),
+            ]
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:

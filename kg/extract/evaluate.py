@@ -260,9 +260,7 @@ def evaluate(
     resolver: ModelResolver,
 ) -> Evaluation:
     # Papers meet by DOI, and those without one by file.
-    predicted = {
-        e.doi or file_key(e.location): view_of(e, resolver) for e in extractions
-    }
+    predicted = {e.doi or file_key(e.location): view_of(e, resolver) for e in extractions}
     compared = sorted(set(predicted) & set(labels), key=lambda k: labels[k].shown)
     paper_counts = Counter[str]()
     model_counts = Counter[str]()
@@ -367,6 +365,6 @@ def markdown_disagreements(evaluation: Evaluation) -> list[str]:
     for d in evaluation.disagreements:
         line = f"- `{d.doi}` {d.kind}: label {d.label}, extracted {d.extracted}"
         if d.evidence:
-            line += f" (evidence: \"{' '.join(d.evidence.split())[:200]}\")"
+            line += f' (evidence: "{" ".join(d.evidence.split())[:200]}")'
         lines.append(line)
     return lines or ["(none)"]

@@ -240,9 +240,7 @@ class MentionFinder:
                 ambiguous = len(key) <= 3 or spelling.casefold() in _COMMON_WORDS
                 network = bool(entry.wikidata_class)
                 for variant in _case_variants(spelling):
-                    self.spellings.setdefault(
-                        variant, _Spelling(entry.name, ambiguous, network)
-                    )
+                    self.spellings.setdefault(variant, _Spelling(entry.name, ambiguous, network))
         # A cheap first pass: the regex runs only on text holding a name's first word.
         self.first_words = {
             re.split(r"[\s_-]+", s.lower())[0].split("/")[0].split(".")[0] for s in self.spellings
