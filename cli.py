@@ -1763,8 +1763,6 @@ LinkBackoffOption = Annotated[
 def _link_policy(rate: float, retries: int, backoff: float) -> Any:
     from kg.http import RetryPolicy
 
-    if retries < 0 or backoff < 0:
-        raise kg.PtmkgError("--retries and --backoff cannot be negative")
     return RetryPolicy.with_retries(retries, requests_per_second=rate, backoff=backoff)
 
 

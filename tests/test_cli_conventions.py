@@ -264,3 +264,27 @@ def test_starting_the_command_line_loads_no_heavy_library(
         assert "this format: csv, tsv, xlsx, jsonl" in shown
     if arguments[0] == "network":
         assert "model-field:" in shown and "graphml" in shown
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--retries", "the number of retries cannot be negative"),
+        ("--backoff", "the backoff cannot be negative"),
+    ],
+)
+def test_link_settings_are_checked_by_the_library_before_anything_is_asked(
+    illustrative_store: kg.EmbeddedStore, cli, option: str, message: str
+) -> None:
+    done = cli(
+        "link",
+        "openalex",
+        "--store",
+        illustrative_store.path,
+        "--base-url",
+        "http://127.0.0.1:9/",
+        option,
+        "-1",
+    )
+    assert done.exit_code == 1
+    assert message in done.output and "Traceback" not in done.output
