@@ -12,11 +12,10 @@ from __future__ import annotations
 import csv
 import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from chat_server import chat_server
 from conftest import SHARED_DATA
 
 DEV = SHARED_DATA / "jats-dev"
@@ -69,28 +68,13 @@ def oracle() -> Iterator[tuple[str, list[int]]]:
     labels = _labels()
     asked: list[int] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            prompt = body["messages"][1]["content"]
-            asked.append(len(prompt))
-            content = _answer(prompt, labels)
-            payload = json.dumps({"choices": [{"message": {"content": content}}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(body: dict, headers: dict) -> str:
+        prompt = body["messages"][1]["content"]
+        asked.append(len(prompt))
+        return _answer(prompt, labels)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1", asked
-    server.shutdown()
-    server.server_close()
+    with chat_server(answer) as url:
+        yield url, asked
 
 
 def test_one_command_evaluates_the_llm_on_the_development_set(cli, oracle) -> None:
