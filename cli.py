@@ -1365,13 +1365,20 @@ def prefixes() -> None:
 
 
 @app.command(
-    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o out --title 'PTM reuse 2025'"
+    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o reuse.html  |  "
+    "ptmkg report -o out --title 'PTM reuse 2025'"
 )
 @user_errors
 @reads_graph
 def report(
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Folder to write the report into.")
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Folder to write the report into (report.md, report.html, charts/), or a "
+            "file ending in .html for the page alone.",
+        ),
     ],
     store: StoreOption = None,
     title: Annotated[
@@ -1392,7 +1399,8 @@ def report(
     """
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     written = kg.write_report(source, output, title=title)
-    out.print(f"wrote {escape(str(written.markdown))}")
+    if written.markdown is not None:
+        out.print(f"wrote {escape(str(written.markdown))}")
     out.print(f"wrote {escape(str(written.html))}")
     for chart in written.charts:
         out.print(f"wrote {escape(str(chart))}")
