@@ -33,6 +33,7 @@ from kg.defaults import (
     OPENALEX_API,
     OPENALEX_RATE,
     PUSH_BATCH_SIZE,
+    REJECTS_DIR,
     RETRYABLE_STATUS,
     SERVE_HOST,
     SERVE_PORT,
@@ -470,9 +471,15 @@ def build(
             help="Start from an empty graph instead of replacing only these sources' graphs.",
         ),
     ] = False,
-    rejects: Annotated[Path, typer.Option("--rejects", help="Folder for rejects files.")] = Path(
-        "ptmkg-rejects"
-    ),
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help=f"Folder for rejects files. Default: {REJECTS_DIR}; with --memory, a "
+            "temporary folder, named in the output, made only when a row is rejected.",
+            show_default=False,
+        ),
+    ] = None,
     aliases: Annotated[
         list[Path] | None,
         typer.Option(
@@ -524,23 +531,20 @@ def build(
             tasks[name] = progress.add_task(f"reading {name}", total=total)
         progress.update(tasks[name], completed=done)
 
-    try:
-        with progress:
-            report = kg.build(
-                target,
-                sources,
-                source_format=source_format,
-                base_iri=base_iri,
-                strict=strict,
-                fresh=fresh,
-                rejects_dir=rejects,
-                alias_files=aliases or [],
-                encoding=encoding,
-                natural_science=natural_science,
-                progress=advance,
-            )
-    except kg.StrictBuildError as exc:
-        raise kg.PtmkgError(f"{exc}; see the rejects files in {rejects}") from None
+    with progress:
+        report = kg.build(
+            target,
+            sources,
+            source_format=source_format,
+            base_iri=base_iri,
+            strict=strict,
+            fresh=fresh,
+            rejects_dir=rejects,
+            alias_files=aliases or [],
+            encoding=encoding,
+            natural_science=natural_science,
+            progress=advance,
+        )
     _print_build_report(report)
     if check:
         _print_validation(_validate_with_progress(target))

@@ -21,6 +21,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from kg.defaults import REJECTS_DIR
 from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
@@ -89,13 +90,19 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     strict: bool = False,
     fresh: bool = False,
-    rejects_dir: Path = Path("ptmkg-rejects"),
+    rejects_dir: Path | None = None,
     alias_files: list[Path] | None = None,
     encoding: str = "utf-8",
     natural_science: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Import ``sources`` into ``store``; each source replaces its own named graph."""
+    """Import ``sources`` into ``store``; each source replaces its own named graph.
+
+    Rejects and problems files go to ``rejects_dir``; by default to ``ptmkg-rejects`` for a
+    store on disk and, for a store in memory (a throw-away check), to a new temporary
+    folder made only when there is a file to write, so that the check leaves nothing in
+    the working folder. The report names every file written.
+    """
     try:
         minter = IriMinter(base_iri)
     except ValueError as exc:
@@ -126,18 +133,21 @@ def build(
     registry_graph = minter.source(REGISTRY_SOURCE_NAME)
     source_graphs = [minter.source(reading.name) for reading in readings]
     reports: list[SourceReport] = []
+    in_memory = getattr(store, "path", "") is None
+    folder = RejectsFolder(rejects_dir, temporary=rejects_dir is None and in_memory)
     with _graph_stream(store, [ONTOLOGY_IRI, registry_graph, *source_graphs], fresh) as out:
         out.write(_ontology_nquads())
         _write_registry(registry, out, minter, options)
         for reading in readings:
             report = _read_source(reading, out, minter, options, progress)
-            report.rejects_file = _store_rejects(report, reading, rejects_dir)
-            report.problems_file = _store_problems(report, rejects_dir)
+            report.rejects_file = _store_rejects(report, reading, folder)
+            report.problems_file = _store_problems(report, folder)
             reports.append(report)
         if strict and any(r.rejected for r in reports):
             total = sum(r.rejected for r in reports)
             raise StrictBuildError(
-                f"--strict: {total} record(s) rejected, the store was not changed"
+                f"--strict: {total} record(s) rejected, the store was not changed; see the "
+                f"rejects files in {folder.existing()}"
             )
         if progress is not None:
             progress(LOADING, 0, 0)
@@ -234,11 +244,46 @@ def _read_source(
     return report
 
 
-def _store_rejects(report: SourceReport, reading: SourceReading, directory: Path) -> Path | None:
-    path = rejects_path(directory, report.name, reading.reject_format)
+@dataclass
+class RejectsFolder:
+    """Where a build's rejects and problems files go: the folder asked for (by default
+    ``ptmkg-rejects``), or with ``temporary`` a new temporary folder, made when the first
+    file is written."""
+
+    asked: Path | None
+    temporary: bool = False
+    _made: Path | None = None
+
+    def existing(self) -> Path | None:
+        """The folder, where files of an earlier build may be; None for a temporary folder
+        not made yet."""
+        if self.temporary:
+            return self._made
+        return self.asked if self.asked is not None else Path(REJECTS_DIR)
+
+    def make(self) -> Path:
+        """The folder to write a file into (the writers make the folder asked for)."""
+        if self.temporary and self._made is None:
+            self._made = Path(tempfile.mkdtemp(prefix="ptmkg-rejects-"))
+        found = self.existing()
+        assert found is not None
+        return found
+
+    def stale(self, name: str) -> None:
+        """Remove a file of an earlier build that this build has nothing to put in."""
+        where = self.existing()
+        if where is not None:
+            (where / name).unlink(missing_ok=True)
+
+
+def _store_rejects(
+    report: SourceReport, reading: SourceReading, folder: RejectsFolder
+) -> Path | None:
     if not report.rejects:
-        path.unlink(missing_ok=True)  # a rejects file from an earlier build is now stale
+        # A rejects file from an earlier build is now stale.
+        folder.stale(rejects_path(Path(), report.name, reading.reject_format).name)
         return None
+    path = rejects_path(folder.make(), report.name, reading.reject_format)
     try:
         write_rejects(path, report.rejects, reading.columns, reading.reject_format)
     except OSError as exc:
@@ -246,12 +291,13 @@ def _store_rejects(report: SourceReport, reading: SourceReading, directory: Path
     return path
 
 
-def _store_problems(report: SourceReport, directory: Path) -> Path | None:
+def _store_problems(report: SourceReport, folder: RejectsFolder) -> Path | None:
     """Problems that did not stop a record, one per line, for the user to act on."""
-    path = directory / f"{report.name}.problems.csv"
+    name = f"{report.name}.problems.csv"
     if not report.problems:
-        path.unlink(missing_ok=True)
+        folder.stale(name)
         return None
+    path = folder.make() / name
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as handle:

@@ -144,6 +144,40 @@ def test_build_memory_with_validation(cli, tmp_path):
     assert "conform to the shapes" in result.stdout
 
 
+def test_a_memory_build_writes_nothing_into_the_working_folder(
+    cli, write, tmp_path, monkeypatch
+):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    clean = write("clean.csv", SHEET + '10.5000/a,True,True,"[BERT, Adaptation]"\n')
+    assert cli("build", "--memory", clean).exit_code == 0
+    assert list(work.iterdir()) == [] and list(scratch.iterdir()) == []
+    draft = write("draft.csv", SHEET + "10.5000/a,True,True,\n10.5000/b,True,Yes please,\n")
+    result = cli("build", "--memory", draft)
+    assert result.exit_code == 0, result.output
+    assert list(work.iterdir()) == []
+    (made,) = scratch.iterdir()
+    assert made.name.startswith("ptmkg-rejects-")
+    rejects = made / "draft.csv.rejects.csv"
+    assert "Yes please" in rejects.read_text()
+    assert f"rejected rows are in {rejects}" in " ".join(result.stderr.split())
+    # --strict names the folder it wrote the rejects to; --rejects puts them where told.
+    strict = cli("build", "--memory", "--strict", draft)
+    assert strict.exit_code == 1
+    assert "the store was not changed; see the rejects files in " + str(scratch) in (
+        " ".join(strict.stderr.split())
+    )
+    assert cli("build", "--memory", "--rejects", tmp_path / "mine", draft).exit_code == 0
+    assert (tmp_path / "mine" / "draft.csv.rejects.csv").exists()
+    assert list(work.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("fmt", "rdflib_format", "quads"),
     [
