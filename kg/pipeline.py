@@ -16,6 +16,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -34,6 +35,7 @@ from kg.records import ModelRecord, PaperRecord, Reject
 from kg.rejects import rejects_path, write_rejects
 from kg.resources import ontology_file
 from kg.stores.embedded import GraphStore
+from kg.stores.sources import built_from, file_location, name_sources
 from kg.text import spreadsheet_safe
 
 #: Called with (source name, bytes read so far, total bytes) while reading, and
@@ -116,6 +118,7 @@ def build(
         natural_science=natural_science,
     )
     readings = open_sources([Path(path) for path in sources], source_format, options)
+    _name_sources(readings, {} if fresh else built_from(store))
     names: dict[str, Path] = {}
     for reading in readings:
         if reading.name in SYSTEM_SOURCE_NAMES:
@@ -152,6 +155,23 @@ def build(
         if progress is not None:
             progress(LOADING, 0, 0)
     return BuildReport(store=store.location, sources=reports)
+
+
+def _name_sources(readings: list[SourceReading], existing: dict[str, str | None]) -> None:
+    """Name each source read from one file so that it replaces only its own earlier build
+    (:func:`kg.stores.sources.name_sources`); a source of several files keeps its name."""
+    single = [r for r in readings if r.paths == [r.path] and r.name == r.path.name]
+    names = name_sources([r.path for r in single], existing)
+    for reading, named in zip(single, names, strict=True):
+        reading.name = named.name
+        if named.warning:
+            reading.warnings.append(named.warning)
+
+
+def _modified(paths: list[Path]) -> str:
+    """The latest modification time of a source's files, as an xsd:dateTime in UTC."""
+    latest = max(path.stat().st_mtime for path in paths)
+    return datetime.fromtimestamp(latest, tz=UTC).isoformat(timespec="seconds")
 
 
 @contextlib.contextmanager
@@ -234,6 +254,8 @@ def _read_source(
         natural_science_rule=options.natural_science
         if reading.skipped or reading.format in ("aius", "parquet")
         else None,
+        location=file_location(reading.path),
+        modified=_modified(reading.paths),
     )
     report.triples = writer.triples
     report.warnings = list(reading.warnings) + uncertain_warnings(writer.uncertain)
