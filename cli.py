@@ -436,11 +436,18 @@ def _importer_names() -> str:
 
 @app.command(
     epilog="Examples:  ptmkg build annotations.csv  |  ptmkg build --strict sheet.xlsx "
-    "more.jsonl  |  ptmkg build --memory --validate draft.tsv"
+    "more.jsonl  |  ptmkg build sheets/  |  ptmkg build --memory --validate draft.tsv"
 )
 @user_errors
 def build(
-    sources: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files to import; a folder stands for its files (at any depth) in the formats "
+            "a build reads, and a quoted pattern such as 'data/**/*.csv' for its matches.",
+            show_default=False,
+        ),
+    ],
     store: StoreOption = None,
     memory: Annotated[
         bool, typer.Option("--memory", help="Build a throw-away graph in memory.")
