@@ -417,11 +417,18 @@ def _importer_names() -> str:
 
 @app.command(
     epilog="Examples:  ptmkg build annotations.csv  |  ptmkg build --strict sheet.xlsx "
-    "more.jsonl  |  ptmkg build --memory --validate draft.tsv"
+    "more.jsonl  |  ptmkg build sheets/  |  ptmkg build --memory --validate draft.tsv"
 )
 @user_errors
 def build(
-    sources: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files to import; a folder stands for its files (at any depth) in the formats "
+            "a build reads, and a quoted pattern such as 'data/**/*.csv' for its matches.",
+            show_default=False,
+        ),
+    ],
     store: StoreOption = None,
     memory: Annotated[
         bool, typer.Option("--memory", help="Build a throw-away graph in memory.")
@@ -452,9 +459,15 @@ def build(
             help="Start from an empty graph instead of replacing only these sources' graphs.",
         ),
     ] = False,
-    rejects: Annotated[Path, typer.Option("--rejects", help="Folder for rejects files.")] = Path(
-        REJECTS_DIR
-    ),
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help=f"Folder for rejects files. Default: {REJECTS_DIR}; with --memory, a "
+            "temporary folder, named in the output, made only when a row is rejected.",
+            show_default=False,
+        ),
+    ] = None,
     aliases: Annotated[
         list[Path] | None,
         typer.Option(
@@ -506,23 +519,20 @@ def build(
             tasks[name] = progress.add_task(f"reading {name}", total=total)
         progress.update(tasks[name], completed=done)
 
-    try:
-        with progress:
-            report = kg.build(
-                target,
-                sources,
-                source_format=source_format,
-                base_iri=base_iri,
-                strict=strict,
-                fresh=fresh,
-                rejects_dir=rejects,
-                alias_files=aliases or [],
-                encoding=encoding,
-                natural_science=natural_science,
-                progress=advance,
-            )
-    except kg.StrictBuildError as exc:
-        raise kg.PtmkgError(f"{exc}; see the rejects files in {rejects}") from None
+    with progress:
+        report = kg.build(
+            target,
+            sources,
+            source_format=source_format,
+            base_iri=base_iri,
+            strict=strict,
+            fresh=fresh,
+            rejects_dir=rejects,
+            alias_files=aliases or [],
+            encoding=encoding,
+            natural_science=natural_science,
+            progress=advance,
+        )
     _print_build_report(report)
     if check:
         _print_validation(_validate_with_progress(target))
@@ -1283,13 +1293,20 @@ def prefixes() -> None:
 
 
 @app.command(
-    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o out --title 'PTM reuse 2025'"
+    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o reuse.html  |  "
+    "ptmkg report -o out --title 'PTM reuse 2025'"
 )
 @user_errors
 @reads_graph
 def report(
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Folder to write the report into.")
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Folder to write the report into (report.md, report.html, charts/), or a "
+            "file ending in .html for the page alone.",
+        ),
     ],
     store: StoreOption = None,
     title: Annotated[str, typer.Option("--title", help="The report's title.")] = REPORT_TITLE,
@@ -1308,7 +1325,8 @@ def report(
     """
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     written = kg.write_report(source, output, title=title)
-    out.print(f"wrote {escape(str(written.markdown))}")
+    if written.markdown is not None:
+        out.print(f"wrote {escape(str(written.markdown))}")
     out.print(f"wrote {escape(str(written.html))}")
     for chart in written.charts:
         out.print(f"wrote {escape(str(chart))}")

@@ -90,8 +90,10 @@ class SourceGraphWriter:
         rejected: int,
         skipped: int = 0,
         natural_science_rule: str | None = None,
+        location: str | None = None,
+        modified: str | None = None,
     ) -> None:
-        """The shared nodes, then the source node with its checksum and counts."""
+        """The shared nodes, then the source node with its checksum, counts and file."""
         try:
             self.models.finish()
             self.papers.finish()
@@ -107,6 +109,8 @@ class SourceGraphWriter:
                 rejected=rejected,
                 skipped=skipped,
                 natural_science_rule=natural_science_rule,
+                location=location,
+                modified=modified,
             )
         finally:
             self.quads.flush()

@@ -29,8 +29,12 @@ def write_source_node(
     rejected: int,
     skipped: int = 0,
     natural_science_rule: str | None = None,
+    location: str | None = None,
+    modified: str | None = None,
 ) -> None:
-    """The source node (``source``, an N-Triples term) with its checksum and counts."""
+    """The source node (``source``, an N-Triples term) with its checksum and counts, and
+    where it was read from (``location``, a ``file:`` IRI, as ``prov:atLocation``) and that
+    file's modification time (``modified``, an xsd:dateTime, as ``dcterms:modified``)."""
     emit = quads.emit
     emit(source, TYPE, p("Source"))
     emit(source, TYPE, p("Entity", PROV))
@@ -45,3 +49,7 @@ def write_source_node(
         emit(source, p("recordsSkipped"), typed(str(skipped), "integer"))
     if natural_science_rule:
         emit(source, p("naturalScienceFilter"), literal(natural_science_rule))
+    if location:
+        emit(source, p("atLocation", PROV), f"<{location}>")
+    if modified:
+        emit(source, p("modified", DCTERMS), typed(modified, "dateTime"))
