@@ -28,6 +28,7 @@ from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
 from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
 from kg.models.resolve import uncertain_warnings
+from kg.query.sources import built_from, file_location, name_sources
 from kg.rdf.iris import SYSTEM_SOURCE_NAMES, IriMinter
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from kg.rdf.triples import SourceGraphWriter
@@ -35,7 +36,6 @@ from kg.records import ModelRecord, PaperRecord, Reject
 from kg.rejects import rejects_path, write_rejects
 from kg.resources import ontology_file
 from kg.stores.embedded import GraphStore
-from kg.query.sources import built_from, file_location, name_sources
 from kg.text import spreadsheet_safe
 
 #: Called with (source name, bytes read so far, total bytes) while reading, and

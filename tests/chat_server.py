@@ -16,6 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 Answer = Callable[[dict, dict], "str | int"]
 
 
+def llm_options(url: str, model: str) -> list[str]:
+    """What ``ptmkg extract`` takes to ask the chat server at ``url`` with ``model``."""
+    return ["--llm", "--llm-base-url", url, "--llm-model", model]
+
+
 @contextlib.contextmanager
 def chat_server(answer: Answer) -> Iterator[str]:
     """The server's base URL (``http://127.0.0.1:PORT/v1``) while the block runs."""

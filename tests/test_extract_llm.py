@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chat_server import chat_server
+from chat_server import chat_server, llm_options
 
 import kg
 from kg.extract.llm import PROMPT_VERSION, LlmError, LlmExtractor, LlmSettings, parse_answer
@@ -183,11 +183,7 @@ def test_cli_llm_records_carry_provenance_into_the_graph(
     records = tmp_path / "llm.jsonl"
     result = cli(
         "extract",
-        "--llm",
-        "--llm-base-url",
-        url,
-        "--llm-model",
-        "fake-model",
+        *llm_options(url, "fake-model"),
         ARTICLES / "plos-transfer-learning.xml",
         "-o",
         records,

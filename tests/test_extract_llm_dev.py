@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from chat_server import chat_server
+from chat_server import chat_server, llm_options
 from conftest import SHARED_DATA
 
 DEV = SHARED_DATA / "jats-dev"
@@ -81,11 +81,7 @@ def test_one_command_evaluates_the_llm_on_the_development_set(cli, oracle) -> No
     url, asked = oracle
     result = cli(
         "extract",
-        "--llm",
-        "--llm-base-url",
-        url,
-        "--llm-model",
-        "oracle",
+        *llm_options(url, "oracle"),
         DEV / "articles",
         DEV / "no-doi",
         "--evaluate",

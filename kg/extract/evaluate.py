@@ -50,6 +50,17 @@ class PaperView:
     names: dict[str, str] = field(default_factory=dict)  # model key -> display name
     evidence: dict[tuple[str, str], str] = field(default_factory=dict)  # (key, pattern) -> text
 
+    def add(self, key: str, name: str, pattern: str | None, evidence: str | None = None) -> None:
+        """A model of this paper, with its pattern (label) if one is named."""
+        self.names.setdefault(key, name)
+        patterns = self.models.setdefault(key, set())
+        if pattern:
+            patterns.add(pattern)
+        if evidence is not None:
+            if pattern:
+                self.evidence.setdefault((key, pattern), evidence)
+            self.evidence.setdefault((key, ""), evidence)
+
 
 @dataclass(frozen=True)
 class Scores:
@@ -221,12 +232,7 @@ def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView
             found = _model_key(resolver, reuse.mention)
             if found is None:
                 continue
-            key, name = found
-            view.names.setdefault(key, name)
-            patterns = view.models.setdefault(key, set())
-            pattern = _pattern_label(reuse.pattern)
-            if pattern:
-                patterns.add(pattern)
+            view.add(*found, _pattern_label(reuse.pattern))
         view.reuses_ptms = view.reuses_ptms or bool(view.models)
     if problems:
         shown = "; ".join(problems[:3])
@@ -243,14 +249,7 @@ def view_of(extraction: PaperExtraction, resolver: ModelResolver) -> PaperView:
         found = _model_key(resolver, reuse.model)
         if found is None:
             continue
-        key, name = found
-        view.names.setdefault(key, name)
-        patterns = view.models.setdefault(key, set())
-        pattern = _pattern_label(reuse.pattern)
-        if pattern:
-            patterns.add(pattern)
-            view.evidence.setdefault((key, pattern), reuse.evidence)
-        view.evidence.setdefault((key, ""), reuse.evidence)
+        view.add(*found, _pattern_label(reuse.pattern), reuse.evidence)
     return view
 
 
