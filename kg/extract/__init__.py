@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kg.read.jats import Article
 from kg.read.tables import GENERIC_FORMAT_COLUMNS
 
 #: The generic-format columns ``ptmkg extract`` writes, in order (it knows no fields).
@@ -69,6 +70,19 @@ class PaperExtraction:
     problems: tuple[str, ...] = ()  # steps that failed (LLM), kept visible
     # Names the registry does not know, found by how the article names them.
     candidates: tuple[ModelCandidate, ...] = ()
+
+    @classmethod
+    def of(cls, article: Article, **found: Any) -> PaperExtraction:
+        """What was found in ``article``, with the article's own details (file, DOI,
+        title, journal, year) copied from it."""
+        return cls(
+            location=article.location,
+            doi=article.doi,
+            title=article.title,
+            journal=article.journal,
+            year=article.year,
+            **found,
+        )
 
     @property
     def key(self) -> str:

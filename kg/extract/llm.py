@@ -335,12 +335,8 @@ class LlmExtractor:
                 classified = answer("identify_ptm_reuse", listed) or []
                 impacts = answer("identify_ptm_impact", listed) or []
                 reuses = self._reuses(names, identified, classified, impacts)
-        return PaperExtraction(
-            location=article.location,
-            doi=article.doi,
-            title=article.title,
-            journal=article.journal,
-            year=article.year,
+        return PaperExtraction.of(
+            article,
             uses_dl=None if uses_dl is None else uses_dl["result"] or bool(reuses),
             uses_ptms=None if uses_ptms is None else uses_ptms["result"] or bool(reuses),
             reuses=tuple(reuses),

@@ -384,12 +384,8 @@ class RuleExtractor:
         if uses_ptms and deep_learning is None:
             deep_learning = reuses[0].evidence if reuses else unnamed
         reused = {model_key(r.model) for r in reuses}
-        return PaperExtraction(
-            location=article.location,
-            doi=article.doi,
-            title=article.title,
-            journal=article.journal,
-            year=article.year,
+        return PaperExtraction.of(
+            article,
             uses_dl=deep_learning is not None,
             uses_ptms=uses_ptms,
             reuses=tuple(reuses),
