@@ -35,6 +35,7 @@ from kg.query.parameters import (
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
 from kg.stores.embedded import GraphStore, _query
+from kg.stores.statistics import bind_group
 
 #: Says, for each canned query run, whether it was answered from prepared statistics or
 #: live, and why (``ptmkg query --explain`` shows it).
@@ -167,18 +168,20 @@ def run_query(
     form = prepared_queries().get(name) if prepared else None
     if form is not None:
         statistics = store.statistics()
-        if statistics.store is not None and name in statistics.answers:
-            terms = resolve_parameters(list(query.parameters), params or {}, store, name)
-            found = from_solutions(_query(statistics.store, bind(form.text, terms), None))
+        terms = resolve_parameters(list(query.parameters), params or {}, store, name)
+        grouped = bind_group(form.text, terms) if statistics.store is not None else None
+        if statistics.store is not None and name in statistics.answers and grouped is not None:
+            found = from_solutions(_query(statistics.store, bind(grouped, terms), None))
             assert isinstance(found, QueryResult)
             found.answered = f"from the {statistics.reason}"
             log.info("%s: answered %s", name, found.answered)
             return found
-        reason = (
-            statistics.reason
-            if statistics.store is None
-            else f"the {statistics.reason} do not cover it"
-        )
+        if statistics.store is None:
+            reason = statistics.reason
+        elif grouped is None:
+            reason = "a parameter has several values, the prepared statistics one each"
+        else:
+            reason = f"the {statistics.reason} do not cover it"
         result = run_sparql(store, prepare_query(store, name, params))
         result.answered = f"live: {reason}"
     else:

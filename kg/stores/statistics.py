@@ -29,10 +29,12 @@ from __future__ import annotations
 import os
 import re
 import time
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -50,6 +52,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 STATISTICS_GRAPH = "https://w3id.org/ptmkg/statistics"
 PSTAT = "https://w3id.org/ptmkg/statistics#"
+#: Where the prepared queries find each group of cells (see :func:`group_iri`).
+GROUPS = "https://w3id.org/ptmkg/statistics/"
 #: The statistics store's folder inside a generation's database folder.
 STATISTICS_FOLDER = "ptmkg-statistics"
 #: The member of every dimension that stands for "all values" (a parameter left out).
@@ -70,6 +74,7 @@ PREPARED_QUERIES = (
 _GRAPH = ox.NamedNode(STATISTICS_GRAPH)
 _STATISTICS = ox.NamedNode(STATISTICS_GRAPH)  # the graph describes itself
 _INTEGER = ox.NamedNode(XSD + "integer")
+_CELL = ox.NamedNode(PSTAT + "cell")
 _INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+$")
 _DATABASE_LOGS = ("LOG", "LOCK")  # RocksDB's own log and lock: no data in them
 
@@ -139,6 +144,7 @@ class _Facts:
     rules: dict[Term, set[Term]]
     ptm_papers: set[Term]
     rule_values: set[Term] = field(default_factory=set)
+    vocabulary_patterns: list[Term] = field(default_factory=list)
 
 
 def _read_facts(store: ox.Store) -> _Facts:
@@ -162,6 +168,12 @@ def _read_facts(store: ox.Store) -> _Facts:
     )
     rules = "SELECT DISTINCT ?rule WHERE { ?p ptm:meetsNaturalScienceRule ?rule }"
     facts.rule_values = {s[0] for s in _select(store, rules)}
+    patterns = "SELECT DISTINCT ?pattern WHERE { ?pattern a ptm:ReusePattern }"
+    facts.vocabulary_patterns = sorted(
+        {s[0] for s in _select(store, patterns)}
+        | {t for found in facts.pattern_of.values() for t in found},
+        key=str,
+    )
     return facts
 
 
@@ -176,20 +188,55 @@ def _instances(facts: _Facts) -> Iterator[tuple[Term, Term, Term]]:
 # ------------------------------------------------------------------ the cells
 
 
+def group_iri(slice_name: str, keys: tuple[Term, ...]) -> ox.NamedNode:
+    """The node holding one query's cells for one combination of parameter members, as
+    the prepared queries mint it: ``IRI(CONCAT(..., ENCODE_FOR_URI(STR(?key)), ...))``."""
+    parts = [slice_name, *(quote(str(k.value), safe="") for k in keys)]  # type: ignore[union-attr]
+    return ox.NamedNode(GROUPS + "/".join(parts))
+
+
+_GROUP_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)#@group[ \t]+(?P<slice>[a-z-]+)(?P<names>.*)$", re.M
+)
+
+
+def bind_group(text: str, terms: dict[str, list[ox.NamedNode | ox.Literal]]) -> str | None:
+    """A prepared query's ``#@group SLICE PARAMETER...`` line as ``VALUES ?group { <...> }``:
+    the node holding its cells for the parameters' values ("all" for a parameter left out).
+    None when a parameter has several values (the query is then answered live)."""
+    found = _GROUP_MARKER.search(text)
+    if found is None:
+        raise ValueError("a prepared query names its cells' group with #@group")
+    keys: list[Term] = []
+    for name in found.group("names").split():
+        values = terms.get(name, [])
+        if len(values) > 1:
+            return None
+        keys.append(values[0] if values else ALL)
+    group = group_iri(found.group("slice"), tuple(keys))
+    values_block = f"{found.group('indent')}VALUES ?group {{ {group} }}"
+    return text[: found.start()] + values_block + text[found.end() :]
+
+
 @dataclass
 class _Cells:
     quads: list[ox.Quad] = field(default_factory=list)
-    count: int = 0
+    groups: dict[tuple, ox.NamedNode] = field(default_factory=dict)
 
-    def add(self, slice_name: str, values: dict[str, Term | int | None]) -> None:
+    def add(
+        self, slice_name: str, keys: tuple[Term, ...], values: dict[str, Term | int | None]
+    ) -> None:
+        group = self.groups.get((slice_name, keys))
+        if group is None:
+            group = self.groups[slice_name, keys] = group_iri(slice_name, keys)
         cell = ox.BlankNode()
-        self.count += 1
-        self.quads.append(ox.Quad(cell, _p("slice"), ox.Literal(slice_name), _GRAPH))
+        quads = self.quads
+        quads.append(ox.Quad(group, _CELL, cell, _GRAPH))
         for name, value in values.items():
             if value is None:
                 continue  # an unbound value: no triple, as the live query leaves it unbound
             term = _integer(value) if isinstance(value, int) else value
-            self.quads.append(ox.Quad(cell, _p(name), term, _GRAPH))
+            quads.append(ox.Quad(cell, _p(name), term, _GRAPH))
 
 
 def _keys(values: Iterable[Term]) -> list[Term]:
@@ -212,10 +259,15 @@ def _pattern_by_field(facts: _Facts, cells: _Cells) -> None:
     for (f, t), papers in groups.items():
         cells.add(
             "pattern-by-field",
-            {"field": f, "pattern": t, "reuseInstances": len(papers), "papers": len(set(papers))},
+            (),
+            {
+                "field": f,
+                "pattern": t,
+                "reuseInstances": len(papers),
+                "papers": len(set(papers)),
+                "total": totals[f],
+            },
         )
-    for f, total in totals.items():
-        cells.add("pattern-by-field/total", {"field": f, "total": total})
 
 
 def _with_pattern_keys(facts: _Facts, reuse: Term) -> list[Term]:
@@ -241,16 +293,15 @@ def _stage_by_field(facts: _Facts, cells: _Cells) -> None:
     for (key, f, s), papers in groups.items():
         cells.add(
             "stage-by-field",
+            (key,),
             {
-                "pattern": key,
                 "field": f,
                 "stage": s,
                 "modelReuses": len(papers),
                 "papers": len(set(papers)),
+                "total": totals[key, f],
             },
         )
-    for (key, f), total in totals.items():
-        cells.add("stage-by-field/total", {"pattern": key, "field": f, "total": total})
 
 
 def _model_by_field(facts: _Facts, cells: _Cells) -> None:
@@ -260,7 +311,7 @@ def _model_by_field(facts: _Facts, cells: _Cells) -> None:
             for f in facts.fields.get(p, ()):
                 groups[key, m, f].add(p)
     for (key, m, f), papers in groups.items():
-        cells.add("model-by-field", {"pattern": key, "model": m, "field": f, "papers": len(papers)})
+        cells.add("model-by-field", (key,), {"model": m, "field": f, "papers": len(papers)})
 
 
 def _optional_patterns(facts: _Facts, reuse: Term) -> list[Term | None]:
@@ -287,46 +338,49 @@ def _models_in_field(facts: _Facts, cells: _Cells) -> None:
         groups[f, m].append((p, t))
     for (f, m), found in groups.items():
         values: dict[str, Term | int | None] = {
-            "field": f,
             "model": m,
             "papers": len({p for p, _t in found}),
             "reuseInstances": len(found),
         }
         for term, column in _PATTERN_COLUMNS.items():
             values[column] = sum(1 for _p, t in found if t == term)
-        cells.add("models-in-field", values)
+        cells.add("models-in-field", (f,), values)
+
+
+def _member_rows(facts: _Facts, with_year: bool) -> set[tuple]:
+    """Distinct (field, pattern, rule members, year, paper, model, pattern) of every reuse
+    instance: the rows top-models and reuse-by-year count, under every member they meet
+    (a field or rule filter is EXISTS on the paper; a pattern filter keeps the rows whose
+    OPTIONAL pattern equals it)."""
+    rows: set[tuple] = set()
+    for reuse, p, m in _instances(facts):
+        years = [_year(y) for y in facts.years.get(p, ())] if with_year else [None]
+        field_keys = _keys(facts.fields.get(p, ()))
+        rule_keys = _keys(facts.rules.get(p, ()))
+        for t in _optional_patterns(facts, reuse):
+            pattern_keys = [ALL] if t is None else [t, ALL]
+            for year in years:
+                for fk in field_keys:
+                    for rk in rule_keys:
+                        for tk in pattern_keys:
+                            rows.add((fk, tk, rk, year, p, m, t))
+    return rows
 
 
 def _top_models(facts: _Facts, cells: _Cells) -> None:
-    # (field, pattern, rule) member -> model -> distinct (paper, pattern) and papers
-    rows: set[tuple] = set()
-    for reuse, p, m in _instances(facts):
-        for t in _optional_patterns(facts, reuse):
-            pattern_keys = [ALL] if t is None else [t, ALL]
-            for fk in _keys(facts.fields.get(p, ())):
-                for rk in _keys(facts.rules.get(p, ())):
-                    for tk in pattern_keys:
-                        rows.add((fk, tk, rk, m, p, t))
     groups: dict[tuple, dict[Term, list[Term]]] = defaultdict(lambda: defaultdict(list))
-    for fk, tk, rk, m, p, _t in rows:
+    for fk, tk, rk, _year, p, m, _t in _member_rows(facts, with_year=False):
         groups[fk, tk, rk][m].append(p)
     for (fk, tk, rk), models in groups.items():
         papers = {m: len(set(found)) for m, found in models.items()}
-        ordered = sorted(papers.values(), reverse=True)
+        ascending = sorted(papers.values())
         for m, found in models.items():
             # one more than the number of models reused by more papers
-            rank = 1 + sum(1 for n in ordered if n > papers[m])
+            rank = 1 + len(ascending) - bisect_right(ascending, papers[m])
             cells.add(
                 "top-models",
-                {
-                    "field": fk,
-                    "pattern": tk,
-                    "rule": rk,
-                    "model": m,
-                    "papers": papers[m],
-                    "reuseInstances": len(found),
-                    "rank": rank,
-                },
+                (fk, tk, rk),
+                {"model": m, "papers": papers[m], "reuseInstances": len(found), "rank": rank},
             )
 
 
@@ -340,6 +394,7 @@ def _reuse_by_year(store: ox.Store, facts: _Facts, cells: _Cells) -> bool:
         (False, True): "?paper ptm:meetsNaturalScienceRule ?rule .",
         (True, True): "?paper ptm:hasField ?field ; ptm:meetsNaturalScienceRule ?rule .",
     }
+    papers: dict[tuple, int] = {}
     for (by_field, by_rule), pattern in groupings.items():
         if by_rule and not facts.rule_values:
             continue
@@ -357,21 +412,15 @@ def _reuse_by_year(store: ox.Store, facts: _Facts, cells: _Cells) -> bool:
             year = solution["year"]
             if year is None:
                 return False
-            cells.add(
-                "reuse-by-year/papers",
-                {
-                    "field": solution["field"] if by_field else ALL,
-                    "rule": solution["rule"] if by_rule else ALL,
-                    "year": year,
-                    "papers": int(solution["papers"].value),
-                },
-            )
+            fk = solution["field"] if by_field else ALL
+            rk = solution["rule"] if by_rule else ALL
+            papers[fk, rk, int(year.value)] = int(solution["papers"].value)
     # PTM papers per year: the few papers flagged as reusing PTMs.
     patterns_of_paper: dict[Term, set[Term]] = defaultdict(set)
-    for reuse, papers in facts.paper_of.items():
-        for p in papers:
+    for reuse, found in facts.paper_of.items():
+        for p in found:
             patterns_of_paper[p].update(facts.pattern_of.get(reuse, ()))
-    ptm_groups: dict[tuple, set[Term]] = defaultdict(set)
+    ptm_papers: dict[tuple, set[Term]] = defaultdict(set)
     for p in facts.ptm_papers:
         for published in facts.years.get(p, ()):
             year = _year(published)
@@ -380,40 +429,29 @@ def _reuse_by_year(store: ox.Store, facts: _Facts, cells: _Cells) -> bool:
             for fk in _keys(facts.fields.get(p, ())):
                 for rk in _keys(facts.rules.get(p, ())):
                     for tk in _keys(patterns_of_paper.get(p, ())):
-                        ptm_groups[fk, tk, rk, year].add(p)
-    for (fk, tk, rk, year), papers in ptm_groups.items():
-        cells.add(
-            "reuse-by-year/ptm-papers",
-            {"field": fk, "pattern": tk, "rule": rk, "year": year, "ptmPapers": len(papers)},
-        )
+                        ptm_papers[fk, tk, rk, year].add(p)
     # Reuse instances and models per year.
-    rows: set[tuple] = set()
-    for reuse, p, m in _instances(facts):
-        for published in facts.years.get(p, ()):
-            year = _year(published)
-            if year is None:
-                return False
-            for t in _optional_patterns(facts, reuse):
-                pattern_keys = [ALL] if t is None else [t, ALL]
-                for fk in _keys(facts.fields.get(p, ())):
-                    for rk in _keys(facts.rules.get(p, ())):
-                        for tk in pattern_keys:
-                            rows.add((fk, tk, rk, year, p, m, t))
-    instance_groups: dict[tuple, list[Term]] = defaultdict(list)
-    for fk, tk, rk, year, _p, m, _t in rows:
-        instance_groups[fk, tk, rk, year].append(m)
-    for (fk, tk, rk, year), models in instance_groups.items():
-        cells.add(
-            "reuse-by-year/instances",
-            {
-                "field": fk,
-                "pattern": tk,
-                "rule": rk,
-                "year": year,
-                "reuseInstances": len(models),
-                "models": len(set(models)),
-            },
-        )
+    instances: dict[tuple, list[Term]] = defaultdict(list)
+    for fk, tk, rk, year, _p, m, _t in _member_rows(facts, with_year=True):
+        if year is None:
+            return False
+        instances[fk, tk, rk, year].append(m)
+    # One cell per year of the papers' counts, for every pattern member: a pattern leaves
+    # the year's papers as they are and counts only its own reuse.
+    for tk in [*facts.vocabulary_patterns, ALL]:
+        for (fk, rk, year), count in papers.items():
+            reused = instances.get((fk, tk, rk, year), [])
+            cells.add(
+                "reuse-by-year",
+                (fk, tk, rk),
+                {
+                    "year": year,
+                    "papers": count,
+                    "ptmPapers": len(ptm_papers.get((fk, tk, rk, year), ())),
+                    "reuseInstances": len(reused),
+                    "models": len(set(reused)),
+                },
+            )
     return True
 
 
@@ -445,8 +483,8 @@ def _papers_by_field(store: ox.Store, facts: _Facts, cells: _Cells) -> None:
     for (rk, f), measures in counts.items():
         cells.add(
             "papers-by-field",
+            (rk,),
             {
-                "rule": rk,
                 "field": f,
                 "papers": measures["papers"],
                 "dlPapers": measures.get("dlPapers", 0),
@@ -455,34 +493,56 @@ def _papers_by_field(store: ox.Store, facts: _Facts, cells: _Cells) -> None:
         )
 
 
-#: The live answers stored as they are: queries without parameters, cheap enough to run
-#: once per write (each scans a few relations once).
-_STORED_ANSWERS = {
-    "corpus-summary": {
-        "papers": "papers",
-        "dl_papers": "dlPapers",
-        "ptm_papers": "ptmPapers",
-        "models": "models",
-        "model_reuses": "modelReuses",
-        "reuse_instances": "reuseInstances",
-        "without_pattern": "withoutPattern",
-    },
-    "labels-outside-vocabulary": {
-        "kind": "kind",
-        "label": "label",
-        "model_reuses": "modelReuses",
-        "papers": "papers",
-    },
-}
+def _corpus_summary(store: ox.Store, facts: _Facts, cells: _Cells) -> None:
+    """corpus-summary's paper counts from the engine (a scan each), the rest from the
+    reuse instances: the live query's definitions, one by one."""
+    counts = {}
+    for column, sparql in {
+        "papers": """SELECT (COUNT(DISTINCT ?work) AS ?n) WHERE {
+              ?paper a ptm:Paper .
+              OPTIONAL { ?doi_paper owl:sameAs ?paper }
+              BIND(COALESCE(?doi_paper, ?paper) AS ?work) }""",
+        "dlPapers": "SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE "
+        "{ ?paper ptm:usesDeepLearning true }",
+        "ptmPapers": "SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE "
+        "{ ?paper ptm:reusesPretrainedModels true }",
+    }.items():
+        counts[column] = int(next(_select(store, sparql))["n"].value)
+    models = {m for found in facts.model_of.values() for m in found}
+    with_pattern = {
+        (p, m, t) for reuse, p, m in _instances(facts) for t in facts.pattern_of.get(reuse, ())
+    }
+    patterned = {(p, m) for p, m, _t in with_pattern}
+    without = {(p, m) for _r, p, m in _instances(facts)} - patterned
+    cells.add(
+        "corpus-summary",
+        (),
+        {
+            **counts,
+            "models": len(models),
+            "reuseInstances": len(with_pattern),
+            "withoutPattern": len(without),
+            "modelReuses": len(with_pattern) + len(without),
+        },
+    )
 
 
-def _stored_answers(store: ox.Store, cells: _Cells) -> None:
+def _labels_outside_vocabulary(store: ox.Store, cells: _Cells) -> None:
+    """The live query's few rows, stored as they are (it reads only the rare labels)."""
     from kg.resources import queries_dir
 
-    for name, columns in _STORED_ANSWERS.items():
-        text = (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
-        for solution in _select(store, text):
-            cells.add(name, {prop: solution[column] for column, prop in columns.items()})
+    text = (queries_dir() / "labels-outside-vocabulary.rq").read_text(encoding="utf-8")
+    for solution in _select(store, text):
+        cells.add(
+            "labels-outside-vocabulary",
+            (),
+            {
+                "kind": solution["kind"],
+                "label": solution["label"],
+                "modelReuses": solution["model_reuses"],
+                "papers": solution["papers"],
+            },
+        )
 
 
 #: What the prepared queries join their counts to, copied quad by quad (each in its graph,
@@ -533,7 +593,8 @@ def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
         cells.quads.extend(year_cells.quads)
     else:
         answers.discard("reuse-by-year")
-    _stored_answers(store, cells)
+    _corpus_summary(store, facts, cells)
+    _labels_outside_vocabulary(store, cells)
     quads = cells.quads
     quads.extend(_label_quads(store))
     return quads, frozenset(answers), time.perf_counter() - started
