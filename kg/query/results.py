@@ -78,6 +78,8 @@ class QueryResult:
     columns: list[str]
     rows: list[dict[str, Any]]
     terms: list[list[Term | None]] = field(default_factory=list)
+    #: How a canned query was answered: live, or from prepared statistics (and why).
+    answered: str = field(default="", compare=False)
 
     @classmethod
     def from_terms(cls, columns: list[str], terms: list[list[Term | None]]) -> QueryResult:
