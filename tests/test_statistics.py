@@ -16,15 +16,16 @@ from pipeline_fixture import make_database
 
 import kg
 from kg.query.named import get_query, prepared_queries, run_query
+from kg.query.sources import drop_source
 from kg.stores import statistics
-from kg.stores.sources import drop_source
 
 NOWHERE_FIELD = FIELD + "12"  # a field of the vocabulary no test paper is in
 
 
 def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]:
     """Every combination of values the query's parameters can take on this graph: each
-    field, pattern and rule the graph has, one it lacks, and none (where allowed)."""
+    field, pattern and rule the graph has, one it lacks (for a parameter that declares its
+    values: each of those), and none (where allowed)."""
     fields = sorted(
         {s["f"].value for s in store.query("SELECT DISTINCT ?f WHERE { ?p ptm:hasField ?f }")}
     )
@@ -43,7 +44,9 @@ def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]
     }
     choices = []
     for parameter in get_query(name).parameters:
-        values: list[str | None] = list(domains[parameter.name])
+        # A parameter that declares its values takes each of them (the graph may lack some).
+        declared = list(parameter.allowed)
+        values: list[str | None] = declared or list(domains[parameter.name])
         if not parameter.required:
             values.append(None)
         choices.append([(parameter.name, v) for v in values])
