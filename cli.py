@@ -4,8 +4,6 @@ No SPARQL, RDF building or business rules live here; every command has a
 Python equivalent in ``kg``.
 """
 
-from __future__ import annotations
-
 import codecs
 import contextlib
 import functools
@@ -21,14 +19,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Column, Table
 from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
@@ -36,39 +26,40 @@ from typer.core import TyperCommand, TyperGroup
 import kg
 from kg.atomic import atomic_write, discard_pending, write_text_atomically
 from kg.defaults import (
+    DRAWING_HEIGHT,
+    DRAWING_WIDTH,
+    EXTRACT_JOBS,
     HTTP_BACKOFF,
     HTTP_RETRIES,
     HTTP_TIMEOUT,
     LLM_TIMEOUT,
+    ONTOLOGY_PAGE,
     OPENALEX_API,
+    OPENALEX_BATCH,
     OPENALEX_RATE,
     PUSH_BATCH_SIZE,
+    REJECTS_DIR,
+    REPORT_TITLE,
     RETRYABLE_STATUS,
     SERVE_HOST,
     SERVE_PORT,
+    SOURCE_ENCODING,
     STORE_ENV,
     SYNTH_PAPERS,
     SYNTH_SEED,
+    TERMINAL_ROWS,
+    WIKIDATA_BATCH,
     WIKIDATA_MAIN,
     WIKIDATA_RATE,
     WIKIDATA_SCHOLARLY,
 )
-from kg.importers import IMPORTERS
 from kg.interrupt import DeadlineExceeded, run_interruptibly
-from kg.networks.drawing import drawing_note
-from kg.networks.formats import (
-    NETWORK_FORMATS,
-    choose_format,
-    render_network,
-    to_stdout,
-    write_network,
-)
-from kg.networks.graph import NETWORK_KINDS, network_kind, network_stats, stats_csv
-from kg.pipeline import LOADING
 from kg.query.terminal import display_value, terminal_table
-from kg.rdf.formats import RDF_OUTPUT_FORMATS, oxigraph_format
-from kg.synth import SYNTH_FORMATS, write_corpus
 from kg.text import printable
+
+# The registries of formats and network kinds, the pipeline and the network code load
+# pyoxigraph, networkx and the like: each command imports what it uses, so that start-up
+# (and --help) loads none of them (tests/test_cli_conventions.py checks).
 
 
 class _PlainHelp:
@@ -89,6 +80,8 @@ class _PlainHelp:
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
+            if param.help and _LATER_MARK in param.help:
+                param.help = _filled(param.help)
             if not isinstance(param.display_type_rich, functools.partial):
                 param.display_type_rich = functools.partial(_plain_type, param.display_type_rich)
         return params
@@ -116,6 +109,26 @@ def _plain_type(display_type: Callable[[Any], str | None], ctx: Any) -> str | No
     inner = inner.removesuffix(" range")
     plain = inner if "|" in inner else _PLAIN_TYPES.get(inner.lower(), inner.upper())
     return plain + ("..." if repeated and plain else "")
+
+
+_LATER_MARK = "\x00"
+_LATER: dict[str, Callable[[], str]] = {}
+
+
+def _later(fill: Callable[[], str]) -> str:
+    """A piece of an option's help filled in when that command's options are first needed
+    (its help, or a run of it): help that lists a registry's names then loads the registry
+    for that command only, not at every start-up."""
+    mark = f"{_LATER_MARK}{len(_LATER)}{_LATER_MARK}"
+    _LATER[mark] = fill
+    return mark
+
+
+def _filled(text: str) -> str:
+    for mark, fill in _LATER.items():
+        if mark in text:
+            text = text.replace(mark, fill())
+    return text
 
 
 def _reflowed(text: str) -> str:
@@ -306,33 +319,39 @@ def reads_graph(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class _AmountColumn(ProgressColumn):
-    """'12.3/40.0 MB' or '1,200/5,000 triples' for a task with a known size, else nothing
-    (a step such as loading, whose size nobody knows, shows no '0/?')."""
-
-    def __init__(self, unit: str) -> None:
-        super().__init__()
-        self.unit = unit
-        self._bytes = DownloadColumn()
-
-    def render(self, task: Any) -> Text:
-        if task.total is None:
-            return Text("")
-        if self.unit == "bytes":
-            return self._bytes.render(task)
-        return Text(f"{int(task.completed):,}/{int(task.total):,} {self.unit}".rstrip())
-
-
-def _progress(unit: str = "bytes") -> Progress:
+def _progress(unit: str = "bytes") -> Any:
     """The one progress display: a bar of at least 20 characters at 80 columns, the
-    description cut with an ellipsis instead of the bar, on stderr and only on a terminal."""
+    description cut with an ellipsis instead of the bar, on stderr and only on a terminal.
+    Beside the bar, '12.3/40.0 MB' or '1,200/5,000 triples' for a task of known size, and
+    nothing for a step such as loading, whose size nobody knows (no '0/?')."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    class AmountColumn(ProgressColumn):
+        def __init__(self) -> None:
+            super().__init__()
+            self._bytes = DownloadColumn()
+
+        def render(self, task: Any) -> Text:
+            if task.total is None:
+                return Text("")
+            if unit == "bytes":
+                return self._bytes.render(task)
+            return Text(f"{int(task.completed):,}/{int(task.total):,} {unit}".rstrip())
+
     return Progress(
         TextColumn(
             "{task.description}",
             table_column=Column(no_wrap=True, overflow="ellipsis", max_width=32),
         ),
         BarColumn(bar_width=24),
-        _AmountColumn(unit),
+        AmountColumn(),
         TimeRemainingColumn(),
         console=err,
         transient=True,
@@ -340,38 +359,10 @@ def _progress(unit: str = "bytes") -> Progress:
     )
 
 
-def _choose_format(
-    given: str | None,
-    output: Path | None,
-    formats: dict[str, tuple[str, ...]],
-    *,
-    default: str,
-) -> str:
-    """The one rule for every command's output: --format if given, else the output
-    file's extension, else the default; an unknown format or extension is refused with
-    the list of formats (never a silent fallback)."""
-    known = ", ".join(
-        f"{name} ({', '.join(ext)})" if ext else name for name, ext in formats.items()
-    )
-    if given:
-        wanted = given.strip().lower()
-        if wanted not in formats:
-            raise kg.PtmkgError(f"unknown format {given!r}; formats: {known}")
-        return wanted
-    if output is None or not output.suffix:
-        return default
-    suffix = output.suffix.lower()
-    for name, extensions in formats.items():
-        if suffix in extensions:
-            return name
-    raise kg.PtmkgError(
-        f"cannot tell the format of {output} from its extension {output.suffix!r}; "
-        f"give --format, or use one of: {known}"
-    )
-
-
 def _chosen(registry: Any, given: str | None, output: Path | None, default: str | None) -> Any:
-    """A registry's format for an output, by the same rule as _choose_format."""
+    """The one rule for every command's output (:meth:`kg.formats.Registry.choose`): --format
+    if given, else the output file's extension, else the default; an unknown format or
+    extension is refused with the list of formats, never a silent fallback."""
     from kg.formats import UnknownFormat
 
     try:
@@ -398,7 +389,7 @@ def _store(
     gsp_endpoint: str | None = None,
     timeout: float | None = None,
     retries: int | None = None,
-) -> kg.GraphStore:
+) -> "kg.GraphStore":
     """The local store, or with ``endpoint`` the SPARQL server, a command works on."""
     if endpoint:
         if path is not None:
@@ -418,13 +409,26 @@ def _number(value: Any, column: str = "") -> str:
 # ------------------------------------------------------------------ build
 
 
+def _importer_names() -> str:
+    from kg.importers import IMPORTERS
+
+    return ", ".join(IMPORTERS)
+
+
 @app.command(
     epilog="Examples:  ptmkg build annotations.csv  |  ptmkg build --strict sheet.xlsx "
-    "more.jsonl  |  ptmkg build --memory --validate draft.tsv"
+    "more.jsonl  |  ptmkg build sheets/  |  ptmkg build --memory --validate draft.tsv"
 )
 @user_errors
 def build(
-    sources: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files to import; a folder stands for its files (at any depth) in the formats "
+            "a build reads, and a quoted pattern such as 'data/**/*.csv' for its matches.",
+            show_default=False,
+        ),
+    ],
     store: StoreOption = None,
     memory: Annotated[
         bool, typer.Option("--memory", help="Build a throw-away graph in memory.")
@@ -433,8 +437,8 @@ def build(
         str | None,
         typer.Option(
             "--format",
-            help=f"Read every source as this format: "
-            f"{', '.join(IMPORTERS)}. Default: detected from content and extension.",
+            help=f"Read every source as this format: {_later(_importer_names)}. "
+            "Default: detected from content and extension.",
         ),
     ] = None,
     base_iri: Annotated[
@@ -455,9 +459,15 @@ def build(
             help="Start from an empty graph instead of replacing only these sources' graphs.",
         ),
     ] = False,
-    rejects: Annotated[Path, typer.Option("--rejects", help="Folder for rejects files.")] = Path(
-        "ptmkg-rejects"
-    ),
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help=f"Folder for rejects files. Default: {REJECTS_DIR}; with --memory, a "
+            "temporary folder, named in the output, made only when a row is rejected.",
+            show_default=False,
+        ),
+    ] = None,
     aliases: Annotated[
         list[Path] | None,
         typer.Option(
@@ -467,7 +477,7 @@ def build(
     ] = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of CSV, TSV and JSON Lines sources.")
-    ] = "utf-8",
+    ] = SOURCE_ENCODING,
     natural_science: Annotated[
         str | None,
         typer.Option(
@@ -495,6 +505,8 @@ def build(
     reason and written to a rejects file you can fix and build again. The store
     changes only when the whole build succeeds.
     """
+    from kg.pipeline import LOADING
+
     target = kg.EmbeddedStore(None) if memory else _store(store)
     progress = _progress("bytes")
     tasks: dict[str, Any] = {}
@@ -507,23 +519,20 @@ def build(
             tasks[name] = progress.add_task(f"reading {name}", total=total)
         progress.update(tasks[name], completed=done)
 
-    try:
-        with progress:
-            report = kg.build(
-                target,
-                sources,
-                source_format=source_format,
-                base_iri=base_iri,
-                strict=strict,
-                fresh=fresh,
-                rejects_dir=rejects,
-                alias_files=aliases or [],
-                encoding=encoding,
-                natural_science=natural_science,
-                progress=advance,
-            )
-    except kg.StrictBuildError as exc:
-        raise kg.PtmkgError(f"{exc}; see the rejects files in {rejects}") from None
+    with progress:
+        report = kg.build(
+            target,
+            sources,
+            source_format=source_format,
+            base_iri=base_iri,
+            strict=strict,
+            fresh=fresh,
+            rejects_dir=rejects,
+            alias_files=aliases or [],
+            encoding=encoding,
+            natural_science=natural_science,
+            progress=advance,
+        )
     _print_build_report(report)
     if check:
         _print_validation(_validate_with_progress(target))
@@ -557,18 +566,27 @@ def extract(
     jobs: Annotated[
         int,
         typer.Option("--jobs", "-j", min=1, help="Processes (offline) or parallel questions (LLM)"),
-    ] = 1,
+    ] = EXTRACT_JOBS,
     evaluate: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--evaluate",
-            help="Compare the extraction with these labels (annotation sheet or generic format): "
-            "precision, recall and F1, a confusion table and the disagreements.",
+            help="Compare the extraction with these labels (annotation sheet or generic format; "
+            "a 'file' column instead of 'doi' labels articles without a DOI): precision, "
+            "recall and F1, a confusion table and the disagreements; repeatable.",
         ),
     ] = None,
     aliases: Annotated[
         list[Path] | None,
         typer.Option("--aliases", help="Extra model registry rows (CSV: name,aliases); repeatable"),
+    ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Write the reused models the registry does not know here, as registry rows "
+            "with their cue, papers and evidence: check them, then pass the file to --aliases.",
+        ),
     ] = None,
     llm: Annotated[
         bool,
@@ -614,14 +632,14 @@ def extract(
     Offline by default (model registry names and context rules); --llm asks a chat API.
     """
     from kg.extract.evaluate import evaluate as compare
-    from kg.extract.evaluate import labels_from_file
-    from kg.extract.run import RecordWriter, record_format, run_extraction
+    from kg.extract.evaluate import labels_from_files
+    from kg.extract.run import RecordWriter, record_format, run_extraction, write_candidates
     from kg.models.names import ModelResolver
     from kg.models.registry import ModelRegistry
 
     registry = ModelRegistry.from_environment(aliases or [])
     resolver = ModelResolver(registry=registry)
-    labels = labels_from_file(evaluate, resolver) if evaluate else None
+    labels = labels_from_files(evaluate, resolver) if evaluate else None
     if llm:
         from kg.extract.llm import LlmExtractor, LlmSettings
 
@@ -668,6 +686,13 @@ def extract(
         f"{summary.rows:,} record(s){where}"
         + (f"; {len(summary.problems):,} document(s) skipped" if summary.problems else "")
     )
+    if candidates is not None:
+        with atomic_write(candidates, "w", encoding="utf-8", newline="") as handle:
+            written = write_candidates(handle, summary)
+        err.print(
+            f"{written:,} model(s) not in the registry written to {escape(str(candidates))}; "
+            f"check them, then add them with --aliases {escape(str(candidates))}"
+        )
     if labels is not None:
         _print_evaluation(compare(summary.kept, labels, resolver))
 
@@ -711,7 +736,7 @@ def _print_evaluation(evaluation: Any) -> None:
         out.print(f"extracted but not labelled: {', '.join(evaluation.extracted_only)}")
 
 
-def _print_build_report(report: kg.BuildReport) -> None:
+def _print_build_report(report: "kg.BuildReport") -> None:
     for source in report.sources:
         also = f" + {source.skipped:,} {source.skip_reason}" if source.skipped else ""
         out.print(
@@ -754,10 +779,6 @@ def _print_build_report(report: kg.BuildReport) -> None:
 # ------------------------------------------------------------------ stats
 
 
-def _result_table(title: str, result: kg.QueryResult, columns: dict[str, str]) -> Table:
-    return terminal_table(result.rows, columns, title=title, empty="(none in this graph)")
-
-
 @app.command(
     epilog="Examples:  ptmkg stats  |  ptmkg stats --format json  |  ptmkg stats -o stats.json"
 )
@@ -791,91 +812,17 @@ def stats(
     Every figure comes from a named query in queries/ (corpus-summary,
     papers-by-field, reuse-by-pattern, reuse-by-stage).
     """
-    chosen = _choose_format(
-        "json" if as_json else stats_format,
-        output,
-        {"table": (".txt",), "json": (".json",)},
-        default="table",
-    )
+    from kg.query.stats import STATS_FORMATS, stats_json, stats_tables
+
+    chosen = _chosen(STATS_FORMATS, "json" if as_json else stats_format, output, None)
     figures = kg.stats(_store(store, endpoint, timeout=timeout, retries=retries))
-    if chosen == "json":
-        payload = {
-            "summary": figures.summary,
-            "by_field": figures.by_field.rows,
-            "by_pattern": figures.by_pattern.rows,
-            "by_stage": figures.by_stage.rows,
-        }
-        text = json.dumps(payload, indent=2) + "\n"
-        if output is not None:
-            _write_output(output, text)
-        else:
-            out.print_json(json.dumps(payload))
-        return
     if output is not None:
-        buffer = io.StringIO()
-        _print_stats_tables(figures, Console(file=buffer, width=100, color_system=None))
-        _write_output(output, buffer.getvalue())
-        return
-    _print_stats_tables(figures, out)
-
-
-def _print_stats_tables(figures: Any, console: Console) -> None:
-    summary = figures.summary
-    overview = terminal_table(
-        [
-            {"figure": label, "value": summary.get(key)}
-            for key, label in (
-                ("papers", "papers"),
-                ("dl_papers", "papers using deep learning"),
-                ("ptm_papers", "papers reusing PTMs"),
-                ("models", "distinct models reused"),
-                ("model_reuses", "model reuses (paper, model, pattern or none)"),
-                ("reuse_instances", "  reuse instances (a pattern named)"),
-                ("without_pattern", "  model reuses without a pattern"),
-            )
-        ],
-        {"figure": "", "value": ""},
-        title="Corpus",
-        show_header=False,
-    )
-    console.print(overview)
-    console.print(
-        _result_table(
-            "By field",
-            figures.by_field,
-            {
-                "field_label": "field",
-                "papers": "papers",
-                "dl_papers": "DL papers",
-                "ptm_papers": "PTM papers",
-                "ptm_share": "PTM share",
-                "natural_science": "natural sci.",
-            },
-        )
-    )
-    console.print(
-        _result_table(
-            "By reuse pattern",
-            figures.by_pattern,
-            {
-                "pattern_label": "pattern",
-                "reuse_instances": "reuse instances",
-                "share": "share",
-                "papers": "papers",
-            },
-        )
-    )
-    console.print(
-        _result_table(
-            "By stage",
-            figures.by_stage,
-            {
-                "stage_label": "stage",
-                "model_reuses": "model reuses",
-                "papers": "papers",
-            },
-        )
-    )
+        _write_output(output, chosen.load()(figures))
+    elif chosen.name == "json":
+        out.print_json(stats_json(figures))
+    else:
+        for table in stats_tables(figures):
+            out.print(table)
 
 
 # --------------------------------------------------------------- validate
@@ -890,7 +837,7 @@ def _short(iri: str | None) -> str:
     return iri
 
 
-def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
+def _print_validation(report: "kg.ValidationReport", shown: int = 50) -> None:
     for warning in report.warnings[:shown]:
         out.print(f"[yellow]warning[/yellow] {escape(_short(warning.focus))}: ")
         out.print(f"    {escape(warning.message)}")
@@ -912,7 +859,7 @@ def _print_validation(report: kg.ValidationReport, shown: int = 50) -> None:
     raise typer.Exit(1)
 
 
-def _validate_with_progress(store: kg.GraphStore) -> kg.ValidationReport:
+def _validate_with_progress(store: "kg.GraphStore") -> "kg.ValidationReport":
     progress = _progress("checks")
     task = progress.add_task("validating", total=None)
 
@@ -945,6 +892,12 @@ def validate(
 # ------------------------------------------------------------------- dump
 
 
+def _rdf_format_names() -> str:
+    from kg.rdf.formats import RDF_OUTPUT_FORMATS
+
+    return ", ".join(RDF_OUTPUT_FORMATS)
+
+
 @app.command(epilog="Examples:  ptmkg dump --format turtle -o graph.ttl  |  ptmkg dump -o graph.nq")
 @user_errors
 @reads_graph
@@ -954,7 +907,7 @@ def dump(
         str | None,
         typer.Option(
             "--format",
-            help=f"One of {', '.join(RDF_OUTPUT_FORMATS)}. "
+            help=f"One of {_later(_rdf_format_names)}. "
             "Default: from the output file's extension, else nquads.",
         ),
     ] = None,
@@ -973,6 +926,8 @@ def dump(
     Quad formats (N-Quads, TriG) keep the named graphs; triple formats get the union
     of all graphs, or the one named with --graph.
     """
+    from kg.rdf.formats import RDF_OUTPUT_FORMATS, oxigraph_format
+
     chosen = _chosen(RDF_OUTPUT_FORMATS, rdf_format, output, "nquads")
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     if output is None:
@@ -1000,7 +955,7 @@ ResultFormatOption = Annotated[
         help="Output format: table, csv, tsv, json, xml (SPARQL 1.1 results), md, or "
         "spreadsheet (CSV in which no value runs as a formula); "
         "CONSTRUCT and DESCRIBE take an RDF format "
-        f"({', '.join(RDF_OUTPUT_FORMATS)}). Default: a table on a terminal, else from the "
+        f"({_later(_rdf_format_names)}). Default: a table on a terminal, else from the "
         "output file's extension, else csv (turtle for graphs).",
         show_default=False,
     ),
@@ -1065,6 +1020,8 @@ def queries_show(
 
 def _refuse_unknown_extension(result: Any, output: Path) -> None:
     """An output file whose extension names no format is refused, never written as CSV."""
+    from kg.rdf.formats import RDF_OUTPUT_FORMATS
+
     registry = RDF_OUTPUT_FORMATS if isinstance(result, kg.GraphResult) else kg.RESULT_FORMATS
     _chosen(registry, None, output, None)
 
@@ -1270,7 +1227,7 @@ def sources_show(
     retries: RetriesOption = None,
 ) -> None:
     """Show one source: its graph, file, checksum and counts."""
-    from kg.stores.sources import find_source
+    from kg.query.sources import find_source
 
     info = find_source(_store(store, endpoint, timeout=timeout, retries=retries), name)
     rows = [
@@ -1307,7 +1264,7 @@ def sources_drop(
     retries: RetriesOption = None,
 ) -> None:
     """Remove one source's graph; every other source stays as it was."""
-    from kg.stores.sources import drop_source
+    from kg.query.sources import drop_source
 
     target = _store(
         store, endpoint, update_endpoint=update_endpoint, timeout=timeout, retries=retries
@@ -1336,18 +1293,23 @@ def prefixes() -> None:
 
 
 @app.command(
-    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o out --title 'PTM reuse 2025'"
+    epilog="Examples:  ptmkg report -o report  |  ptmkg report -o reuse.html  |  "
+    "ptmkg report -o out --title 'PTM reuse 2025'"
 )
 @user_errors
 @reads_graph
 def report(
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Folder to write the report into.")
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Folder to write the report into (report.md, report.html, charts/), or a "
+            "file ending in .html for the page alone.",
+        ),
     ],
     store: StoreOption = None,
-    title: Annotated[
-        str, typer.Option("--title", help="The report's title.")
-    ] = "Pre-trained model reuse in science",
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = REPORT_TITLE,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
@@ -1363,7 +1325,8 @@ def report(
     """
     source = _store(store, endpoint, timeout=timeout, retries=retries)
     written = kg.write_report(source, output, title=title)
-    out.print(f"wrote {escape(str(written.markdown))}")
+    if written.markdown is not None:
+        out.print(f"wrote {escape(str(written.markdown))}")
     out.print(f"wrote {escape(str(written.html))}")
     for chart in written.charts:
         out.print(f"wrote {escape(str(chart))}")
@@ -1498,14 +1461,19 @@ def serve(
     ] = None,
     allow_service: AllowServiceOption = None,
     timeout: Annotated[
-        int | None,
-        typer.Option("--timeout", help="Seconds a query may run.", show_default=False),
+        float | None,
+        typer.Option(
+            "--timeout",
+            help="Seconds a query may run (the server counts whole seconds: 0.5 is 1).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL endpoint until Ctrl-C.
 
     The real Oxigraph server, for colleagues and tools such as YASGUI or Gephi's
-    SPARQL plugin.
+    SPARQL plugin. Its query page (YASGUI) opens in a browser at the address served,
+    on a query that declares the project's prefixes.
 
     Queries see the union of all sources' graphs, as 'ptmkg query' does; updates are
     refused. The graph served is the one built when the server started.
@@ -1524,7 +1492,8 @@ def serve(
         allowed = f", CORS for {', '.join(cors)}" if cors else ""
         err.print(
             f"serving {escape(local.location)} read-only at {escape(server.url)} "
-            f"(SPARQL 1.1 Protocol{escape(allowed)}); Ctrl-C stops it"
+            f"(SPARQL 1.1 Protocol{escape(allowed)}); a query page (YASGUI) at "
+            f"{escape(server.page_url)}; Ctrl-C stops it"
         )
         status = server.wait()
     finally:
@@ -1539,7 +1508,17 @@ def serve(
 # browser, or its statistics. The work is in kg.networks.graph (building, stats) and
 # kg.networks.formats (files).
 
-_KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KINDS.values())
+
+def _network_kinds_help() -> str:
+    from kg.networks.graph import NETWORK_KINDS
+
+    return "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KINDS.values())
+
+
+def _network_format_names() -> str:
+    from kg.networks.formats import NETWORK_FORMATS
+
+    return ", ".join(NETWORK_FORMATS)
 
 
 @app.command(
@@ -1554,7 +1533,7 @@ _KIND_HELP = "; ".join(f"{kind.name}: {kind.description}" for kind in NETWORK_KI
 def network(
     kind: Annotated[
         str,
-        typer.Argument(help=f"The network. {_KIND_HELP}.", show_default=False),
+        typer.Argument(help=f"The network. {_later(_network_kinds_help)}.", show_default=False),
     ],
     output: Annotated[
         Path | None,
@@ -1569,7 +1548,7 @@ def network(
         str | None,
         typer.Option(
             "--format",
-            help=f"One of {', '.join(NETWORK_FORMATS)}. Default: from the output file's "
+            help=f"One of {_later(_network_format_names)}. Default: from the output file's "
             "extension. Text formats go to stdout without -o. With --stats: table or csv.",
             show_default=False,
         ),
@@ -1645,9 +1624,13 @@ def network(
     ] = False,
     limit: Annotated[
         int, typer.Option("--limit", help="Rows in the tables printed on the terminal.")
-    ] = 10,
-    width: Annotated[int, typer.Option("--width", help="PNG and SVG width in pixels.")] = 1200,
-    height: Annotated[int, typer.Option("--height", help="PNG and SVG height in pixels.")] = 900,
+    ] = TERMINAL_ROWS,
+    width: Annotated[
+        int, typer.Option("--width", help="PNG and SVG width in pixels.")
+    ] = DRAWING_WIDTH,
+    height: Annotated[
+        int, typer.Option("--height", help="PNG and SVG height in pixels.")
+    ] = DRAWING_HEIGHT,
     title: Annotated[
         str | None,
         typer.Option("--title", help="Title of a drawing or HTML page.", show_default=False),
@@ -1671,6 +1654,9 @@ def network(
     JSON (.cyjs), CSV (nodes + edges), PNG and SVG drawings, and an interactive HTML page
     that works offline.
     """
+    from kg.networks.drawing import drawing_note
+    from kg.networks.formats import choose_format, render_network, to_stdout
+
     graph = kg.network(
         _store(store, endpoint, timeout=timeout, retries=retries),
         kind,
@@ -1689,7 +1675,7 @@ def network(
     drawing = {"width": width, "height": height, "title": title}
     if output is not None:
         chosen = choose_format(network_format, output)
-        written = write_network(graph, output, chosen.name, **drawing)
+        written = kg.write_network(graph, output, chosen.name, **drawing)
         shown = ", ".join(escape(str(path)) for path in written)
         err.print(
             f"wrote the {escape(kind)} network ({len(graph):,} nodes, "
@@ -1709,6 +1695,8 @@ def network(
 
 
 def _print_network_summary(graph: Any, limit: int) -> None:
+    from kg.networks.graph import network_kind
+
     kind = network_kind(graph.graph["kind"])
     out.print(
         f"[bold]{escape(kind.name)}[/bold] network: {len(graph):,} nodes, "
@@ -1737,58 +1725,18 @@ def _print_network_summary(graph: Any, limit: int) -> None:
 def _print_network_stats(
     graph: Any, format_name: str | None, output: Path | None, limit: int
 ) -> None:
-    figures = network_stats(graph)
-    as_csv = format_name == "csv" or (
-        format_name is None and output is not None and output.suffix.lower() == ".csv"
-    )
-    if format_name not in (None, "table", "csv"):
-        raise kg.PtmkgError(f"--stats prints a table or csv, not {format_name!r}")
-    if output is not None and not as_csv:
-        raise kg.PtmkgError("--stats writes CSV files only: use an output ending in .csv")
-    if as_csv:
-        text = stats_csv(figures)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        try:
-            write_text_atomically(output, text)
-        except OSError as exc:
-            raise kg.PtmkgError(f"cannot write {output}: {exc.strerror}") from None
-        err.print(f"wrote statistics of {figures.nodes:,} nodes to {escape(str(output))}")
-        return
-    out.print(
-        f"[bold]{escape(figures.kind)}[/bold] network: {figures.nodes:,} nodes, "
-        f"{figures.edges:,} edges, density {figures.density:.3f}, "
-        f"{figures.components:,} connected component(s), "
-        f"{len(figures.communities):,} Louvain communities"
-    )
-    types = sorted({c.type for c in figures.centrality})
-    central_type = "model" if "model" in types else (types[0] if types else None)
-    table = Table(
-        title=f"Most central {central_type or 'node'}s (top {limit})", title_justify="left"
-    )
-    headings = ("label", "degree", "weighted degree", "betweenness", "eigenvector", "community")
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "label" else "right", no_wrap=True)
-    for node in figures.most_central(central_type, limit):
-        table.add_row(
-            escape(node.label),
-            _number(node.degree),
-            _number(node.weighted_degree),
-            f"{node.betweenness:.3f}",
-            "" if node.eigenvector is None else f"{node.eigenvector:.3f}",
-            str(node.community),
-        )
-    out.print(table)
-    communities = Table(title="Communities (Louvain)", title_justify="left")
-    communities.add_column("community", justify="right")
-    communities.add_column("size", justify="right")
-    communities.add_column("members")
-    for number, members in enumerate(figures.communities[:limit], 1):
-        communities.add_row(str(number), _number(len(members)), escape(", ".join(members)))
-    if len(figures.communities) > limit:
-        communities.caption = f"... and {len(figures.communities) - limit} more"
-    out.print(communities)
+    from kg.networks.statistics import NETWORK_STATS_FORMATS, stats_csv, stats_tables
+
+    chosen = _chosen(NETWORK_STATS_FORMATS, format_name, output, None)
+    figures = kg.network_stats(graph)
+    if output is not None:
+        text = stats_csv(figures) if chosen.name == "csv" else chosen.load()(figures, limit)
+        _write_output(output, text)
+    elif chosen.name == "csv":
+        sys.stdout.write(stats_csv(figures))
+    else:
+        for part in stats_tables(figures, limit):
+            out.print(part)
 
 
 # ================================================================= linking
@@ -1833,12 +1781,10 @@ LinkBackoffOption = Annotated[
 def _link_policy(rate: float, retries: int, backoff: float) -> Any:
     from kg.http import RetryPolicy
 
-    if retries < 0 or backoff < 0:
-        raise kg.PtmkgError("--retries and --backoff cannot be negative")
     return RetryPolicy.with_retries(retries, requests_per_second=rate, backoff=backoff)
 
 
-def _link_progress() -> tuple[Progress, Callable[[str, int, int], None]]:
+def _link_progress() -> tuple[Any, Callable[[str, int, int], None]]:
     progress = _progress("")
     tasks: dict[str, Any] = {}
 
@@ -1891,7 +1837,7 @@ def link_openalex(
     base_url: Annotated[str, typer.Option("--base-url", help="The OpenAlex API.")] = OPENALEX_API,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="DOIs per request (at most 100).")
-    ] = 50,
+    ] = OPENALEX_BATCH,
     rate: Annotated[
         float, typer.Option("--rate", help="Requests per second, at most.")
     ] = OPENALEX_RATE,
@@ -1987,7 +1933,7 @@ def link_wikidata(
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="DOIs, items or names per query.")
-    ] = 100,
+    ] = WIKIDATA_BATCH,
     rate: Annotated[
         float, typer.Option("--rate", help="Queries per second, at most.")
     ] = WIKIDATA_RATE,
@@ -2088,7 +2034,7 @@ app.add_typer(ontology_app, name="ontology")
 @user_errors
 def ontology_docs(
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
-        "ontology.html"
+        ONTOLOGY_PAGE
     ),
     store: StoreOption = None,
     examples: Annotated[
@@ -2097,7 +2043,7 @@ def ontology_docs(
 ) -> None:
     """Write the ontology as one HTML page: every class and property, its definition,
     alignments and an example from the graph. The page needs no network to open."""
-    from kg.rdf.ontology_docs import write_ontology_page
+    from kg.report.ontology_page import write_ontology_page
 
     count = write_ontology_page(output, _store(store) if examples else None)
     err.print(f"wrote {count} terms to {escape(str(output))}")
@@ -2174,7 +2120,11 @@ def models_explain(
 
 # ------------------------------------------------------------------ synth
 
-_SYNTH_FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())
+
+def _synth_formats_help() -> str:
+    from kg.synth import SYNTH_FORMATS
+
+    return "; ".join(f"{f.name}: {f.description}" for f in SYNTH_FORMATS.values())
 
 
 @app.command(
@@ -2202,7 +2152,9 @@ def synth(
     ] = SYNTH_SEED,
     format_name: Annotated[
         str | None,
-        typer.Option("--format", help=f"Format ({_SYNTH_FORMAT_HELP}).", show_default=False),
+        typer.Option(
+            "--format", help=f"Format ({_later(_synth_formats_help)}).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Write a synthetic corpus calibrated to the PTM-reuse study's published figures.
@@ -2217,6 +2169,8 @@ def synth(
     target = output or positional
     if target is None:
         raise kg.PtmkgError("no file to write: give -o FILE (ptmkg synth -o corpus.jsonl)")
+    from kg.synth import write_corpus
+
     report = write_corpus(target, format_name, papers=papers, seed=seed)
     err.print(
         f"wrote {report.papers:,} synthetic papers ({report.ptm_papers:,} reusing PTMs, "

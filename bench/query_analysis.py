@@ -1,6 +1,6 @@
 """Benchmark: what reading the canned queries with the one SPARQL parser costs.
 
-Every canned query's text is analysed (kg/query/analysis.py) before it is bound:
+Every canned query's text is analysed (kg/sparql/analysis.py) before it is bound:
 its guard filters, ORDER BY and SERVICE block are found by rdflib's SPARQL
 grammar. This measures, side by side and per query, a parse by the grammar, the
 same analysis read back from the cache folder (what every process after the
@@ -27,9 +27,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("PTMKG_CACHE_DIR", tempfile.mkdtemp(prefix="ptmkg-bench-analysis-"))
 
-from kg.query import analysis  # noqa: E402
 from kg.query.named import load_queries  # noqa: E402
 from kg.query.parameters import bind  # noqa: E402
+from kg.sparql import analysis  # noqa: E402
 
 
 def median_seconds(call, repeat: int) -> float:

@@ -82,7 +82,7 @@ ENGINE_STEPS: dict[str, str] = {
 }
 SLOW = 10.0  # seconds: a query or export this slow is run once, not --repeat times
 TARGETS = {
-    "bulk_ratio": 0.5,  # build throughput / bulk loader throughput, at least
+    "bulk_ratio": 0.8,  # build throughput / bulk loader throughput, at least
     "rdflib_build": 10.0,  # rdflib build time / ptmkg build time, at least
     "rdflib_query": 20.0,  # rdflib query time / ptmkg query time, at least
     "rss_mib": 1536.0,  # peak RSS of the build at 1M papers, under
@@ -442,7 +442,7 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         "is what the bulk loader and rdflib load.",
         "",
         "| papers | quads | ptmkg build (wall) | startup | build | quads/s | bulk loader "
-        "| quads/s | build / bulk speed (target ≥ 0.5) | rdflib fill | rdflib / build "
+        "| quads/s | build / bulk speed (target ≥ 0.8) | rdflib fill | rdflib / build "
         "(target ≥ 10) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -603,7 +603,7 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
     ratios = {r["papers"]: r["bulk_load"]["inner_seconds"] / _build_seconds(r) for r in results}
     rows.append(
         (
-            "build throughput ≥ 0.5x the bulk loader's",
+            "build throughput ≥ 0.8x the bulk loader's",
             ", ".join(f"{p:,}: {v:.2f}x" for p, v in ratios.items()),
             all(v >= TARGETS["bulk_ratio"] for v in ratios.values()),
         )
@@ -704,6 +704,19 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
                 and all(m < TARGETS["rss_mib"] for _, m in checked.values()),
             )
         )
+    compared = [r for r in results if r.get("comparison")]
+    rows.append(
+        (
+            "the study's tables next to pandas (the pipeline's way) and DuckDB, in the same run",
+            ", ".join(
+                f"{r['papers']:,}: {len(r['comparison']['tables'])} tables, slowest ptmkg "
+                f"{max(e['ptmkg'] for e in r['comparison']['tables'].values()) * 1000:.0f} ms"
+                for r in compared
+            )
+            or "not run",
+            True if compared else None,
+        )
+    )
     network_ratios = [
         (entry["median"] / r["queries"][NETWORK_SELECT]["median"], kind, r["papers"])
         for r in results

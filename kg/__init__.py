@@ -54,8 +54,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "get_query": ("kg.query.named", "get_query"),
     "load_queries": ("kg.query.named", "load_queries"),
     "network": ("kg.networks.graph", "network"),
-    "network_stats": ("kg.networks.graph", "network_stats"),
-    "normalize_doi": ("kg.rdf.iris", "normalize_doi"),
+    "network_stats": ("kg.networks.statistics", "network_stats"),
+    "normalize_doi": ("kg.read.values", "normalize_doi"),
     "parse_assignments": ("kg.query.parameters", "parse_assignments"),
     "prepare_query": ("kg.query.named", "prepare_query"),
     "push": ("kg.stores.push", "push"),
@@ -139,7 +139,8 @@ if TYPE_CHECKING:
     from kg.errors import PtmkgError, SourceError, StoreInUseError, StrictBuildError
     from kg.models.names import ModelResolver
     from kg.networks.formats import write_network
-    from kg.networks.graph import network, network_stats
+    from kg.networks.graph import network
+    from kg.networks.statistics import network_stats
     from kg.pipeline import BuildReport, SourceReport, build
     from kg.query.named import (
         QueryResult,
@@ -162,8 +163,9 @@ if TYPE_CHECKING:
     from kg.query.sparql import execute as execute_sparql
     from kg.query.stats import Stats, stats
     from kg.query.validate import ValidationReport, validate
-    from kg.rdf.iris import IriMinter, normalize_doi
+    from kg.rdf.iris import IriMinter
     from kg.rdf.namespaces import DEFAULT_BASE_IRI, PREFIXES
+    from kg.read.values import normalize_doi
     from kg.report.document import build_report, write_report
     from kg.stores.embedded import EmbeddedStore, GraphStore, default_store_path
     from kg.stores.push import PushMismatch, PushReport, push

@@ -11,6 +11,12 @@ from __future__ import annotations
 STORE_ENV = "PTMKG_STORE"
 #: Where rejects files go unless a build is told otherwise.
 REJECTS_DIR = "ptmkg-rejects"
+#: Text encoding of CSV, TSV and JSON Lines sources.
+SOURCE_ENCODING = "utf-8"
+#: Processes (offline) or parallel questions (LLM) of an extraction.
+EXTRACT_JOBS = 1
+#: Rows of a ranking shown on a terminal.
+TERMINAL_ROWS = 10
 
 # ------------------------------------------------------------- HTTP (kg.http)
 
@@ -36,6 +42,10 @@ WIKIDATA_SCHOLARLY = "https://query-scholarly.wikidata.org/sparql"
 WIKIDATA_MAIN = "https://query.wikidata.org/sparql"
 #: Requests per second to Wikidata's query services.
 WIKIDATA_RATE = 1.0
+#: DOIs per OpenAlex request (its filter takes at most 100).
+OPENALEX_BATCH = 50
+#: DOIs, items or names per Wikidata query.
+WIKIDATA_BATCH = 100
 
 # ------------------------------------------------------------- servers
 
@@ -43,6 +53,15 @@ WIKIDATA_RATE = 1.0
 PUSH_BATCH_SIZE = 10_000
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 7878
+
+# ------------------------------------------------------------- outputs
+
+#: A drawing's size in pixels (PNG, SVG).
+DRAWING_WIDTH = 1200
+DRAWING_HEIGHT = 900
+REPORT_TITLE = "Pre-trained model reuse in science"
+#: The ontology's documentation page.
+ONTOLOGY_PAGE = "ontology.html"
 
 # ------------------------------------------------------------- synthetic data
 

@@ -16,16 +16,19 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
+from kg.defaults import REJECTS_DIR, SOURCE_ENCODING
 from kg.errors import PtmkgError, StrictBuildError
 from kg.importers import ImportOptions, SourceReading, open_sources
 from kg.models.names import ModelResolver
 from kg.models.registry import REGISTRY_SOURCE_NAME, ModelRegistry
 from kg.models.resolve import uncertain_warnings
+from kg.query.sources import built_from, file_location, name_sources
 from kg.rdf.iris import SYSTEM_SOURCE_NAMES, IriMinter
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from kg.rdf.triples import SourceGraphWriter
@@ -89,13 +92,19 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     strict: bool = False,
     fresh: bool = False,
-    rejects_dir: Path = Path("ptmkg-rejects"),
+    rejects_dir: Path | None = None,
     alias_files: list[Path] | None = None,
-    encoding: str = "utf-8",
+    encoding: str = SOURCE_ENCODING,
     natural_science: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Import ``sources`` into ``store``; each source replaces its own named graph."""
+    """Import ``sources`` into ``store``; each source replaces its own named graph.
+
+    Rejects and problems files go to ``rejects_dir``; by default to ``ptmkg-rejects`` for a
+    store on disk and, for a store in memory (a throw-away check), to a new temporary
+    folder made only when there is a file to write, so that the check leaves nothing in
+    the working folder. The report names every file written.
+    """
     try:
         minter = IriMinter(base_iri)
     except ValueError as exc:
@@ -109,6 +118,7 @@ def build(
         natural_science=natural_science,
     )
     readings = open_sources([Path(path) for path in sources], source_format, options)
+    _name_sources(readings, {} if fresh else built_from(store))
     names: dict[str, Path] = {}
     for reading in readings:
         if reading.name in SYSTEM_SOURCE_NAMES:
@@ -126,22 +136,42 @@ def build(
     registry_graph = minter.source(REGISTRY_SOURCE_NAME)
     source_graphs = [minter.source(reading.name) for reading in readings]
     reports: list[SourceReport] = []
+    in_memory = getattr(store, "path", "") is None
+    folder = RejectsFolder(rejects_dir, temporary=rejects_dir is None and in_memory)
     with _graph_stream(store, [ONTOLOGY_IRI, registry_graph, *source_graphs], fresh) as out:
         out.write(_ontology_nquads())
         _write_registry(registry, out, minter, options)
         for reading in readings:
             report = _read_source(reading, out, minter, options, progress)
-            report.rejects_file = _store_rejects(report, reading, rejects_dir)
-            report.problems_file = _store_problems(report, rejects_dir)
+            report.rejects_file = _store_rejects(report, reading, folder)
+            report.problems_file = _store_problems(report, folder)
             reports.append(report)
         if strict and any(r.rejected for r in reports):
             total = sum(r.rejected for r in reports)
             raise StrictBuildError(
-                f"--strict: {total} record(s) rejected, the store was not changed"
+                f"--strict: {total} record(s) rejected, the store was not changed; see the "
+                f"rejects files in {folder.existing()}"
             )
         if progress is not None:
             progress(LOADING, 0, 0)
     return BuildReport(store=store.location, sources=reports)
+
+
+def _name_sources(readings: list[SourceReading], existing: dict[str, str | None]) -> None:
+    """Name each source read from one file so that it replaces only its own earlier build
+    (:func:`kg.query.sources.name_sources`); a source of several files keeps its name."""
+    single = [r for r in readings if r.paths == [r.path] and r.name == r.path.name]
+    names = name_sources([r.path for r in single], existing)
+    for reading, named in zip(single, names, strict=True):
+        reading.name = named.name
+        if named.warning:
+            reading.warnings.append(named.warning)
+
+
+def _modified(paths: list[Path]) -> str:
+    """The latest modification time of a source's files, as an xsd:dateTime in UTC."""
+    latest = max(path.stat().st_mtime for path in paths)
+    return datetime.fromtimestamp(latest, tz=UTC).isoformat(timespec="seconds")
 
 
 @contextlib.contextmanager
@@ -224,6 +254,8 @@ def _read_source(
         natural_science_rule=options.natural_science
         if reading.skipped or reading.format in ("aius", "parquet")
         else None,
+        location=file_location(reading.path),
+        modified=_modified(reading.paths),
     )
     report.triples = writer.triples
     report.warnings = list(reading.warnings) + uncertain_warnings(writer.uncertain)
@@ -234,11 +266,46 @@ def _read_source(
     return report
 
 
-def _store_rejects(report: SourceReport, reading: SourceReading, directory: Path) -> Path | None:
-    path = rejects_path(directory, report.name, reading.reject_format)
+@dataclass
+class RejectsFolder:
+    """Where a build's rejects and problems files go: the folder asked for (by default
+    ``ptmkg-rejects``), or with ``temporary`` a new temporary folder, made when the first
+    file is written."""
+
+    asked: Path | None
+    temporary: bool = False
+    _made: Path | None = None
+
+    def existing(self) -> Path | None:
+        """The folder, where files of an earlier build may be; None for a temporary folder
+        not made yet."""
+        if self.temporary:
+            return self._made
+        return self.asked if self.asked is not None else Path(REJECTS_DIR)
+
+    def make(self) -> Path:
+        """The folder to write a file into (the writers make the folder asked for)."""
+        if self.temporary and self._made is None:
+            self._made = Path(tempfile.mkdtemp(prefix="ptmkg-rejects-"))
+        found = self.existing()
+        assert found is not None
+        return found
+
+    def stale(self, name: str) -> None:
+        """Remove a file of an earlier build that this build has nothing to put in."""
+        where = self.existing()
+        if where is not None:
+            (where / name).unlink(missing_ok=True)
+
+
+def _store_rejects(
+    report: SourceReport, reading: SourceReading, folder: RejectsFolder
+) -> Path | None:
     if not report.rejects:
-        path.unlink(missing_ok=True)  # a rejects file from an earlier build is now stale
+        # A rejects file from an earlier build is now stale.
+        folder.stale(rejects_path(Path(), report.name, reading.reject_format).name)
         return None
+    path = rejects_path(folder.make(), report.name, reading.reject_format)
     try:
         write_rejects(path, report.rejects, reading.columns, reading.reject_format)
     except OSError as exc:
@@ -246,12 +313,13 @@ def _store_rejects(report: SourceReport, reading: SourceReading, directory: Path
     return path
 
 
-def _store_problems(report: SourceReport, directory: Path) -> Path | None:
+def _store_problems(report: SourceReport, folder: RejectsFolder) -> Path | None:
     """Problems that did not stop a record, one per line, for the user to act on."""
-    path = directory / f"{report.name}.problems.csv"
+    name = f"{report.name}.problems.csv"
     if not report.problems:
-        path.unlink(missing_ok=True)
+        folder.stale(name)
         return None
+    path = folder.make() / name
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as handle:

@@ -153,3 +153,14 @@ def tiny_disk(tmp_path):
     gc.collect()  # close stores the in-process commands left open on it
     if subprocess.run(["umount", str(mount_point)], check=False).returncode != 0:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def evaluation_figures(stdout: str) -> dict[str, tuple[str, ...]]:
+    """The rows of ``ptmkg extract --evaluate``'s figures table: measure -> its cells
+    (true and false positives, false negatives, true negatives, precision, recall, F1)."""
+    figures = {}
+    for line in stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│┃").split("│")]
+        if cells and cells[0] in ("reuses PTMs", "models", "patterns"):
+            figures[cells[0]] = tuple(cells[1:])
+    return figures

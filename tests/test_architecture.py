@@ -130,6 +130,59 @@ def test_no_import_cycle_inside_kg():
     assert [sorted(cycle) for cycle in found] == []
 
 
+# ------------------------------------------------------------------ stages
+
+#: The data's journey, lowest stage first: a stage imports only the stages below it (and
+#: itself). Modules at the top of kg/ not named here are the ground floor (errors,
+#: records, defaults, formats, http, ...), which imports no stage. Importers and the
+#: extractor share a stage: both turn what was read into records (the JATS importer runs
+#: the extractor, and the extractor's evaluation reads its labels through the importers).
+STAGES: tuple[frozenset[str], ...] = tuple(
+    frozenset(stage.split())
+    for stage in (
+        "kg.read",
+        "kg.models",
+        "kg.rdf",
+        "kg.sparql",
+        "kg.importers kg.extract",
+        "kg.stores",
+        "kg.query kg.pipeline",
+        "kg.networks kg.report kg.links",
+        "kg",
+    )
+)
+
+
+def stage_of(module: str) -> int:
+    """The stage a module belongs to; -1 for the ground floor."""
+    for level in range(len(STAGES) - 1, -1, -1):
+        for package in STAGES[level]:
+            inside = module == package or module.startswith(package + ".")
+            if inside and (package != "kg" or module == "kg"):
+                return level
+    return -1
+
+
+def test_each_stage_imports_only_the_stages_below_it():
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in import_graph().items()
+        for target in targets
+        if stage_of(target) > stage_of(name)
+    )
+    assert upward == []
+
+
+def test_the_stages_name_every_package():
+    packages = {
+        name
+        for name, path in modules().items()
+        if path.name == "__init__.py" and name.count(".") <= 1
+    }
+    named = {package for stage in STAGES for package in stage}
+    assert packages <= named <= set(modules())
+
+
 # ------------------------------------------------------------------ one transport
 
 #: Modules that open connections or speak HTTP themselves.
@@ -274,3 +327,51 @@ def test_every_format_table_is_a_registry():
     ]
     assert tables == [] and records == []
     assert {"kg.importers", "kg.rdf.formats", "kg.query.results", "kg.synth"} <= registry_modules()
+
+
+# ------------------------------------------------------------------ a thin CLI
+
+
+def _literal_option_defaults(source: str) -> list[str]:
+    """Options of the command functions (the public ones) whose default is written as a
+    number, a text or a ``Path("...")`` in place, rather than read from the library
+    (:mod:`kg.defaults`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        arguments = node.args.args + node.args.kwonlyargs
+        defaults = [None] * (len(node.args.args) - len(node.args.defaults))
+        defaults += [*node.args.defaults, *node.args.kw_defaults]
+        for argument, default in zip(arguments, defaults, strict=True):
+            literal = isinstance(default, ast.Constant) and not isinstance(
+                default.value, bool | type(None)
+            )
+            made = (
+                isinstance(default, ast.Call)
+                and isinstance(default.func, ast.Name)
+                and default.func.id == "Path"
+                and any(isinstance(given, ast.Constant) for given in default.args)
+            )
+            if literal or made:
+                found.append(f"{node.name}({argument.arg}) line {default.lineno}")
+    return found
+
+
+def test_the_cli_reads_its_defaults_from_the_library():
+    """A default written in cli.py drifts from the library's; one in kg.defaults cannot."""
+    cli = (KG.parent / "cli.py").read_text()
+    assert _literal_option_defaults(cli) == []
+
+
+def test_the_default_finder_sees_what_it_looks_for():
+    sample = (
+        "def command(a: int = 3, *, b: str = 'x', c: bool = False, d: P = None,\n"
+        "            e: Path = Path('out'), f: int = LIMIT, g: Path = Path(PAGE)): ...\n"
+        "def _helper(limit: int = 10): ...\n"
+    )
+    assert _literal_option_defaults(sample) == [
+        "command(a) line 1",
+        "command(b) line 1",
+        "command(e) line 2",
+    ]

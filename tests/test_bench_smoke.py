@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,16 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
     out.unlink()
     assert _bench().main(["--render", "--out", str(out), "--raw", str(raw)]) == 0
     assert "| 400 |" in out.read_text()
+
+
+@pytest.mark.slow
+def test_startup_benchmark_reports_the_ratio_to_importing_typer_and_rich(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_startup", REPO / "bench" / "startup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "startup.md"
+    assert module.main(["--repeat", "1", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "(baseline) |" in text and "| `ptmkg --help` |" in text
+    assert re.search(r"Target: `ptmkg --help` within 3x .*: (met|NOT met) \(\d+\.\d+x\)", text)

@@ -44,7 +44,7 @@ def test_build_reports_read_accepted_rejected_and_where_the_rejects_went(cli, wr
     ("make", "message"),
     [
         (lambda d: d / "nope.csv", "nope.csv: no such file"),
-        (lambda d: d, "is a directory"),
+        (lambda d: d, "is a folder with no file in a format it reads"),
         (lambda d: _make(d / "e.csv", b""), "e.csv: the file is empty"),
         (lambda d: _make(d / "x.bin", b"\x00\x01\x02"), "binary file"),
     ],
@@ -144,6 +144,38 @@ def test_build_memory_with_validation(cli, tmp_path):
     assert "conform to the shapes" in result.stdout
 
 
+def test_a_memory_build_writes_nothing_into_the_working_folder(cli, write, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    clean = write("clean.csv", SHEET + '10.5000/a,True,True,"[BERT, Adaptation]"\n')
+    assert cli("build", "--memory", clean).exit_code == 0
+    assert list(work.iterdir()) == [] and list(scratch.iterdir()) == []
+    draft = write("draft.csv", SHEET + "10.5000/a,True,True,\n10.5000/b,True,Yes please,\n")
+    result = cli("build", "--memory", draft)
+    assert result.exit_code == 0, result.output
+    assert list(work.iterdir()) == []
+    (made,) = scratch.iterdir()
+    assert made.name.startswith("ptmkg-rejects-")
+    rejects = made / "draft.csv.rejects.csv"
+    assert "Yes please" in rejects.read_text()
+    assert f"rejected rows are in {rejects}" in " ".join(result.stderr.split())
+    # --strict names the folder it wrote the rejects to; --rejects puts them where told.
+    strict = cli("build", "--memory", "--strict", draft)
+    assert strict.exit_code == 1
+    assert "the store was not changed; see the rejects files in " + str(scratch) in (
+        " ".join(strict.stderr.split())
+    )
+    assert cli("build", "--memory", "--rejects", tmp_path / "mine", draft).exit_code == 0
+    assert (tmp_path / "mine" / "draft.csv.rejects.csv").exists()
+    assert list(work.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("fmt", "rdflib_format", "quads"),
     [
@@ -216,3 +248,33 @@ def test_the_installed_command_works_from_anywhere(tmp_path):
         check=True,
     )
     assert json.loads(stats.stdout)["summary"]["ptm_papers"] == 4
+
+
+def test_build_takes_folders_recursively_and_glob_patterns(cli, write, tmp_path):
+    data = tmp_path / "input" / "data"
+    write("data/2023/sheet.csv", SHEET + '10.5000/a,True,True,"[BERT, Adaptation]"\n')
+    write("data/2024/sheet.csv", SHEET + '10.5000/b,True,True,"[GPT-2, Deployment]"\n')
+    write(
+        "data/2024/deep/more.jsonl", '{"doi": "10.5000/c", "uses_dl": true, "uses_ptms": false}\n'
+    )
+    write("data/notes.txt", "the sheets of two years\n")  # no format a build reads: left out
+    write("data/.hidden/sheet.csv", SHEET + "10.5000/h,True,False,\n")
+    write("data/ptmkg-rejects/sheet.csv.rejects.csv", "_line,_reason," + SHEET)
+    store = tmp_path / "store"
+    result = cli("build", data, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "Built 3 source(s)" in result.stdout
+    names = sorted(s.name for s in kg.query.sources.list_sources(kg.EmbeddedStore(store)))
+    assert names == ["2023/sheet.csv", "2024/sheet.csv", "model-registry", "more.jsonl"]
+    assert kg.stats(kg.EmbeddedStore(store)).summary["papers"] == 3
+    # A pattern the shell did not expand is expanded here, ** at any depth.
+    other = tmp_path / "other"
+    globbed = cli("build", str(data / "**" / "*.csv"), "--store", other)
+    assert globbed.exit_code == 0, globbed.output
+    assert "Built 2 source(s)" in globbed.stdout
+    # --format keeps a folder's files of that format only.
+    only = cli("build", data, "--format", "jsonl", "--store", tmp_path / "only")
+    assert "Built 1 source(s)" in only.stdout, only.output
+    nothing = cli("build", str(data / "*.xlsx"), "--store", other)
+    assert nothing.exit_code == 1
+    assert "*.xlsx: no file matches this pattern" in nothing.stderr

@@ -186,6 +186,10 @@ def test_every_output_is_o_and_format_and_unknown_extensions_are_refused(
 
     assert _json.loads((tmp_path / "new" / "stats.json").read_text())["summary"]["papers"] == 46
     assert cli("stats", "--store", store, "--format", "json").stdout.lstrip().startswith("{")
+    # A .txt file holds the tables a terminal shows, in plain text.
+    assert cli("stats", "--store", store, "-o", tmp_path / "stats.txt").exit_code == 0
+    text = (tmp_path / "stats.txt").read_text()
+    assert "papers reusing PTMs" in text and "By reuse pattern" in text and "\x1b" not in text
     for command in (
         ["stats", "-o", tmp_path / "s.parquet"],
         ["dump", "-o", tmp_path / "g.xyz"],
@@ -206,3 +210,81 @@ def test_synth_writes_with_o_and_still_takes_the_file_as_an_argument(tmp_path: P
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     missing = cli("synth", "--papers", "20")
     assert missing.exit_code == 1 and "give -o FILE" in missing.output
+
+
+HEAVY_LIBRARIES = (
+    "networkx",
+    "pyoxigraph",
+    "rdflib",
+    "pandas",
+    "matplotlib",
+    "numpy",
+    "openpyxl",
+    "pyarrow",
+    "httpx",
+    "yaml",
+    "pyshacl",
+)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "allowed"),
+    [
+        (["--help"], set()),
+        (["--version"], set()),
+        (["stats", "--help"], set()),
+        # Help that lists a registry loads that registry, and no more.
+        (["build", "--help"], {"pyoxigraph"}),
+        (["network", "--help"], {"networkx", "pyoxigraph"}),
+    ],
+)
+def test_starting_the_command_line_loads_no_heavy_library(
+    arguments: list[str], allowed: set[str]
+) -> None:
+    """Start-up and help load typer and rich, not the RDF, network or table libraries."""
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['ptmkg', *{arguments!r}]\n"
+        "from kg.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "COLUMNS": "250", "TERM": "dumb"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False
+    )
+    loaded = set(eval(done.stderr.strip().splitlines()[-1]))
+    assert loaded & set(HEAVY_LIBRARIES) <= allowed, loaded & set(HEAVY_LIBRARIES)
+    shown = " ".join(done.stdout.split())
+    if arguments[0] == "build":
+        # The list of source formats is filled in when the help is shown.
+        assert "this format: csv, tsv, xlsx, jsonl" in shown
+    if arguments[0] == "network":
+        assert "model-field:" in shown and "graphml" in shown
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--retries", "the number of retries cannot be negative"),
+        ("--backoff", "the backoff cannot be negative"),
+    ],
+)
+def test_link_settings_are_checked_by_the_library_before_anything_is_asked(
+    illustrative_store: kg.EmbeddedStore, cli, option: str, message: str
+) -> None:
+    done = cli(
+        "link",
+        "openalex",
+        "--store",
+        illustrative_store.path,
+        "--base-url",
+        "http://127.0.0.1:9/",
+        option,
+        "-1",
+    )
+    assert done.exit_code == 1
+    assert message in done.output and "Traceback" not in done.output

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from chat_server import chat_server, llm_options
 
 import kg
 from kg.extract.llm import PROMPT_VERSION, LlmError, LlmExtractor, LlmSettings, parse_answer
@@ -61,33 +60,13 @@ class FakeChat:
 def chat() -> Iterator[tuple[FakeChat, str]]:
     fake = FakeChat()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            fake.requests.append(body)
-            fake.headers.append(dict(self.headers))
-            answer = fake.answer(body)
-            if isinstance(answer, int):
-                self.send_response(answer)
-                self.end_headers()
-                self.wfile.write(b'{"error": "scripted"}')
-                return
-            payload = json.dumps({"choices": [{"message": {"content": answer}}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(body: dict, headers: dict) -> str | int:
+        fake.requests.append(body)
+        fake.headers.append(headers)
+        return fake.answer(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake, f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    with chat_server(answer) as url:
+        yield fake, url
 
 
 def extractor(url: str, cache: Path | None = None, retries: int = 2) -> LlmExtractor:
@@ -204,11 +183,7 @@ def test_cli_llm_records_carry_provenance_into_the_graph(
     records = tmp_path / "llm.jsonl"
     result = cli(
         "extract",
-        "--llm",
-        "--llm-base-url",
-        url,
-        "--llm-model",
-        "fake-model",
+        *llm_options(url, "fake-model"),
         ARTICLES / "plos-transfer-learning.xml",
         "-o",
         records,

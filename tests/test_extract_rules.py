@@ -161,8 +161,10 @@ def test_rows_are_the_generic_annotation_format(extractor) -> None:
         "confidence": 0.9,
         "extractor": "rules",
         "llm": None,
-        "prompt_version": "rules-1",
+        "prompt_version": "rules-2",
         "extracted_at": None,
+        "tool": None,  # no wrapper ran it
+        "file": None,  # the paper has a DOI
     }
     negative = extract(extractor, "plos-trap-fine-tuned.xml").rows()
     assert len(negative) == 1 and negative[0]["model"] is None

@@ -203,7 +203,7 @@ def test_strict_build_fails_and_leaves_the_store_unchanged(write, tmp_path):
     ("setup", "message"),
     [
         (lambda d: d / "missing.csv", "no such file"),
-        (lambda d: d, "is a directory"),
+        (lambda d: d, "is a folder with no file in a format it reads"),
         (lambda d: _make(d / "empty.csv", b""), "the file is empty"),
         (lambda d: _make(d / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00"), "binary file"),
         (lambda d: _make(d / "notes.txt", b"just some words\n"), "unsupported format"),

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.rdf.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
+from kg.rdf.iris import IriMinter, doi_url, name_key
+from kg.read.values import InvalidDoi, is_normal_doi, normalize_doi
 
 
 @pytest.mark.parametrize(

@@ -206,3 +206,11 @@ def test_a_key_is_its_own_key_and_every_mention_resolves_or_is_refused(text: str
 
 
 _RESOLVER = ModelResolver()
+
+
+@pytest.mark.parametrize("name", ["A:AAV0", "Foo wav2vec 2", "deep wav2vec"])
+def test_a_short_word_ending_in_v_stays_apart_from_the_word_before(name):
+    """Joined, 'a' and 'aav' would read as 'aaav', whose v marks a version: 'aaa', 0."""
+    key = model_key(name)
+    assert model_key(key) == key
+    assert parse(key).family == parse(name).family

@@ -112,7 +112,7 @@ def test_png_on_the_command_line(cli, store, tmp_path):
     assert image.open(tmp_path / "n.png").size == (640, 480)
 
 
-def test_stats_table(cli, store):
+def test_stats_table(cli, store, tmp_path):
     result = cli("network", "model-model", "--stats", "--store", store)
     assert result.exit_code == 0, result.output
     assert "4 nodes, 2 edges" in result.stdout
@@ -121,6 +121,12 @@ def test_stats_table(cli, store):
     bert = next(line for line in result.stdout.splitlines() if line.startswith("│ BERT"))
     assert bert.split("│")[2].strip() == "2"  # degree
     assert "AlphaFold, BERT, ResNet-50" in result.stdout  # community 1
+    # A .txt file holds the same tables, in plain text.
+    written = cli("network", "model-model", "--stats", "-o", tmp_path / "s.txt", "--store", store)
+    assert written.exit_code == 0, written.output
+    text = (tmp_path / "s.txt").read_text(encoding="utf-8")
+    assert "4 nodes, 2 edges" in text and "AlphaFold, BERT, ResNet-50" in text
+    assert "\x1b" not in text
 
 
 def test_stats_csv(cli, store, tmp_path):
@@ -147,8 +153,21 @@ def test_stats_csv(cli, store, tmp_path):
         (["model-field", "-o", "x.txt"], "cannot tell the network format from 'x.txt'"),
         (["model-field", "--year-from", "2022", "--year-to", "2020"], "is after --year-to"),
         (["field-field", "--via", "field"], "links through model or paper, not 'field'"),
+        (
+            ["model-field", "--via", "paper"],
+            "a model-field network links through paper only, so --via does not apply to it; "
+            "--via chooses the links of model-model (paper or field), field-field (model or paper)",
+        ),
+        (["paper-model", "--via", "model"], "--via does not apply to it"),
         (["model-field", "--stage", "testing"], "unknown stage 'testing'"),
-        (["model-field", "--stats", "--format", "json"], "--stats prints a table or csv"),
+        (
+            ["model-field", "--stats", "--format", "json"],
+            "unknown network statistics format 'json': choose one of table, csv",
+        ),
+        (
+            ["model-field", "--stats", "-o", "stats.parquet"],
+            "cannot tell the network statistics format from 'stats.parquet'",
+        ),
     ],
 )
 def test_mistakes_are_one_line_without_a_traceback(cli, store, arguments, message):

@@ -20,9 +20,10 @@ import kg
 from kg.importers import ImportOptions, open_source
 from kg.models.names import ModelResolver, UnresolvableMention, model_key
 from kg.query.parameters import ParameterError
-from kg.rdf.iris import InvalidDoi, IriMinter, doi_url, is_normal_doi, name_key, normalize_doi
+from kg.rdf.iris import IriMinter, doi_url, name_key
 from kg.rdf.vocabulary import vocabulary
 from kg.read.pairings import PairingSyntaxError, parse_pairings
+from kg.read.values import InvalidDoi, is_normal_doi, normalize_doi
 from kg.records import PaperRecord, Reject
 
 RESOLVER = ModelResolver()

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 import kg
-import kg.stores.sources
+import kg.query.sources
 from kg.stores import embedded
 
 HEADER = "DOI,Title,Year,Fields,Model,Pattern,Stages\n"
@@ -44,7 +44,7 @@ def test_rebuilding_one_source_changes_only_its_graph(
     store = kg.EmbeddedStore(tmp_path / "store")
     kg.build(store, [big, small], rejects_dir=tmp_path / "rejects")
     store.update("INSERT DATA { <urn:note> <urn:says> 'kept in the default graph' }")
-    graphs = {s.name: s.graph for s in kg.stores.sources.list_sources(store)}
+    graphs = {s.name: s.graph for s in kg.query.sources.list_sources(store)}
     before_small = _graph_quads(store, graphs["small.csv"])
     before_big = _graph_quads(store, graphs["big.csv"])
     rebuilt, other, before_other = (

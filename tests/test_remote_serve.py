@@ -86,6 +86,28 @@ def test_serve_answers_sparql_refuses_updates_and_binds_loopback(illustrative_st
         assert int(document["results"]["bindings"][0]["papers"]["value"]) == expected
 
 
+def test_the_served_query_page_opens_on_the_projects_prefixes(illustrative_store):
+    port = free_port()
+    with kg.ReadOnlyServer(illustrative_store, port=port, timeout_seconds=0.5) as server:
+        assert server.command()[-2:] == ["--timeout-s", "1"]  # whole seconds, rounded up
+        assert server.page_url == f"http://127.0.0.1:{port}/"
+        request = urllib.request.Request(server.page_url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            page = answer.read().decode("utf-8")
+            assert answer.headers.get("Content-Encoding") in (None, "identity")
+        assert "yasgui.min.js" in page
+        opening = page.split("yasqe: { value: ", 1)[1].split(" },", 1)[0]
+        query = json.loads(opening)
+        for name, iri in (
+            ("ptm", "https://w3id.org/ptmkg/ontology#"),
+            ("dcterms", "http://purl.org/dc/terms/"),
+        ):
+            assert f"PREFIX {name}: <{iri}>" in query
+        # The query the page opens on runs, against the page's own endpoint.
+        document, _ = ask(server.url, query)
+        assert len(document["results"]["bindings"]) == 10
+
+
 def test_serve_needs_a_built_graph(tmp_path):
     with pytest.raises(kg.PtmkgError, match="ptmkg build"):
         kg.ReadOnlyServer(kg.EmbeddedStore(tmp_path / "empty"), port=free_port()).start()
@@ -130,6 +152,7 @@ def test_serve_on_the_command_line_with_cors(illustrative_store, tmp_path):
         assert listening_addresses(port) == {"0100007F"}
         said = [process.stderr.readline() for _ in range(2)]  # Oxigraph's line and ours
         assert any(f"read-only at {url}" in line for line in said), said
+        assert any(f"query page (YASGUI) at http://127.0.0.1:{port}/;" in line for line in said)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C
         _, stderr = process.communicate(timeout=60)

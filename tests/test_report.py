@@ -365,3 +365,27 @@ def test_the_command_names_what_the_graph_has_no_data_for(cli, tmp_path):
     ) in " ".join(result.stderr.split())
     written = {line.removeprefix("wrote ") for line in result.stdout.splitlines()}
     assert {Path(p).name for p in written} == {"report.md", "report.html", *SHEET_CHARTS}
+
+
+def test_report_to_an_html_file_writes_that_one_page_and_other_extensions_are_refused(
+    cli, illustrative_store, tmp_path
+):
+    page = tmp_path / "pages" / "reuse.html"
+    result = cli("report", "-o", page, "--store", illustrative_store.location)
+    assert result.exit_code == 0, result.output
+    assert page.is_file()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["pages", "reuse.html"]
+    assert result.stdout.split() == ["wrote", str(page)]
+    text = page.read_text(encoding="utf-8")
+    # The page stands alone: its charts are inside it, as in the folder's report.html.
+    assert text.count('src="data:image/png;base64,') >= 1
+    assert text == (kg.write_report(illustrative_store, tmp_path / "folder").html).read_text(
+        encoding="utf-8"
+    )
+    for name in ("report.md", "report.pdf"):
+        refused = cli("report", "-o", tmp_path / name, "--store", illustrative_store.location)
+        assert refused.exit_code == 1 and "Traceback" not in refused.output
+        message = " ".join(refused.stderr.split())
+        assert f"cannot write a report to {tmp_path / name}: a report is a folder" in message
+        assert str(tmp_path / (name.split(".")[0] + ".html")) in message
+        assert not (tmp_path / name).exists()

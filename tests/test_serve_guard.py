@@ -17,7 +17,7 @@ from link_servers import ScriptedServer
 from servers import free_port, require_program
 
 import kg
-from kg.query.services import service_endpoints
+from kg.sparql.services import service_endpoints
 
 EMPTY_RESULTS = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": []}}).encode()
 

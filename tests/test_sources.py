@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.stores.sources import drop_source, find_source, list_sources
+from kg.query.sources import drop_source, find_source, list_sources
 
 SHEET = (
     "DOI,Title,Year,Fields,Model,Pattern,Stages\n"
@@ -75,3 +75,98 @@ def test_cli_sources_list_show_drop(write, build_store, store_path: Path, cli) -
     assert missing.exit_code == 1
     assert "no source named 'second.csv'" in missing.output
     assert "Traceback" not in missing.output
+
+
+def _build(store: kg.EmbeddedStore, *paths: Path, tmp_path: Path) -> kg.BuildReport:
+    return kg.build(store, list(paths), rejects_dir=tmp_path / "rejects")
+
+
+def test_a_source_records_its_file_and_that_files_modification_time(write, tmp_path) -> None:
+    import datetime
+    import os
+
+    sheet = write("first.csv", SHEET)
+    os.utime(sheet, (1_700_000_000, 1_700_000_000))  # 2023-11-14 22:13:20 UTC
+    store = kg.EmbeddedStore(tmp_path / "store")
+    _build(store, sheet, tmp_path=tmp_path)
+    info = find_source(store, "first.csv")
+    assert info.location == sheet.resolve().as_uri()
+    assert info.path == str(sheet.resolve())
+    assert datetime.datetime.fromisoformat(info.modified) == datetime.datetime(
+        2023, 11, 14, 22, 13, 20, tzinfo=datetime.UTC
+    )
+    assert kg.validate(store).conforms
+
+
+def test_two_files_of_one_name_from_different_folders_both_stay(write, tmp_path, cli) -> None:
+    first = write("2023/sheet.csv", SHEET)
+    second = write("2024/sheet.csv", OTHER)
+    store = kg.EmbeddedStore(tmp_path / "store")
+    built = _build(store, first, tmp_path=tmp_path)
+    assert built.sources[0].name == "sheet.csv" and not built.sources[0].warnings
+    again = _build(store, second, tmp_path=tmp_path)
+    assert again.sources[0].name == "2024/sheet.csv"
+    assert again.sources[0].warnings == [
+        f"the source 'sheet.csv' was built from {first.resolve()}, a different file: {second} "
+        f"is kept beside it as '2024/sheet.csv' ('ptmkg sources drop sheet.csv' removes the other)"
+    ]
+    assert _papers(store) == 3
+    by_name = {s.name: s.path for s in list_sources(store)}
+    assert by_name["sheet.csv"] == str(first.resolve())
+    assert by_name["2024/sheet.csv"] == str(second.resolve())
+    # Each file, built again, replaces its own source only, and says nothing.
+    for path, name in ((second, "2024/sheet.csv"), (first, "sheet.csv")):
+        rebuilt = _build(store, path, tmp_path=tmp_path)
+        assert (rebuilt.sources[0].name, rebuilt.sources[0].warnings) == (name, [])
+        assert _papers(store) == 3
+    assert sorted(s.name for s in list_sources(store)) == [
+        "2024/sheet.csv", "model-registry", "sheet.csv",
+    ]  # fmt: skip
+    # Given together, files of one name are named by the folders that tell them apart.
+    cards = [
+        write(f"cards/{model}/README.md", "---\nlicense: mit\n---\n# A model\n")
+        for model in ("bert", "gpt2")
+    ]
+    fresh = kg.EmbeddedStore(tmp_path / "cards-store")
+    assert [s.name for s in _build(fresh, *cards, tmp_path=tmp_path).sources] == [
+        "bert/README.md", "gpt2/README.md",
+    ]  # fmt: skip
+    # On the command line the warning names both files.
+    third = write("2025/sheet.csv", OTHER)
+    shown = cli("build", third, "--store", tmp_path / "store")
+    assert shown.exit_code == 0, shown.output
+    warning = " ".join(shown.stderr.split())
+    assert f"warning: the source 'sheet.csv' was built from {first.resolve()}" in warning
+    assert "is kept beside it as '2025/sheet.csv'" in warning
+
+
+def test_a_moved_file_replaces_its_source_with_a_warning(write, tmp_path) -> None:
+    before = write("old/sheet.csv", SHEET)
+    store = kg.EmbeddedStore(tmp_path / "store")
+    _build(store, before, tmp_path=tmp_path)
+    after = tmp_path / "new" / "sheet.csv"
+    after.parent.mkdir()
+    before.rename(after)
+    moved = _build(store, after, tmp_path=tmp_path)
+    assert moved.sources[0].name == "sheet.csv"
+    assert moved.sources[0].warnings == [
+        f"{after} replaces the source 'sheet.csv', built from {before.resolve()}, which is no "
+        f"longer there"
+    ]
+    assert [s.path for s in list_sources(store) if s.name == "sheet.csv"] == [str(after.resolve())]
+    assert _papers(store) == 2
+
+
+def test_a_source_built_without_a_recorded_file_is_replaced_with_a_warning(write, tmp_path) -> None:
+    store = kg.EmbeddedStore(tmp_path / "store")
+    _build(store, write("a/sheet.csv", SHEET), tmp_path=tmp_path)
+    # A graph built before sources recorded their files.
+    store.update(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> DELETE WHERE { GRAPH ?g { ?s prov:atLocation ?o } }"
+    )
+    replaced = _build(store, write("b/sheet.csv", OTHER), tmp_path=tmp_path)
+    assert replaced.sources[0].name == "sheet.csv"
+    assert (
+        "built by an earlier ptmkg that did not record the file" in replaced.sources[0].warnings[0]
+    )
+    assert _papers(store) == 1

@@ -11,7 +11,6 @@ import pytest
 from hand_counted import HEADER, build_hand_counted, model
 
 import kg
-from kg.query.analysis import analyse, without_order_by
 from kg.query.parameters import (
     PARAMETER_TYPES,
     ParameterError,
@@ -19,6 +18,7 @@ from kg.query.parameters import (
     parse_parameter,
     resolve_parameters,
 )
+from kg.sparql.analysis import analyse, without_order_by
 
 HOSTILE = [
     '"',
@@ -405,6 +405,31 @@ def test_ranges_are_declared_and_shown(cli):
         parse_parameter(f"n integer max={2**63} A count.", "q.rq, line 2")
 
 
+def test_a_value_outside_a_parameters_declared_values_is_refused_with_the_list(cli, hand_counted):
+    rule = kg.get_query("study-funnel").parameter("rule")
+    assert rule.allowed == ("v1", "v2")
+    assert rule.describe() == "default v2; one of v1, v2"
+    with pytest.raises(ParameterError) as refused:
+        kg.run_query(hand_counted, "study-funnel", {"rule": "v3"})
+    assert str(refused.value) == (
+        "parameter rule: 'v3' is not one of the values rule takes: v1, v2"
+    )
+    result = cli("query", "study-funnel", "-p", "rule=v3", "--store", hand_counted.location)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "'v3' is not one of the values rule takes: v1, v2" in result.stderr
+    # Every query with a natural-science rule declares its two versions.
+    for query in kg.load_queries().values():
+        for parameter in query.parameters:
+            if parameter.name == "rule":
+                assert parameter.allowed == ("v1", "v2"), query.name
+    # An allowed value runs; declarations are checked when the queries are read.
+    assert kg.run_query(hand_counted, "study-funnel", {"rule": "v1"}).rows
+    with pytest.raises(kg.PtmkgError, match=r"values= takes A\|B"):
+        parse_parameter("n integer values=1|2 A count.", "q.rq, line 2")
+    with pytest.raises(kg.PtmkgError, match=r"the default 'v3' of rule is not one of its values"):
+        parse_parameter("rule string default=v3 values=v1|v2 A rule.", "q.rq, line 2")
+
+
 # ----------------------------------------------------------------- the one SPARQL analysis
 
 
@@ -493,7 +518,7 @@ def test_a_quoted_keyword_before_an_update_is_a_syntax_error_not_an_empty_query(
 
 
 def test_query_templates_are_analysed_once_and_kept_on_disk(monkeypatch, tmp_path):
-    from kg.query import analysis as module
+    from kg.sparql import analysis as module
 
     text = kg.get_query("top-models").text
     module._MEMORY.pop(text, None)  # as in a process that has not read it yet

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kg.read.jats import Article
 from kg.read.tables import GENERIC_FORMAT_COLUMNS
 
 #: The generic-format columns ``ptmkg extract`` writes, in order (it knows no fields).
@@ -32,6 +33,21 @@ class FoundReuse:
     section: str  # the heading of the section holding it
     confidence: float | None  # None when the extractor does not say
     mention: str = ""  # the model's name as the article wrote it
+    tool: str = ""  # the wrapper that ran the model, where the article names one
+    known: bool = True  # whether the model registry knows the model
+
+
+@dataclass(frozen=True)
+class ModelCandidate:
+    """A model name the registry does not know, with what a curator needs to add it."""
+
+    name: str  # as the resolver names it
+    mention: str  # as the article wrote it
+    cue: str  # how it was recognised (pre-trained, citation, hub id, repository link, ...)
+    evidence: str  # the sentence
+    version_of: str = ""  # a registry model it is a version or size of
+    huggingface_id: str = ""
+    link: str = ""  # a model repository named next to it
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,26 @@ class PaperExtraction:
     extracted_at: str | None = None
     uses_dl_evidence: str | None = None
     problems: tuple[str, ...] = ()  # steps that failed (LLM), kept visible
+    # Names the registry does not know, found by how the article names them.
+    candidates: tuple[ModelCandidate, ...] = ()
+
+    @classmethod
+    def of(cls, article: Article, **found: Any) -> PaperExtraction:
+        """What was found in ``article``, with the article's own details (file, DOI,
+        title, journal, year) copied from it."""
+        return cls(
+            location=article.location,
+            doi=article.doi,
+            title=article.title,
+            journal=article.journal,
+            year=article.year,
+            **found,
+        )
+
+    @property
+    def key(self) -> str:
+        """What identifies the paper: its DOI, else its file."""
+        return self.doi or self.location
 
     def rows(self) -> list[dict[str, Any]]:
         """Rows of the generic annotation format: one per reuse, or one for a paper without."""
@@ -68,10 +104,11 @@ class PaperExtraction:
             "llm": self.llm,
             "prompt_version": self.version,
             "extracted_at": self.extracted_at,
+            "file": None if self.doi else self.location,
         }
         if not self.reuses:
             blank = dict.fromkeys(
-                ("model", "pattern", "stages", "evidence", "section", "confidence")
+                ("model", "pattern", "stages", "evidence", "section", "confidence", "tool")
             )
             return [{**paper, **blank, **found_by}]
         return [
@@ -83,6 +120,7 @@ class PaperExtraction:
                 "evidence": reuse.evidence,
                 "section": reuse.section,
                 "confidence": reuse.confidence,
+                "tool": reuse.tool or None,
                 **found_by,
             }
             for reuse in self.reuses

@@ -1,9 +1,12 @@
 """Comparing extractions with labels: precision, recall and F1, a confusion table, disagreements.
 
 Labels are read by the ordinary importers, so they may be an annotation sheet
-(either layout, CSV or XLSX) or the generic format. Models are compared by the
-model resolver's key (``AF2`` and ``AlphaFold 2`` agree), patterns by concept.
-Only papers both labelled and extracted are compared; the others are counted.
+(either layout, CSV or XLSX) or the generic format. Articles without a DOI (drafts,
+preprints) are labelled by file instead: a CSV in the generic format whose
+``file`` column names the article, relative to the labels file, where the
+``doi`` column would be. Models are compared by the model resolver's key
+(``AF2`` and ``AlphaFold 2`` agree), patterns by concept. Only papers both
+labelled and extracted are compared; the others are counted.
 
 Three measures, each micro-averaged over the compared papers:
 
@@ -20,6 +23,7 @@ one side does not have.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ from kg.extract import PaperExtraction
 from kg.importers import ImportOptions, open_source
 from kg.models.names import ModelResolver, UnresolvableMention
 from kg.rdf.vocabulary import vocabulary
+from kg.read.values import parse_bool
 from kg.records import PaperRecord, Reject
 
 NONE = "(none)"
@@ -40,9 +45,21 @@ class PaperView:
     """One side's answer for one paper: whether it reuses PTMs, and each model's patterns."""
 
     reuses_ptms: bool
+    shown: str = ""  # how the paper is named in disagreements: its DOI, or its file as labelled
     models: dict[str, set[str]] = field(default_factory=dict)  # model key -> pattern labels
     names: dict[str, str] = field(default_factory=dict)  # model key -> display name
     evidence: dict[tuple[str, str], str] = field(default_factory=dict)  # (key, pattern) -> text
+
+    def add(self, key: str, name: str, pattern: str | None, evidence: str | None = None) -> None:
+        """A model of this paper, with its pattern (label) if one is named."""
+        self.names.setdefault(key, name)
+        patterns = self.models.setdefault(key, set())
+        if pattern:
+            patterns.add(pattern)
+        if evidence is not None:
+            if pattern:
+                self.evidence.setdefault((key, pattern), evidence)
+            self.evidence.setdefault((key, ""), evidence)
 
 
 @dataclass(frozen=True)
@@ -121,8 +138,80 @@ def _model_key(resolver: ModelResolver, name: str) -> tuple[str, str] | None:
     return resolved.key, resolved.name
 
 
+def file_key(location: str | Path) -> str:
+    """What identifies an article without a DOI: its file's absolute path (or archive member)."""
+    archive, bang, member = str(location).partition("!")
+    return str(Path(archive).resolve()) + bang + member
+
+
+def _keyed_by_file(path: Path) -> bool:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError):
+        return False
+    names = {cell.strip().lower() for cell in header}
+    return "file" in names and "doi" not in names
+
+
+def labels_from_files(paths: Iterable[Path], resolver: ModelResolver) -> dict[str, PaperView]:
+    """The labels of several files, by DOI or file; a paper labelled twice is an error."""
+    labels: dict[str, PaperView] = {}
+    for path in paths:
+        for key, view in labels_from_file(path, resolver).items():
+            if key in labels:
+                raise PtmkgError(f"{path}: {view.shown} is labelled in two label files")
+            labels[key] = view
+    return labels
+
+
+def _labels_by_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView]:
+    """Labels keyed by the article's file, for articles without a DOI."""
+    labels: dict[str, PaperView] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
+
+        def cell(row: dict[str, str | None], name: str) -> str:
+            return (row.get(columns.get(name, "")) or "").strip()
+
+        for line, row in enumerate(reader, start=2):
+            where = f"{path}, line {line}"
+            written = cell(row, "file")
+            if not written:
+                raise PtmkgError(f"{where}: no file named in the 'file' column")
+            try:
+                uses_ptms = parse_bool(cell(row, "uses_ptms") or None, "uses_ptms")
+            except ValueError as exc:
+                raise PtmkgError(f"{where}: {exc}") from None
+            view = labels.setdefault(
+                file_key(path.parent / written), PaperView(reuses_ptms=False, shown=written)
+            )
+            view.reuses_ptms = view.reuses_ptms or bool(uses_ptms)
+            mention, pattern_text = cell(row, "model"), cell(row, "pattern")
+            if not mention:
+                if pattern_text:
+                    raise PtmkgError(f"{where}: a pattern is given but no model")
+                continue
+            found = _model_key(resolver, mention)
+            if found is None:
+                raise PtmkgError(f"{where}: model name {mention!r} has no letters or digits")
+            pattern = _pattern_label(pattern_text)
+            if pattern_text and vocabulary().patterns.lookup(pattern_text) is None:
+                raise PtmkgError(f"{where}: unknown reuse pattern {pattern_text!r}")
+            key, name = found
+            view.names.setdefault(key, name)
+            patterns = view.models.setdefault(key, set())
+            if pattern:
+                patterns.add(pattern)
+            view.reuses_ptms = True
+    return labels
+
+
 def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView]:
-    """Labels by DOI, from an annotation sheet or the generic format."""
+    """Labels by DOI, from an annotation sheet or the generic format (or by file, see above)."""
+    if _keyed_by_file(path):
+        return _labels_by_file(path, resolver)
     reading = open_source(path, None, ImportOptions(resolver=resolver))
     labels: dict[str, PaperView] = {}
     problems: list[str] = []
@@ -137,18 +226,13 @@ def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView
         if key is None:
             problems.append(f"{path}, line {item.line}: a paper without a DOI or an OpenAlex id")
             continue
-        view = labels.setdefault(key, PaperView(reuses_ptms=False))
+        view = labels.setdefault(key, PaperView(reuses_ptms=False, shown=key))
         view.reuses_ptms = view.reuses_ptms or bool(item.reuses_pretrained_models)
         for reuse in item.reuses:
             found = _model_key(resolver, reuse.mention)
             if found is None:
                 continue
-            key, name = found
-            view.names.setdefault(key, name)
-            patterns = view.models.setdefault(key, set())
-            pattern = _pattern_label(reuse.pattern)
-            if pattern:
-                patterns.add(pattern)
+            view.add(*found, _pattern_label(reuse.pattern))
         view.reuses_ptms = view.reuses_ptms or bool(view.models)
     if problems:
         shown = "; ".join(problems[:3])
@@ -157,19 +241,15 @@ def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView
 
 
 def view_of(extraction: PaperExtraction, resolver: ModelResolver) -> PaperView:
-    view = PaperView(reuses_ptms=bool(extraction.uses_ptms) or bool(extraction.reuses))
+    view = PaperView(
+        reuses_ptms=bool(extraction.uses_ptms) or bool(extraction.reuses),
+        shown=extraction.doi or extraction.location,
+    )
     for reuse in extraction.reuses:
         found = _model_key(resolver, reuse.model)
         if found is None:
             continue
-        key, name = found
-        view.names.setdefault(key, name)
-        patterns = view.models.setdefault(key, set())
-        pattern = _pattern_label(reuse.pattern)
-        if pattern:
-            patterns.add(pattern)
-            view.evidence.setdefault((key, pattern), reuse.evidence)
-        view.evidence.setdefault((key, ""), reuse.evidence)
+        view.add(*found, _pattern_label(reuse.pattern), reuse.evidence)
     return view
 
 
@@ -178,15 +258,17 @@ def evaluate(
     labels: dict[str, PaperView],
     resolver: ModelResolver,
 ) -> Evaluation:
-    predicted = {e.doi: view_of(e, resolver) for e in extractions if e.doi}
-    compared = sorted(set(predicted) & set(labels))
+    # Papers meet by DOI, and those without one by file.
+    predicted = {e.doi or file_key(e.location): view_of(e, resolver) for e in extractions}
+    compared = sorted(set(predicted) & set(labels), key=lambda k: labels[k].shown)
     paper_counts = Counter[str]()
     model_counts = Counter[str]()
     pattern_counts = Counter[str]()
     confusion: Counter[tuple[str, str]] = Counter()
     disagreements: list[Disagreement] = []
-    for doi in compared:
-        gold, found = labels[doi], predicted[doi]
+    for paper in compared:
+        gold, found = labels[paper], predicted[paper]
+        doi = gold.shown
         if gold.reuses_ptms and found.reuses_ptms:
             paper_counts["tp"] += 1
         elif found.reuses_ptms:
@@ -241,8 +323,8 @@ def evaluate(
         patterns=_scores(pattern_counts),
         confusion=confusion,
         disagreements=disagreements,
-        labelled_only=sorted(set(labels) - set(predicted)),
-        extracted_only=sorted(set(predicted) - set(labels)),
+        labelled_only=sorted(labels[k].shown for k in set(labels) - set(predicted)),
+        extracted_only=sorted(predicted[k].shown for k in set(predicted) - set(labels)),
     )
 
 
@@ -257,3 +339,31 @@ def _scores(counts: Counter[str], with_negatives: bool = False) -> Scores:
     return Scores(
         counts["tp"], counts["fp"], counts["fn"], counts["tn"] if with_negatives else None
     )
+
+
+def markdown_table(evaluations: list[tuple[str, Evaluation]]) -> list[str]:
+    """Precision, recall and F1 of each measure, one row per (extractor, measure)."""
+    lines = [
+        "| extractor | measure | TP | FP | FN | TN | precision | recall | F1 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, evaluation in evaluations:
+        for measure, scores in evaluation.measures():
+            negatives = "" if scores.true_negatives is None else str(scores.true_negatives)
+            lines.append(
+                f"| {name} | {measure} | {scores.true_positives} | {scores.false_positives} | "
+                f"{scores.false_negatives} | {negatives} | {scores.precision:.3f} | "
+                f"{scores.recall:.3f} | {scores.f1:.3f} |"
+            )
+    return lines
+
+
+def markdown_disagreements(evaluation: Evaluation) -> list[str]:
+    """The disagreements as a Markdown list, with the extractor's evidence."""
+    lines = []
+    for d in evaluation.disagreements:
+        line = f"- `{d.doi}` {d.kind}: label {d.label}, extracted {d.extracted}"
+        if d.evidence:
+            line += f' (evidence: "{" ".join(d.evidence.split())[:200]}")'
+        lines.append(line)
+    return lines or ["(none)"]

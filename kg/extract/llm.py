@@ -307,6 +307,7 @@ class LlmExtractor:
         self.cache = AnswerCache(settings.cache_dir)
         self.resolver = resolver or ModelResolver.from_environment()
         self.asked = 0
+        self.sent_characters = 0  # of the messages asked (cached answers cost none)
 
     def extract(self, article: Article) -> PaperExtraction:
         text = article_text(article, self.settings.max_chars)
@@ -334,12 +335,8 @@ class LlmExtractor:
                 classified = answer("identify_ptm_reuse", listed) or []
                 impacts = answer("identify_ptm_impact", listed) or []
                 reuses = self._reuses(names, identified, classified, impacts)
-        return PaperExtraction(
-            location=article.location,
-            doi=article.doi,
-            title=article.title,
-            journal=article.journal,
-            year=article.year,
+        return PaperExtraction.of(
+            article,
             uses_dl=None if uses_dl is None else uses_dl["result"] or bool(reuses),
             uses_ptms=None if uses_ptms is None else uses_ptms["result"] or bool(reuses),
             reuses=tuple(reuses),
@@ -366,6 +363,7 @@ class LlmExtractor:
         problem: MalformedAnswer | None = None
         for _attempt in range(self.settings.retries + 1):
             self.asked += 1
+            self.sent_characters += sum(len(m["content"]) for m in messages)
             try:
                 raw = self.client.ask(messages)
                 value = parse_answer(step, raw)

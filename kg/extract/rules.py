@@ -48,14 +48,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from kg.extract import FoundReuse, PaperExtraction
-from kg.models.registry import ModelRegistry
+from kg.extract import FoundReuse, ModelCandidate, PaperExtraction
+from kg.extract.open_vocabulary import find_open_mentions
+from kg.models.key import model_key
+from kg.models.registry import ModelRegistry, RegistryEntry
+from kg.models.resolve import ModelResolver, UnresolvableMention
 from kg.rdf.iris import name_key
 from kg.read.jats import Article, Section
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
 
 CONCEPTUAL, ADAPTATION, DEPLOYMENT = "Conceptual", "Adaptation", "Deployment"
 STAGE_ORDER = ("Observation", "Background", "Hypothesis", "Test", "Analysis", "Conclusion")
@@ -86,7 +89,10 @@ _ML_CONTEXT = re.compile(
 )
 _SKIPPED_SECTIONS = re.compile(
     r"acknowledg|funding|financial|author(?:s'?)? contribution|competing|conflicts? of|"
-    r"ethics|consent|abbreviation|supplementary|supporting information|references",
+    r"ethics|consent|abbreviation|supplementary|supporting information|references|"
+    # Help with writing or coding is not reuse in the paper's science.
+    r"\bAI (?:usage|use|assistance|disclosure)|use of (?:generative )?AI|generative AI|"
+    r"(?:LLM|language model) (?:usage|use) (?:statement|disclosure)",
     re.IGNORECASE,
 )
 _CITING_SECTIONS = re.compile(
@@ -99,9 +105,12 @@ _FROM_SCRATCH = re.compile(
     r"from scratch|randomly initiali[sz]ed|random initiali[sz]ation|without pre-?training|"
     r"re-?implement|reimplement|re-?built|rebuilt|recreat|reproduc(?:e|ed|ing) the architecture|"
     r"implemented (?:\w+ ){0,6}in (?:PyTorch|TensorFlow|Keras|JAX)|"
-    r"(?:based on|inspired by|following) the (?:\S+ ){0,3}architecture|no pre-?trained weights",
+    r"(?:based on|inspired by|following) the (?:\S+ ){0,3}architecture|no pre-?trained weights|"
+    r"(?:a |an )?(?:modified|adapted|customi[sz]ed) (?:version|variant) of",
     re.IGNORECASE,
 )
+# Words that make "a modified version of X" an adaptation of weights, not of an idea.
+_WEIGHTS_WORDS = re.compile(r"pre-?trained|weights|checkpoint|fine-?tun", re.IGNORECASE)
 _NOT_ADAPTED = re.compile(
     r"without (?:any )?(?:further |additional )?(?:fine-?tuning|re-?training|training)|"
     r"no (?:further |additional )?(?:fine-?tuning|re-?training)|not (?:been )?fine-?tuned",
@@ -117,14 +126,17 @@ _FINE_TUNE = re.compile(r"fine-?tun", re.IGNORECASE)
 _DEPLOYMENT = re.compile(
     r"\bONNX\b|TorchScript|quanti[sz]|TensorRT|LiteRT|TF ?Lite|ExecuTorch|\bvLLM\b|\bMLIR\b|"
     r"inference server|off-the-shelf|out of the box|as is\b|as-is\b|default (?:parameters|"
-    r"settings|weights|options)|deployed|exported|converted (?:\w+ ){0,3}to",
+    r"settings|weights|options)|deployed|exported|converted (?:\w+ ){0,3}to|"
+    r"\binference\b|(?:wrapper|interface) (?:for|to|around)",
     re.IGNORECASE,
 )
 _USED = re.compile(
     r"\b(?:used|using|use of|applied|applying|employed|employing|ran|run|running|"
     r"(?:predicted|segmented|tracked|detected|annotated|identified|classified|generated|"
-    r"computed|obtained|estimated|modell?ed|processed|extracted|embedded|transcribed) "
-    r"(?:\w+ ){0,2}(?:with|by|using|from)|via|by means of)\b",
+    r"computed|obtained|estimated|modell?ed|processed|extracted|embedded|transcribed|"
+    r"encoded|searched) (?:[\w-]+ ){0,8}(?:with|by|using|from)|via|by means of|leverag\w*|"
+    r"integrat(?:es|ed|ing)|implementation of|support(?:s|ing) (?:[\w-]+ ){0,3}(?:APIs?|"
+    r"models?|backends?))\b",
     re.IGNORECASE,
 )
 _TRAINED = re.compile(r"\btrain(?:ed|ing)\b", re.IGNORECASE)
@@ -141,7 +153,14 @@ _NOT_DEEP = re.compile(
 
 _STAGE_CUES = (
     ("Observation", re.compile(r"\bobserv|monitor|survey|camera[- ]trap|recording", re.IGNORECASE)),
-    ("Hypothesis", re.compile(r"hypothes|candidate|prioriti", re.IGNORECASE)),
+    (
+        "Hypothesis",
+        re.compile(
+            r"hypothes|candidate|prioriti|(?:was|were|is|are) predicted to|initial (?:conformation|"
+            r"structure|model)|starting (?:point|structure)",
+            re.IGNORECASE,
+        ),
+    ),
     ("Analysis", re.compile(r"analy[sz]|quantif|segment|measur|track|count", re.IGNORECASE)),
     ("Test", re.compile(r"\btest|experiment|evaluat|validat|benchmark", re.IGNORECASE)),
     ("Background", re.compile(r"literature|prior work|previous studies", re.IGNORECASE)),
@@ -206,6 +225,7 @@ def split_sentences(text: str) -> list[str]:
 class _Spelling:
     model: str  # canonical name
     ambiguous: bool  # short or a common word: needs machine-learning context
+    network: bool = True  # a neural network (the registry's wikidata_class), not a plain tool
 
 
 class MentionFinder:
@@ -218,8 +238,9 @@ class MentionFinder:
             for spelling in (entry.name, *entry.aliases):
                 key = name_key(spelling)
                 ambiguous = len(key) <= 3 or spelling.casefold() in _COMMON_WORDS
+                network = bool(entry.wikidata_class)
                 for variant in _case_variants(spelling):
-                    self.spellings.setdefault(variant, _Spelling(entry.name, ambiguous))
+                    self.spellings.setdefault(variant, _Spelling(entry.name, ambiguous, network))
         # A cheap first pass: the regex runs only on text holding a name's first word.
         self.first_words = {
             re.split(r"[\s_-]+", s.lower())[0].split("/")[0].split(".")[0] for s in self.spellings
@@ -262,6 +283,22 @@ def _flexible(spelling: str) -> str:
 
 
 @dataclass
+class _Mention:
+    """A model named in a sentence: where, as written, and the model it resolves to."""
+
+    start: int
+    end: int
+    text: str
+    model: str
+    ambiguous: bool
+    known: bool = True
+    tool: str = ""
+    candidate: ModelCandidate | None = None
+    network: bool = True  # False for a registry tool that is not a neural network
+    via: int = -1  # where the wrapper that ran it is named
+
+
+@dataclass
 class _Candidate:
     model: str
     mention: str
@@ -270,6 +307,48 @@ class _Candidate:
     sentence: str
     section: Section
     confidence: float
+    tool: str = ""
+    known: bool = True
+
+
+# A size written after a model's name is part of it: ESM-2 3B, ESM-2 650M, Llama 2 70B.
+_SIZE = re.compile(r"[\s-](\d+(?:\.\d+)?[BMK])\b")
+# A name used as an adjective for data or compatibility is not the model being used:
+# "AlphaFold2 predicted structures", "Foldseek-compatible", "the AlphaFold database".
+_NOT_USED_AFTER = re.compile(
+    r"(?:-compatible|-like|-style|-derived|[\s-](?:predicted|derived|generated) "
+    r"(?:structures?|models?|data|sequences?|proteomes?)|\s+(?:database|DB|data ?set|"
+    r"UniProt\d*|structures? database))\b",
+    re.IGNORECASE,
+)
+# The paper reuses a pre-trained model it does not name.
+_UNNAMED_PTM = re.compile(
+    r"(?:pre-?trained|pretrained) (?:[\w-]+ ){0,2}(?:models?|networks?|weights|CNNs?|"
+    r"encoders?|backbones?)|transfer learning",
+    re.IGNORECASE,
+)
+_UNNAMED_USE = re.compile(
+    r"\b(?:adapt\w*|fine-?tun\w*|using|use[sd]?|appl(?:y|ied|ying)|load\w*|from "
+    r"torchvision|download\w*)\b",
+    re.IGNORECASE,
+)
+# What the paper might do, not what it did.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:future (?:work|studies|research|versions?)|could (?:be|also)|might|would|should be|"
+    r"will be able)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_USE = re.compile(
+    r"[^.;]{0,40}?\b(?:was|were|is|are|been|being)\s+(?:\w+\s+)?(?:used|applied|employed|run|"
+    r"ran|deployed|adopted|utili[sz]ed)\b",
+    re.IGNORECASE,
+)
+_DEEP_SAID = re.compile(r"deep[- ]learning|neural[- ]network", re.IGNORECASE)
+USED_STRENGTH = 0.6  # of a cue that only says the model was used
+_NOT_DONE = re.compile(
+    r"\b(?:future|could|might|would|may be|should|not (?:use|used)|no pre-?trained)\b",
+    re.IGNORECASE,
+)
 
 
 class RuleExtractor:
@@ -279,11 +358,15 @@ class RuleExtractor:
     name = "rules"
 
     def __init__(self, registry: ModelRegistry | None = None) -> None:
-        self.finder = MentionFinder(registry)
+        self.registry = registry or ModelRegistry.from_environment()
+        self.finder = MentionFinder(self.registry)
+        self.resolver = ModelResolver(registry=self.registry)
 
     def extract(self, article: Article) -> PaperExtraction:
         candidates: list[_Candidate] = []
         deep_learning: str | None = None
+        unnamed: str | None = None
+        new_models: dict[str, ModelCandidate] = {}
         for section in article.sections:
             if _SKIPPED_SECTIONS.search(section.heading):
                 continue
@@ -291,96 +374,290 @@ class RuleExtractor:
             for paragraph in section.paragraphs:
                 if deep_learning is None:
                     deep_learning = _deep_learning_sentence(paragraph)
-                mentions = self.finder.find(paragraph)
-                if not mentions:
-                    continue
                 for sentence in split_sentences(paragraph):
-                    candidates.extend(self._sentence(sentence, section, citing))
-        reuses = _decide(candidates)
-        uses_ptms = bool(reuses)
+                    if unnamed is None and _unnamed_reuse(sentence, citing):
+                        unnamed = sentence
+                    found = list(self._sentence(sentence, section, citing, new_models))
+                    candidates.extend(found)
+        reuses = self._specific(_decide(candidates))
+        uses_ptms = bool(reuses) or unnamed is not None
         if uses_ptms and deep_learning is None:
-            deep_learning = reuses[0].evidence
-        return PaperExtraction(
-            location=article.location,
-            doi=article.doi,
-            title=article.title,
-            journal=article.journal,
-            year=article.year,
+            deep_learning = reuses[0].evidence if reuses else unnamed
+        reused = {model_key(r.model) for r in reuses}
+        return PaperExtraction.of(
+            article,
             uses_dl=deep_learning is not None,
             uses_ptms=uses_ptms,
             reuses=tuple(reuses),
             extractor=self.name,
             version=self.version,
             uses_dl_evidence=deep_learning,
+            candidates=tuple(c for k, c in new_models.items() if k in reused),
         )
 
-    def _sentence(self, sentence: str, section: Section, citing: bool) -> Iterable[_Candidate]:
-        mentions = [m for m in self.finder.find(sentence) if not _is_person(sentence, m[0])]
-        if not mentions:
+    def _mentions(self, sentence: str) -> list[_Mention]:
+        """Registry names, then names found by naming cues, then wrappers read as the model."""
+        mentions: list[_Mention] = []
+        for match, spelling in self.finder.find(sentence):
+            if _is_person(sentence, match) or _NOT_USED_AFTER.match(sentence, match.end()):
+                continue
+            mention = _Mention(
+                match.start(),
+                match.end(),
+                match.group(0),
+                spelling.model,
+                spelling.ambiguous,
+                network=spelling.network,
+            )
+            size = _SIZE.match(sentence, match.end())
+            if size is not None:
+                resolved = self._resolve(match.group(0) + size.group(0))
+                if resolved is not None:
+                    mention.end = size.end()
+                    mention.text = sentence[mention.start : mention.end]
+                    mention.model, mention.known = resolved
+            mentions.append(mention)
+        for found in find_open_mentions(sentence):
+            if any(m.start < found.end and found.start < m.end for m in mentions):
+                continue
+            if _NOT_USED_AFTER.match(sentence, found.end):
+                continue
+            resolved = self._resolve(found.text)
+            if resolved is None:
+                continue
+            name, known = resolved
+            mention = _Mention(found.start, found.end, found.text, name, False, known)
+            if not known:
+                version_of = self.resolver.resolve(found.text).version_of
+                mention.candidate = ModelCandidate(
+                    name=name,
+                    mention=found.text,
+                    cue=found.cue,
+                    evidence=sentence,
+                    version_of=version_of.name if version_of else "",
+                    huggingface_id=found.huggingface_id,
+                    link=found.link,
+                )
+            mentions.append(mention)
+        return self._unwrap(sorted(mentions, key=lambda m: m.start))
+
+    def _resolve(self, text: str) -> tuple[str, bool] | None:
+        try:
+            resolved = self.resolver.resolve(text)
+        except UnresolvableMention:
+            return None
+        # A new size or version of a registry family still names a model the registry knows of.
+        return resolved.name, resolved.known or resolved.version_of is not None
+
+    def _unwrap(self, mentions: list[_Mention]) -> list[_Mention]:
+        """A wrapper (ColabFold runs AlphaFold 2) is the tool; the model is what it runs."""
+        kept: list[_Mention] = []
+        for mention in mentions:
+            wrapped = self._wrapped(mention.model)
+            if wrapped is None:
+                kept.append(mention)
+                continue
+            runs = [m for m in mentions if m is not mention and self._within(m.model, wrapped)]
+            if runs:
+                for other in runs:
+                    other.tool = other.tool or mention.model
+                    other.via = mention.start
+                continue
+            mention.tool, mention.model = mention.model, wrapped.name
+            kept.append(mention)
+        return kept
+
+    def _wrapped(self, model: str) -> RegistryEntry | None:
+        """The model a wrapper runs: its backbone, when the two do the same task."""
+        entry = self.registry.entry(model)
+        if entry is None or not entry.backbone:
+            return None
+        backbone = self.registry.entry(entry.backbone)
+        if backbone is None or not entry.task or entry.task != backbone.task:
+            return None  # DeepVariant is built on Inception v3; it does not run it
+        return backbone
+
+    def _within(self, model: str, general: RegistryEntry) -> bool:
+        """Whether ``model`` is ``general`` or a version of it (by the registry or the key)."""
+        if model_key(model) == general.key:
+            return True
+        entry = self.registry.entry(model)
+        for _ in range(8):  # version_of chains are short; a cycle must not hang
+            if entry is None or not entry.version_of:
+                break
+            if model_key(entry.version_of) == general.key:
+                return True
+            entry = self.registry.entry(entry.version_of)
+        version_of = self.resolver.resolve(model).version_of
+        return version_of is not None and version_of.key == general.key
+
+    def _specific(self, reuses: list[FoundReuse]) -> list[FoundReuse]:
+        """A model also named by one more specific version in the paper is that version."""
+        names = list(dict.fromkeys(r.model for r in reuses))
+        into: dict[str, str] = {}
+        for name in names:
+            general = self.registry.entry(name)
+            if general is None:
+                continue
+            specific = [n for n in names if n != name and self._within(n, general)]
+            if len(specific) == 1:
+                into[name] = specific[0]
+        # The architecture a reused tool is built on is that tool's (DeepVariant's Inception v3).
+        built_on = set()
+        for name in names:
+            entry = self.registry.entry(name)
+            if entry is not None and entry.backbone and self._wrapped(name) is None:
+                built_on.add(model_key(entry.backbone))
+        merged: dict[tuple[str, str], tuple[tuple[bool, float], FoundReuse]] = {}
+        for reuse in reuses:
+            if model_key(reuse.model) in built_on:
+                continue
+            target = into.get(reuse.model, reuse.model)
+            # A sentence naming the specific version is better evidence than one naming the
+            # family, however sure each is.
+            rank = (target == reuse.model, reuse.confidence or 0)
+            if target != reuse.model:
+                reuse = replace(reuse, model=target)
+            key = (target, reuse.pattern)
+            current = merged.get(key)
+            if current is None or rank > current[0]:
+                tool = reuse.tool or (current[1].tool if current else "")
+                merged[key] = (rank, replace(reuse, tool=tool))
+        order = {CONCEPTUAL: 0, ADAPTATION: 1, DEPLOYMENT: 2}
+        return sorted(
+            (reuse for _, reuse in merged.values()),
+            key=lambda r: (names.index(r.model) if r.model in names else 0, order[r.pattern]),
+        )
+
+    def _sentence(
+        self,
+        sentence: str,
+        section: Section,
+        citing: bool,
+        new_models: dict[str, ModelCandidate],
+    ) -> Iterable[_Candidate]:
+        mentions = self._mentions(sentence)
+        if not mentions or _HYPOTHETICAL.search(sentence):
             return
-        machine_learning = bool(_ML_CONTEXT.search(_without(sentence, mentions)))
-        mentions = [m for m in mentions if machine_learning or not m[1].ambiguous]
+        # Cue words are read with the names blanked: "Pre-training" in CLIP's name is no cue.
+        blanked = _without(sentence, mentions)
+        machine_learning = bool(_ML_CONTEXT.search(blanked))
+        mentions = [m for m in mentions if machine_learning or not m.ambiguous]
+        # A tool that is not a neural network (TMHMM; DIA-NN unless its deep learning is on)
+        # is a PTM only where the sentence says deep learning ran.
+        deep = bool(_DEEP_SAID.search(blanked))
+        mentions = [m for m in mentions if m.network or deep]
         if not mentions:
             return
         if citing and not _FIRST_PERSON.search(sentence):
             return
-        cues = _pattern_cues(sentence, machine_learning)
-        if not cues:
-            return
+        cues = _pattern_cues(blanked, machine_learning)
         place = 0.9 if citing else 1.0
-        seen: set[str] = set()
-        for match, spelling in mentions:
-            if spelling.model in seen:
-                continue
-            seen.add(spelling.model)
-            mention_strength = 0.8 if spelling.ambiguous else 1.0
-            for pattern, strength in cues:
+        done: set[tuple[str, str]] = set()
+        for pattern, strength, where in cues:
+            for mention in mentions:
+                if (mention.model, pattern) in done or not _closest(
+                    mention, mentions, where, blanked
+                ):
+                    continue
+                if strength == USED_STRENGTH and not _object_of_use(mention, where, sentence):
+                    continue
+                done.add((mention.model, pattern))
+                if mention.candidate is not None:
+                    new_models.setdefault(model_key(mention.model), mention.candidate)
+                mention_strength = 0.8 if mention.ambiguous else 1.0 if mention.known else 0.7
                 yield _Candidate(
-                    model=spelling.model,
-                    mention=match.group(0),
+                    model=mention.model,
+                    mention=mention.text,
                     pattern=pattern,
                     strength=strength,
                     sentence=sentence,
                     section=section,
                     confidence=round(mention_strength * strength * place, 2),
+                    tool=mention.tool,
+                    known=mention.known,
                 )
 
 
-def _without(sentence: str, mentions: list[tuple[re.Match[str], _Spelling]]) -> str:
-    """The sentence with the model names blanked, so a name is not its own context."""
-    for match, _ in sorted(mentions, key=lambda m: -m[0].start()):
-        sentence = sentence[: match.start()] + " " + sentence[match.end() :]
+def _object_of_use(mention: _Mention, where: int, sentence: str) -> bool:
+    """Whether "used" speaks of the model: "computed using X", "via X", or "X was used"."""
+    if mention.start >= where or mention.via >= where:
+        return True
+    return bool(_PASSIVE_USE.match(sentence, mention.end))
+
+
+def _closest(mention: _Mention, mentions: list[_Mention], where: int, blanked: str) -> bool:
+    """Whether a cue at ``where`` speaks of this mention: the nearest one, or one listed
+    with it ("SPIDEX and SpliceAI", "A, B and C"; ``blanked`` has the names blanked)."""
+    if len(mentions) == 1:
+        return True
+
+    def distance(m: _Mention) -> int:
+        return 0 if m.start <= where < m.end else min(abs(where - m.start), abs(where - m.end))
+
+    nearest = min(mentions, key=distance)
+    if nearest is mention:
+        return True
+    first, last = sorted((nearest, mention), key=lambda m: m.start)
+    between = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", blanked[first.end : last.start])
+    return bool(re.fullmatch(r"[\s,;]*(?:and|or|&)?[\s,]*", between))
+
+
+def _unnamed_reuse(sentence: str, citing: bool) -> bool:
+    """Whether the sentence says the paper reused a pre-trained model, named or not."""
+    if not _UNNAMED_PTM.search(sentence) or not _UNNAMED_USE.search(sentence):
+        return False
+    if _NOT_DONE.search(sentence):
+        return False
+    return not citing or bool(_FIRST_PERSON.search(sentence))
+
+
+def _without(sentence: str, mentions: list[_Mention]) -> str:
+    """The sentence with the model names blanked (same length), so a name is not its own
+    context and cue positions stay where they were."""
+    for mention in mentions:
+        width = mention.end - mention.start
+        sentence = sentence[: mention.start] + " " * width + sentence[mention.end :]
     return sentence
 
 
 def _is_person(sentence: str, match: re.Match[str]) -> bool:
+    """A person (``Roberts et al.``, ``J. Bert``), or a figure's label (``[fig:lenet]``)."""
     after = sentence[match.end() : match.end() + 12]
     before = sentence[max(0, match.start() - 6) : match.start()]
     return bool(
         re.match(r"\s+(?:et al|and colleagues|and co-workers)", after)
         or re.search(r"(?:\b[A-Z]\.\s*|Dr\.?\s+|Prof\.?\s+)$", before)
+        or re.search(r"(?:fig|tab|table|eq)[:.]\s*$", before, re.IGNORECASE)
     )
 
 
-def _pattern_cues(sentence: str, machine_learning: bool) -> list[tuple[str, float]]:
-    """The patterns a sentence's cue words give, with how strong each cue is."""
-    if _FROM_SCRATCH.search(sentence):
-        return [(CONCEPTUAL, 0.9)]
-    cues: list[tuple[str, float]] = []
-    not_adapted = _NOT_ADAPTED.search(sentence)
-    if not not_adapted and (
-        _ADAPTATION.search(sentence) or (machine_learning and _FINE_TUNE.search(sentence))
+def _pattern_cues(sentence: str, machine_learning: bool) -> list[tuple[str, float, int]]:
+    """The patterns a sentence's cue words give, how strong each cue is, and where it is."""
+    scratch = _FROM_SCRATCH.search(sentence)
+    if scratch and not (
+        scratch.group(0).lower().endswith(" of") and _WEIGHTS_WORDS.search(sentence)
     ):
-        cues.append((ADAPTATION, 0.9))
-    if _DEPLOYMENT.search(sentence) or not_adapted:
-        cues.append((DEPLOYMENT, 0.9))
+        return [(CONCEPTUAL, 0.9, scratch.start())]
+    cues: list[tuple[str, float, int]] = []
+    not_adapted = _NOT_ADAPTED.search(sentence)
+    adapted = _ADAPTATION.search(sentence) or (
+        _FINE_TUNE.search(sentence) if machine_learning else None
+    )
+    if scratch:  # "a modified version of" a pre-trained model: its weights were adapted
+        adapted = adapted or scratch
+    if adapted and not not_adapted:
+        cues.append((ADAPTATION, 0.9, adapted.start()))
+    deployed = _DEPLOYMENT.search(sentence) or not_adapted
+    if deployed:
+        cues.append((DEPLOYMENT, 0.9, deployed.start()))
     if cues:
         return cues
-    if _TRAINED.search(sentence) and not re.search(r"pre-?trained", sentence, re.IGNORECASE):
-        return [(CONCEPTUAL, 0.5)]
-    if _USED.search(sentence):
-        return [(DEPLOYMENT, 0.6)]
-    return []
+    trained = _TRAINED.search(sentence)
+    if trained and not re.search(r"pre-?trained", sentence, re.IGNORECASE):
+        return [(CONCEPTUAL, 0.5, trained.start())]
+    # Each "used" speaks of the model nearest to it: "encoded using A ... processed via B".
+    return [(DEPLOYMENT, USED_STRENGTH, used.start()) for used in _USED.finditer(sentence)]
 
 
 def _decide(candidates: list[_Candidate]) -> list[FoundReuse]:
@@ -397,6 +674,7 @@ def _decide(candidates: list[_Candidate]) -> list[FoundReuse]:
             current = best.get(candidate.pattern)
             if current is None or candidate.confidence > current.confidence:
                 best[candidate.pattern] = candidate
+        tool = next((c.tool for c in found if c.tool), "")
         for pattern in (CONCEPTUAL, ADAPTATION, DEPLOYMENT):
             if pattern in best:
                 chosen = best[pattern]
@@ -409,6 +687,8 @@ def _decide(candidates: list[_Candidate]) -> list[FoundReuse]:
                         section=chosen.section.heading,
                         confidence=chosen.confidence,
                         mention=chosen.mention,
+                        tool=tool if pattern == DEPLOYMENT else chosen.tool,
+                        known=chosen.known,
                     )
                 )
     return reuses

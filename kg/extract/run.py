@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from kg.defaults import EXTRACT_JOBS
 from kg.errors import PtmkgError
-from kg.extract import RECORD_COLUMNS, PaperExtraction
+from kg.extract import RECORD_COLUMNS, ModelCandidate, PaperExtraction
 from kg.formats import Format, Registry
 from kg.read.jats import Article, ArticleProblem, iter_documents, parse_document
 
@@ -38,8 +39,7 @@ def _extract_one(extractor: Extractor, location: str, data: bytes) -> Extracted:
     article = parse_document(location, data)
     if isinstance(article, ArticleProblem):
         return article
-    if article.doi is None:
-        return ArticleProblem(location, 'the article has no DOI (<article-id pub-id-type="doi">)')
+    # An article without a DOI (a preprint, a draft) is extracted too, known by its file.
     return extractor.extract(article)
 
 
@@ -65,7 +65,7 @@ def extract_articles(
     paths: Iterable[Path],
     extractor: Extractor,
     *,
-    jobs: int = 1,
+    jobs: int = EXTRACT_JOBS,
     alias_files: Iterable[Path] = (),
 ) -> Iterator[Extracted]:
     """One extraction (or problem) per article in ``paths``, in order, as they are read."""
@@ -175,6 +175,8 @@ class ExtractionSummary:
     problems: list[ArticleProblem] = field(default_factory=list)  # unreadable documents
     step_problems: list[tuple[str, str]] = field(default_factory=list)  # (DOI, LLM step failure)
     kept: list[PaperExtraction] = field(default_factory=list)  # when asked to keep them
+    # Models the registry does not know, by name: the candidate and the papers naming it.
+    candidates: dict[str, tuple[ModelCandidate, list[str]]] = field(default_factory=dict)
 
 
 def run_extraction(
@@ -182,7 +184,7 @@ def run_extraction(
     extractor: Extractor,
     writer: RecordWriter | None,
     *,
-    jobs: int = 1,
+    jobs: int = EXTRACT_JOBS,
     alias_files: Iterable[Path] = (),
     keep: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -195,7 +197,10 @@ def run_extraction(
             continue
         summary.articles += 1
         summary.with_reuse += bool(item.reuses)
-        summary.step_problems.extend((item.doi or item.location, p) for p in item.problems)
+        summary.step_problems.extend((item.key, p) for p in item.problems)
+        for candidate in item.candidates:
+            found = summary.candidates.setdefault(candidate.name, (candidate, []))
+            found[1].append(item.key)
         if writer is not None:
             before = writer.rows
             writer.write(item)
@@ -205,3 +210,39 @@ def run_extraction(
         if progress is not None:
             progress(summary.articles)
     return summary
+
+
+#: The columns of a candidates file: a model registry file (``--aliases`` reads it as it is;
+#: the columns after ``sources`` say where each name was found, and the registry ignores them).
+CANDIDATE_COLUMNS = (
+    "name",
+    "aliases",
+    "version_of",
+    "huggingface_id",
+    "sources",
+    "cue",
+    "papers",
+    "link",
+    "evidence",
+)
+
+
+def write_candidates(handle: IO[str], summary: ExtractionSummary) -> int:
+    """Write the models the registry does not know as registry rows for a curator to check."""
+    writer = csv.DictWriter(handle, fieldnames=list(CANDIDATE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for name, (candidate, papers) in sorted(summary.candidates.items()):
+        writer.writerow(
+            {
+                "name": name,
+                "aliases": candidate.mention if candidate.mention != name else "",
+                "version_of": candidate.version_of,
+                "huggingface_id": candidate.huggingface_id,
+                "sources": "",
+                "cue": candidate.cue,
+                "papers": "; ".join(dict.fromkeys(papers)),
+                "link": candidate.link,
+                "evidence": " ".join(candidate.evidence.split()),
+            }
+        )
+    return len(summary.candidates)

@@ -9,16 +9,27 @@ format is adding an entry here, not editing a chain of ``if``\\s.
 
 from __future__ import annotations
 
+import glob
+import os
 import re
 from pathlib import Path
 
+from kg.defaults import REJECTS_DIR
 from kg.errors import SourceError
 from kg.formats import Format, Registry, Sample, UnknownFormat
 from kg.importers.reading import ImportOptions, SourceReading
 from kg.read.jats import ARTICLE_SUFFIXES
 from kg.read.tables import check_readable
 
-__all__ = ["IMPORTERS", "ImportOptions", "SourceReading", "detect", "open_source", "open_sources"]
+__all__ = [
+    "IMPORTERS",
+    "ImportOptions",
+    "SourceReading",
+    "detect",
+    "expand_sources",
+    "open_source",
+    "open_sources",
+]
 
 
 # ------------------------------------------------------------------ sniffing
@@ -269,15 +280,77 @@ def detect(path: Path) -> str:
     return IMPORTERS.detect(path).name
 
 
+_GLOB_CHARACTERS = frozenset("*?[")
+#: Folders a build never looks into for sources: its own rejects files would come back.
+_SKIPPED_FOLDERS = frozenset({REJECTS_DIR, "__pycache__", "node_modules"})
+
+
+def expand_sources(paths: list[Path], format_name: str | None = None) -> list[Path]:
+    """The files a build reads for ``paths``: a file as it is; a folder's files, at any
+    depth, that the registry detects as a format it reads (with ``format_name``, as that),
+    leaving out hidden files and folders and ``ptmkg-rejects``; a glob's matches (``**``
+    for any depth, hidden files and ``ptmkg-rejects`` left out), files or folders, for a
+    pattern the shell did not expand. A folder or a
+    glob with nothing to read is an error naming it; nothing is read twice.
+    """
+    found: list[Path] = []
+    for path in paths:
+        text = str(path)
+        if not path.exists() and _GLOB_CHARACTERS & set(text):
+            matches = [
+                Path(m)
+                for m in sorted(glob.glob(text, recursive=True))
+                if not _SKIPPED_FOLDERS & set(Path(m).parent.parts)
+            ]
+            if not matches:
+                raise SourceError(path, "no file matches this pattern")
+            expanded = expand_sources(matches, format_name)
+        elif path.is_dir():
+            expanded = _folder_sources(path, format_name)
+            if not expanded:
+                known = ", ".join(IMPORTERS) if format_name is None else format_name
+                raise SourceError(path, f"is a folder with no file in a format it reads ({known})")
+        else:
+            expanded = [path]
+        found.extend(expanded)
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
+
+
+def _folder_sources(folder: Path, format_name: str | None) -> list[Path]:
+    files = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(
+            f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS
+        )
+        for name in sorted(names):
+            path = Path(root) / name
+            if name.startswith(".") or not path.is_file() or path.stat().st_size == 0:
+                continue
+            try:
+                sniffed = IMPORTERS.sniff(Sample.of(path))  # what a build would detect
+            except OSError:
+                sniffed = None
+            if sniffed is not None and format_name in (None, sniffed.name):
+                files.append(path)
+    return files
+
+
 def open_sources(
     paths: list[Path], format_name: str | None, options: ImportOptions
 ) -> list[SourceReading]:
-    """Open every source, each with the named importer or the one its content suggests.
+    """Open every source, each with the named importer or the one its content suggests;
+    folders and glob patterns stand for the files in them (:func:`expand_sources`).
 
     Every file is checked before any is read, so one bad path fails the build early.
     """
     chosen: list[tuple[Path, Format]] = []
-    for path in paths:
+    for path in expand_sources(paths, format_name):
         check_readable(path)
         if format_name is None:
             chosen.append((path, IMPORTERS.detect(path)))

@@ -24,8 +24,8 @@ from typing import Any
 from kg.errors import SourceError
 from kg.importers.pipeline_responses import Item, parse_response
 from kg.importers.reading import ImportOptions, SourceReading
-from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.records import Analysis, PaperRecord, Reject, Reuse, Topic
 
 ANALYSIS_COLUMNS = (

@@ -30,9 +30,9 @@ from typing import IO, Any
 from kg.errors import SourceError
 from kg.formats import container_of
 from kg.importers.reading import ImportOptions, SourceReading
-from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.vocabulary import natural_science_rules, vocabulary
 from kg.read.tables import TOO_DEEP
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.records import Author, Authorship, Institution, PaperRecord, Reject, Topic
 
 _WORK_ID = re.compile(r"^https://openalex\.org/(W\d+)$")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.defaults import SOURCE_ENCODING
 from kg.models.names import ModelResolver
 from kg.rdf.vocabulary import Vocabulary, vocabulary
 from kg.records import ModelRecord, PaperRecord, Reject
@@ -19,7 +20,7 @@ from kg.records import ModelRecord, PaperRecord, Reject
 @dataclass
 class ImportOptions:
     resolver: ModelResolver = field(default_factory=ModelResolver)
-    encoding: str = "utf-8"
+    encoding: str = SOURCE_ENCODING
     # Keep only papers that meet this version of the study's natural-science rule
     # ("v1" or "v2"); sources without OpenAlex topics are not filtered.
     natural_science: str | None = None

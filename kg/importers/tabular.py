@@ -27,11 +27,21 @@ from typing import Any
 from kg.errors import SourceError
 from kg.importers.reading import ImportOptions, SourceReading
 from kg.models.key import model_key as _model_key
-from kg.rdf.iris import InvalidDoi, is_normal_doi, name_key, normalize_doi
+from kg.rdf.iris import name_key
 from kg.rdf.vocabulary import ConceptScheme
 from kg.read.pairings import PairingSyntaxError, parse_pairings
 from kg.read.tables import GENERIC_FORMAT_COLUMNS, Row, read_table
-from kg.read.values import is_blank, parse_bool, parse_date, parse_year, split_list, text_or_none
+from kg.read.values import (
+    InvalidDoi,
+    is_blank,
+    is_normal_doi,
+    normalize_doi,
+    parse_bool,
+    parse_date,
+    parse_year,
+    split_list,
+    text_or_none,
+)
 from kg.records import Extraction, PaperRecord, Reject, Reuse
 from kg.text import spreadsheet_cell
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.defaults import OPENALEX_API, OPENALEX_RATE
+from kg.defaults import OPENALEX_API, OPENALEX_BATCH, OPENALEX_RATE
 from kg.errors import PtmkgError
 from kg.http import (
     HttpClient,
@@ -59,9 +59,9 @@ from kg.links.common import (
     select,
 )
 from kg.models.names import ModelResolver
-from kg.rdf.iris import InvalidDoi, normalize_doi
 from kg.rdf.namespaces import DEFAULT_BASE_IRI, PROV, PTM, XSD
 from kg.rdf.triples import SourceGraphWriter
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.records import PaperRecord, Reject
 from kg.stores.embedded import GraphStore
 
@@ -143,7 +143,7 @@ def link_openalex(
     *,
     base_url: str = OPENALEX_API,
     mailto: str | None = None,
-    batch_size: int = 50,
+    batch_size: int = OPENALEX_BATCH,
     policy: RetryPolicy | None = None,
     cache_path: Path | None = None,
     refresh: bool = False,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.defaults import WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
+from kg.defaults import WIKIDATA_BATCH, WIKIDATA_MAIN, WIKIDATA_RATE, WIKIDATA_SCHOLARLY
 from kg.errors import PtmkgError
 from kg.http import (
     CachedAnswer,
@@ -57,9 +57,10 @@ from kg.links.common import (
     minter_for,
     select,
 )
-from kg.rdf.iris import InvalidDoi, IriMinter, normalize_doi
+from kg.rdf.iris import IriMinter
 from kg.rdf.namespaces import DCTERMS, DEFAULT_BASE_IRI, OWL, PROV, PTM, RDF, SEMAPV, SSSOM, XSD
 from kg.rdf.triples import checksum_quads
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.stores.embedded import GraphStore
 
 WD = "http://www.wikidata.org/entity/"
@@ -216,7 +217,7 @@ def link_wikidata(
     papers: bool = True,
     models: bool = True,
     model_classes: Iterable[str] = MODEL_CLASSES,
-    batch_size: int = 100,
+    batch_size: int = WIKIDATA_BATCH,
     policy: RetryPolicy | None = None,
     cache_path: Path | None = None,
     refresh: bool = False,

@@ -104,12 +104,30 @@ def _key(parts: tuple[Token, ...] | list[Token]) -> str:
         return ""
     pieces: list[str] = []
     previous_number = False
-    for token in parts:
+    for index, token in enumerate(parts):
         if token.number and previous_number:
+            pieces.append("-")
+        elif pieces and not previous_number and _kept_v_before_number(parts, index):
+            # 'a aav0' keys as 'a-aav0': joined, 'aaav0' would read as family 'aaa',
+            # version 0, and a key read again must give itself.
             pieces.append("-")
         pieces.append(token.text)
         previous_number = token.number
     return "".join(pieces)
+
+
+def _kept_v_before_number(parts: tuple[Token, ...] | list[Token], index: int) -> bool:
+    """Whether the token is a word whose final v was kept (too short to mark a version)
+    and a number follows it."""
+    token = parts[index]
+    following = parts[index + 1] if index + 1 < len(parts) else None
+    return (
+        not token.number
+        and token.text.endswith("v")
+        and following is not None
+        and following.number
+        and not following.version_marked
+    )
 
 
 def parse(name: str) -> NameParts:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from kg.errors import PtmkgError
 from kg.models.key import model_key
-from kg.rdf.iris import InvalidDoi, normalize_doi
+from kg.read.values import InvalidDoi, normalize_doi
 from kg.resources import data_file
 
 ALIASES_ENV = "PTMKG_ALIASES"

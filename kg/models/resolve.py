@@ -285,6 +285,15 @@ class ModelResolver:
                 return self._known(release, "registry")
         return None
 
+    def _nearest_variant(self, key: str) -> ResolvedModel | None:
+        """The known model a size or variant is written after: ESM-2 3B is a size of ESM-2."""
+        parts = key.split("-")
+        for length in range(len(parts) - 1, 0, -1):
+            release = self._canonical.get("-".join(parts[:length]))
+            if release is not None:
+                return self._known(release, "registry")
+        return None
+
     def _known(self, text: str, rule: str) -> ResolvedModel | None:
         entry = self.registry.entry(text) if text else None
         if entry is None:
@@ -316,8 +325,10 @@ class ModelResolver:
         parts = parse(key_text or text)
         family = None
         if parts.family and parts.family != key and (parts.version or parts.variant):
-            family = self._nearest_release(parts.family, parts.version) or self._known(
-                parts.family, "registry"
+            family = (
+                self._nearest_variant(key)
+                or self._nearest_release(parts.family, parts.version)
+                or self._known(parts.family, "registry")
             )
             if family is not None and rule == "unknown":
                 rule = "unknown-version"

@@ -24,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.defaults import DRAWING_HEIGHT, DRAWING_WIDTH
 from kg.errors import PtmkgError
 from kg.networks.graph import why_empty
 
@@ -249,8 +250,8 @@ def draw(
     graph: nx.Graph,
     image_format: str,
     *,
-    width: int = 1200,
-    height: int = 900,
+    width: int = DRAWING_WIDTH,
+    height: int = DRAWING_HEIGHT,
     title: str | None = None,
     max_labels: int = 80,
 ) -> bytes:
@@ -264,8 +265,8 @@ def draw(
 def drawing(
     graph: nx.Graph,
     *,
-    width: int = 1200,
-    height: int = 900,
+    width: int = DRAWING_WIDTH,
+    height: int = DRAWING_HEIGHT,
     title: str | None = None,
     max_labels: int = 80,
 ) -> Any:

@@ -29,7 +29,7 @@ the block as a bind join, here and nowhere else:
    the whole query runs on our graph: joins, ``OPTIONAL``, grouping and order
    keep their SPARQL meaning.
 
-The query is read by the one SPARQL analysis (:mod:`kg.query.analysis`): it finds
+The query is read by the one SPARQL analysis (:mod:`kg.sparql.analysis`): it finds
 the block, its ``SILENT``, and the query's ``WHERE`` group by parsing, so braces or
 keywords inside strings, IRIs and comments are never taken for structure.
 
@@ -50,9 +50,9 @@ import pyoxigraph as ox
 
 from kg.errors import PtmkgError
 from kg.http import HttpClient, HttpError, RetryPolicy, sparql_select, validate_endpoint
-from kg.query.analysis import Analysis, ServiceBlock, analyse, read_error
 from kg.query.parameters import Parameter, ParameterValue, bind, resolve_parameters
 from kg.query.results import QueryResult, from_solutions
+from kg.sparql.analysis import Analysis, ServiceBlock, analyse, read_error
 from kg.stores.embedded import GraphStore
 
 ENDPOINT_PARAMETER = "endpoint"
@@ -73,7 +73,7 @@ def _analysis(text: str, remember: bool = False) -> Analysis:
 
 
 def find_service(text: str, *, remember: bool = False) -> ServiceBlock | None:
-    """The query's one SERVICE block (read by :mod:`kg.query.analysis`), or None.
+    """The query's one SERVICE block (read by :mod:`kg.sparql.analysis`), or None.
 
     ``remember=True`` keeps the analysis on disk, for query templates."""
     services = _analysis(text, remember).services

@@ -17,6 +17,7 @@ run as it is, answering for "all".
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,7 +34,12 @@ from kg.query.parameters import (
 )
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
-from kg.stores.embedded import GraphStore
+from kg.stores.embedded import GraphStore, _query
+from kg.stores.statistics import bind_group
+
+#: Says, for each canned query run, whether it was answered from prepared statistics or
+#: live, and why (``ptmkg query --explain`` shows it).
+log = logging.getLogger("ptmkg.query")
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,13 @@ def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
     return queries
 
 
+@cache
+def prepared_queries() -> dict[str, NamedQuery]:
+    """The prepared forms of canned queries (``queries/prepared/``): the same question
+    over the counts :mod:`kg.stores.statistics` prepares, with the same parameters."""
+    return load_queries(queries_dir() / "prepared")
+
+
 def get_query(name: str) -> NamedQuery:
     queries = load_queries()
     if name not in queries:
@@ -136,9 +149,14 @@ def run_query(
     store: GraphStore,
     name: str,
     params: Mapping[str, ParameterValue] | None = None,
+    *,
+    prepared: bool = True,
 ) -> QueryResult:
     """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``.
 
+    A query with a prepared form is answered from the store's prepared statistics when
+    they are fresh (the same rows, from counts made when the graph was written), else
+    live; ``prepared=False`` always answers live. ``result.answered`` says which, and why.
     A query with a ``SERVICE`` block (``federated-*``) asks an outside endpoint, as a
     bind join (see :mod:`kg.query.federation`).
     """
@@ -147,7 +165,30 @@ def run_query(
         from kg.query.federation import run_federated
 
         return run_federated(store, query.text, list(query.parameters), params, query_name=name)
-    return run_sparql(store, prepare_query(store, name, params))
+    form = prepared_queries().get(name) if prepared else None
+    if form is not None:
+        statistics = store.statistics()
+        terms = resolve_parameters(list(query.parameters), params or {}, store, name)
+        grouped = bind_group(form.text, terms) if statistics.store is not None else None
+        if statistics.store is not None and name in statistics.answers and grouped is not None:
+            found = from_solutions(_query(statistics.store, bind(grouped, terms), None))
+            assert isinstance(found, QueryResult)
+            found.answered = f"from the {statistics.reason}"
+            log.info("%s: answered %s", name, found.answered)
+            return found
+        if statistics.store is None:
+            reason = statistics.reason
+        elif grouped is None:
+            reason = "a parameter has several values, the prepared statistics one each"
+        else:
+            reason = f"the {statistics.reason} do not cover it"
+        result = run_sparql(store, prepare_query(store, name, params))
+        result.answered = f"live: {reason}"
+    else:
+        result = run_sparql(store, prepare_query(store, name, params))
+        result.answered = "live" + ("" if prepared else " (asked for)")
+    log.info("%s: answered %s", name, result.answered)
+    return result
 
 
 def run_sparql(store: GraphStore, sparql: str) -> QueryResult:
@@ -164,6 +205,7 @@ __all__ = [
     "get_query",
     "load_queries",
     "prepare_query",
+    "prepared_queries",
     "run_query",
     "run_sparql",
     "to_python",

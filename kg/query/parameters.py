@@ -5,9 +5,12 @@ A canned query declares its parameters in its comment header::
     # param: field field Restrict to papers in this field (label, id or IRI).
     # param: limit integer default=10 How many ranks to show.
     # param: model model required The model (a name, an alias or its IRI).
+    # param: rule string default=v2 values=v1|v2 The natural-science rule version.
 
-that is ``NAME TYPE [required | default=VALUE] DESCRIPTION``. In the query body,
-a comment line ``#@bind field limit`` marks where the parameters are bound.
+that is ``NAME TYPE [required | default=VALUE] [min=N] [max=N] [values=A|B...] DESCRIPTION``;
+``values`` lists every value a string parameter may take, and any other is refused with
+that list (a value that matches nothing in the graph would otherwise give no rows). In
+the query body, a comment line ``#@bind field limit`` marks where the parameters are bound.
 
 Binding is the one place where user input meets SPARQL. Each value is first
 turned into an RDF term by its type (a field label becomes the field concept's
@@ -22,7 +25,7 @@ A parameter left out (no value, no default) binds nothing: its variable stays
 unbound, and the queries read an unbound filter variable as "all". A query
 writes such a filter as ``FILTER(!BOUND(?field) || ...)``; with no value for
 ``field`` that filter keeps every solution, so binding drops it (the SPARQL
-analysis of :mod:`kg.query.analysis` finds it) rather than have the engine test
+analysis of :mod:`kg.sparql.analysis` finds it) rather than have the engine test
 it once per solution (which at a million papers costs seconds). The text run as
 it is, without binding, means the same.
 """
@@ -39,10 +42,10 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.query.analysis import Edit, analyse, apply_edits, order_by_edit
 from kg.rdf.namespaces import XSD
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
 from kg.read.values import parse_bool
+from kg.sparql.analysis import Edit, analyse, apply_edits, order_by_edit
 
 if TYPE_CHECKING:
     from kg.stores.embedded import GraphStore
@@ -76,6 +79,8 @@ class Parameter:
     required: bool = False
     minimum: int = INTEGER_MIN
     maximum: int = INTEGER_MAX
+    allowed: tuple[str, ...] = ()
+    """Every value a string parameter may take; () for any."""
 
     def describe(self) -> str:
         if self.required:
@@ -84,6 +89,8 @@ class Parameter:
             given = f"default {self.default}"
         else:
             given = "optional (all when left out)"
+        if self.allowed:
+            return f"{given}; one of {', '.join(self.allowed)}"
         return f"{given}; {self.range()}" if self.type == "integer" else given
 
     def range(self) -> str:
@@ -92,8 +99,14 @@ class Parameter:
         return f"{self.minimum} to {self.maximum}"
 
     def check(self, terms: list[Term]) -> list[Term]:
-        """The terms, if an integer's value lies in the parameter's range."""
+        """The terms, if an integer's value lies in the parameter's range and a value is
+        one of those allowed."""
         for term in terms:
+            if self.allowed and term.value not in self.allowed:
+                raise ParameterError(
+                    f"{term.value!r} is not one of the values {self.name} takes: "
+                    f"{', '.join(self.allowed)}"
+                )
             if self.type == "integer" and not self.minimum <= int(term.value) <= self.maximum:
                 raise ParameterError(
                     f"{term.value} is out of range: {self.name} is a whole number from "
@@ -239,9 +252,11 @@ PARAMETER_TYPES: dict[str, ParameterType] = {
 
 
 def parse_parameter(declaration: str, where: str) -> Parameter:
-    """``NAME TYPE [required] [default=VALUE] [min=N] [max=N] DESCRIPTION`` -> :class:`Parameter`.
+    """``NAME TYPE [required] [default=VALUE] [min=N] [max=N] [values=A|B] DESCRIPTION`` ->
+    :class:`Parameter`.
 
-    ``min`` and ``max`` narrow an integer's range (by default 0 to 2^63 - 1).
+    ``min`` and ``max`` narrow an integer's range (by default 0 to 2^63 - 1); ``values``
+    lists the values a string parameter takes.
     """
     parts = declaration.split(None, 2)
     if len(parts) < 2:
@@ -260,7 +275,7 @@ def parse_parameter(declaration: str, where: str) -> Parameter:
         key, equals, value = first.partition("=")
         if first == "required":
             required = True
-        elif equals and key in ("default", "min", "max") and key not in options:
+        elif equals and key in ("default", "min", "max", "values") and key not in options:
             options[key] = value
         else:
             break
@@ -274,7 +289,19 @@ def parse_parameter(declaration: str, where: str) -> Parameter:
         if not INTEGER_MIN <= int(options[key]) <= INTEGER_MAX:
             raise PtmkgError(f"{where}: {key}={options[key]} is past 2^63 - 1")
         bounds["minimum" if key == "min" else "maximum"] = int(options[key])
-    return Parameter(name, type_name, rest.strip(), options.get("default"), required, **bounds)
+    allowed: tuple[str, ...] = ()
+    if "values" in options:
+        allowed = tuple(value for value in options["values"].split("|") if value)
+        if type_name != "string" or not allowed:
+            raise PtmkgError(f"{where}: values= takes A|B|..., for a string parameter")
+        if options.get("default") is not None and options["default"] not in allowed:
+            raise PtmkgError(
+                f"{where}: the default {options['default']!r} of {name} is not one of its "
+                f"values ({', '.join(allowed)})"
+            )
+    return Parameter(
+        name, type_name, rest.strip(), options.get("default"), required, **bounds, allowed=allowed
+    )
 
 
 def bind_markers(text: str) -> set[str]:
@@ -343,7 +370,7 @@ def bind(
     ``#@bind`` but that has no value here is dropped: it would keep every solution
     anyway. ``ordered=False`` drops the outermost ``ORDER BY`` too, for callers that
     key the rows themselves. Filters and ORDER BY are found by the one SPARQL
-    analysis (:func:`kg.query.analysis.analyse`, cached per query text), and only the
+    analysis (:func:`kg.sparql.analysis.analyse`, cached per query text), and only the
     characters it read as them are replaced.
     """
     analysis = analyse(text, remember=True) if drop_unbound_filters or not ordered else None

@@ -20,7 +20,7 @@ import csv
 import decimal
 import importlib
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -33,9 +33,8 @@ from kg.formats import Format, Registry, UnknownFormat
 from kg.query.terminal import display_value, shown_columns, terminal_table
 from kg.rdf.formats import RDF_OUTPUT_FORMATS, choose_rdf_format, oxigraph_format
 from kg.rdf.namespaces import PREFIXES, XSD
+from kg.sparql.answers import Term, as_solutions
 from kg.text import markdown_text, spreadsheet_safe
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 _NUMERIC: dict[str, Callable[[str], Any]] = {
     XSD + "integer": int,
@@ -79,6 +78,8 @@ class QueryResult:
     columns: list[str]
     rows: list[dict[str, Any]]
     terms: list[list[Term | None]] = field(default_factory=list)
+    #: How a canned query was answered: live, or from prepared statistics (and why).
+    answered: str = field(default="", compare=False)
 
     @classmethod
     def from_terms(cls, columns: list[str], terms: list[list[Term | None]]) -> QueryResult:
@@ -222,33 +223,6 @@ def _boolean_term(value: bool) -> ox.Literal:
 
 def _boolean_as_rows(result: BooleanResult) -> QueryResult:
     return QueryResult.from_terms(["boolean"], [[_boolean_term(result.value)]])
-
-
-def _tsv_term(term: Term | None) -> str:
-    """A term as SPARQL 1.1 TSV writes it: pyoxigraph's own N-Triples form."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.Triple):
-        parts = " ".join(_tsv_term(part) for part in (term.subject, term.predicate, term.object))
-        return f"<<( {parts} )>>"
-    return str(term)
-
-
-def as_solutions(columns: list[str], rows: Iterable[list[Term | None]]) -> ox.QuerySolutions:
-    """Rows of terms as pyoxigraph solutions, so its own serializers can write them.
-
-    pyoxigraph makes ``QuerySolutions`` only by running or parsing, so the rows are
-    read by its SPARQL TSV parser, whose term syntax is exactly pyoxigraph's ``str`` of
-    a term: nothing is re-encoded by hand, and a term the parser would read otherwise
-    fails here instead of being written wrong.
-    """
-    lines = ["\t".join(f"?{name}" for name in columns)]
-    lines.extend("\t".join(_tsv_term(term) for term in row) for row in rows)
-    solutions = ox.parse_query_results(
-        ("\n".join(lines) + "\n").encode("utf-8"), format=ox.QueryResultsFormat.TSV
-    )
-    assert isinstance(solutions, ox.QuerySolutions)
-    return solutions
 
 
 def _engine_answer(

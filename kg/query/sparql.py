@@ -2,7 +2,7 @@
 
 The common prefixes (:data:`kg.rdf.namespaces.PREFIXES`) are predeclared, so
 ``ptm:Paper`` works without a ``PREFIX`` line. A query is classified before it
-runs, by the one SPARQL analysis (:mod:`kg.query.analysis`): an update (INSERT,
+runs, by the one SPARQL analysis (:mod:`kg.sparql.analysis`): an update (INSERT,
 DELETE, LOAD, CLEAR, DROP, ...) is refused unless the caller allows updates, and
 then runs as one atomic write. A syntax error
 becomes a :class:`SparqlSyntaxError` that says where it is and shows the line.
@@ -14,10 +14,10 @@ import re
 from collections.abc import Collection
 
 from kg.errors import PtmkgError
-from kg.query.analysis import SparqlSyntaxError, analyse, update_reads_further
 from kg.query.results import AnyResult, QueryResult, UpdateResult, from_solutions
-from kg.query.services import check_services
 from kg.rdf.namespaces import PREFIXES
+from kg.sparql.analysis import SparqlSyntaxError, analyse, update_reads_further
+from kg.sparql.services import check_services
 from kg.stores.embedded import GraphStore
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -39,17 +39,6 @@ _POSITION = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.DOTALL)
 
 class UpdateRefused(PtmkgError):
     """An update was given where only queries are allowed."""
-
-
-def query_form(text: str) -> str:
-    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE``, ``ASK``, or the keyword of the first update
-    operation (:mod:`kg.query.analysis` reads it); ``""`` for text the grammar cannot read."""
-    analysis = analyse(text)
-    if analysis is None:
-        return ""
-    if analysis.is_empty:
-        raise SparqlSyntaxError("the query is empty")
-    return analysis.form
 
 
 # Whitespace, comments and PREFIX or BASE declarations, as written in the query.
@@ -130,10 +119,10 @@ def execute(
 ) -> AnyResult | UpdateResult:
     """Run any SPARQL: a query gives its result; an update runs only if ``allow_update``,
     and ``SERVICE`` may ask only the endpoints in ``allowed_services`` (``*``: any; see
-    :mod:`kg.query.services`).
+    :mod:`kg.sparql.services`).
 
     Which of the two a text is, and whether it orders its solutions, is read by
-    :func:`kg.query.analysis.analyse`. Text that grammar cannot read goes to the engine
+    :func:`kg.sparql.analysis.analyse`. Text that grammar cannot read goes to the engine
     as a query (which cannot write), unless it reads further as an update and updates
     are allowed; the engine then says what is wrong with it.
     """

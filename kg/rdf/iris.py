@@ -1,4 +1,4 @@
-"""The one place where IRIs are minted, and DOIs normalised.
+"""The one place where IRIs are minted (DOIs are normalised in :mod:`kg.read.values`).
 
 Every node ptmkg writes gets its IRI here, so the same paper, model or source
 always gets the same IRI, whichever importer saw it and however often a build
@@ -17,8 +17,6 @@ from urllib.parse import quote, unquote
 
 from kg.rdf.namespaces import DEFAULT_BASE_IRI
 
-_DOI_URL_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 # Characters kept as they are in the path of a DOI IRI; everything else is
 # percent-encoded (so '#', '?', '%', '<', '"', spaces and non-ASCII are safe).
 _DOI_SAFE = "/:;()"
@@ -28,42 +26,6 @@ _DOI_SAFE = "/:;()"
 #: A source (named by its file) may not take one, or it would replace that graph, and a
 #: command that replaces or drops the system graph would replace or drop the source.
 SYSTEM_SOURCE_NAMES = frozenset({"model-registry", "link-openalex", "link-wikidata"})
-
-
-class InvalidDoi(ValueError):
-    """The text is not a DOI."""
-
-
-def normalize_doi(raw: str) -> str:
-    """Return the DOI in its canonical form: lower case, no resolver prefix.
-
-    >>> normalize_doi("https://doi.org/10.1371/Journal.PONE.0001")
-    '10.1371/journal.pone.0001'
-    """
-    text = raw.strip()
-    if not text:
-        raise InvalidDoi("the DOI is empty")
-    match = _DOI_URL_PREFIX.match(text)
-    if match:
-        text = text[match.end() :].strip()
-        if match.group(0).lower().startswith("http"):
-            text = unquote(text)
-    text = text.lower()
-    if not _DOI_SHAPE.match(text):
-        shown = raw if len(raw) <= 80 else raw[:77] + "..."
-        raise InvalidDoi(f"{shown!r} is not a DOI (expected 10.<registrant>/<suffix>)")
-    return text
-
-
-_NORMAL_DOI = re.compile(r"10\.\d{4,9}/\S+")
-
-
-def is_normal_doi(text: str) -> bool:
-    """Whether ``normalize_doi(text)`` is ``text`` itself: a lower-case DOI, nothing around it.
-
-    A quick test for the usual case; any other text goes through :func:`normalize_doi`.
-    """
-    return _NORMAL_DOI.fullmatch(text) is not None and text == text.lower()
 
 
 # Letters, digits and the characters quote() keeps as they are with safe=_DOI_SAFE.

@@ -28,7 +28,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from kg.formats import container
-from kg.rdf.iris import InvalidDoi, normalize_doi
+from kg.read.values import InvalidDoi, normalize_doi
 
 #: File names read as articles, inside folders and zip archives.
 ARTICLE_SUFFIXES = (".xml", ".nxml", ".xml.gz", ".nxml.gz")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.defaults import SOURCE_ENCODING
 from kg.errors import SourceError
 
 MAX_CELL_CHARS = 1024 * 1024
@@ -49,6 +50,8 @@ GENERIC_FORMAT_COLUMNS = (
     "llm",
     "prompt_version",
     "extracted_at",
+    "tool",  # the software that ran the model (ColabFold runs AlphaFold 2)
+    "file",  # the article's file: what identifies a paper without a DOI
 )
 
 TOO_DEEP = "JSON nested too deeply to read (thousands of levels)"
@@ -88,7 +91,7 @@ def check_readable(path: Path) -> None:
         raise SourceError(path, "the file is empty")
 
 
-def read_table(path: Path, table_format: str, encoding: str = "utf-8") -> Table:
+def read_table(path: Path, table_format: str, encoding: str = SOURCE_ENCODING) -> Table:
     readers = {
         "csv": _read_delimited,
         "tsv": _read_delimited,

@@ -1,10 +1,11 @@
-"""Parsing the cell values that annotation sources share: booleans, years, dates, lists."""
+"""Parsing the cell values that annotation sources share: booleans, years, dates, lists, DOIs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import unquote
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -70,3 +71,45 @@ def text_or_none(value: Any) -> str | None:
         return None
     text = str(value) if not isinstance(value, str) else value
     return text.strip() or None
+
+
+# ------------------------------------------------------------------ DOIs
+
+_DOI_URL_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+class InvalidDoi(ValueError):
+    """The text is not a DOI."""
+
+
+def normalize_doi(raw: str) -> str:
+    """Return the DOI in its canonical form: lower case, no resolver prefix.
+
+    >>> normalize_doi("https://doi.org/10.1371/Journal.PONE.0001")
+    '10.1371/journal.pone.0001'
+    """
+    text = raw.strip()
+    if not text:
+        raise InvalidDoi("the DOI is empty")
+    match = _DOI_URL_PREFIX.match(text)
+    if match:
+        text = text[match.end() :].strip()
+        if match.group(0).lower().startswith("http"):
+            text = unquote(text)
+    text = text.lower()
+    if not _DOI_SHAPE.match(text):
+        shown = raw if len(raw) <= 80 else raw[:77] + "..."
+        raise InvalidDoi(f"{shown!r} is not a DOI (expected 10.<registrant>/<suffix>)")
+    return text
+
+
+_NORMAL_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def is_normal_doi(text: str) -> bool:
+    """Whether ``normalize_doi(text)`` is ``text`` itself: a lower-case DOI, nothing around it.
+
+    A quick test for the usual case; any other text goes through :func:`normalize_doi`.
+    """
+    return _NORMAL_DOI.fullmatch(text) is not None and text == text.lower()

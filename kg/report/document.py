@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import write_bytes_atomically, write_text_atomically
+from kg.defaults import REPORT_TITLE
 from kg.errors import PtmkgError
 from kg.query.named import get_query, run_query
 from kg.query.results import QueryResult, display_value, markdown_table
@@ -262,7 +263,7 @@ class Report:
 
 @dataclass
 class WrittenReport:
-    markdown: Path
+    markdown: Path | None  # None when only the HTML page was asked for (-o report.html)
     html: Path
     charts: list[Path]
     report: Report
@@ -273,7 +274,7 @@ class WrittenReport:
         return [s for s in self.report.sections if not s.result.rows and not s.spec.empty_is_good]
 
 
-def build_report(store: GraphStore, title: str = "Pre-trained model reuse in science") -> Report:
+def build_report(store: GraphStore, title: str = REPORT_TITLE) -> Report:
     """Run every query the report shows and draw its charts."""
     summary = run_query(store, "corpus-summary")
     sections = []
@@ -442,10 +443,33 @@ def render_html(report: Report) -> str:
 # ------------------------------------------------------------ writing
 
 
-def write_report(
-    store: GraphStore, directory: Path, title: str = "Pre-trained model reuse in science"
-) -> WrittenReport:
-    """Write ``report.md``, ``report.html`` and ``charts/*.png`` into ``directory``."""
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+def write_report(store: GraphStore, directory: Path, title: str = REPORT_TITLE) -> WrittenReport:
+    """Write ``report.md``, ``report.html`` and ``charts/*.png`` into the folder
+    ``directory``; or, for a path ending in ``.html``, that one page alone (its charts are
+    inside it).
+
+    Any other extension is refused rather than made a folder: ``-o report.md`` or
+    ``-o report.pdf`` would otherwise be a folder holding files of other names.
+    """
+    directory = Path(directory)
+    suffix = directory.suffix.lower()
+    if suffix in PAGE_SUFFIXES and not directory.is_dir():
+        report = build_report(store, title)
+        try:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomically(directory, render_html(report))
+        except OSError as exc:
+            raise PtmkgError(f"cannot write the report to {directory}: {exc.strerror}") from None
+        return WrittenReport(markdown=None, html=directory, charts=[], report=report)
+    if suffix and not directory.is_dir():
+        raise PtmkgError(
+            f"cannot write a report to {directory}: a report is a folder (report.md, "
+            f"report.html and charts/) or one page ending in .html; give a folder, or "
+            f"{directory.with_suffix('.html')}"
+        )
     report = build_report(store, title)
     chart_dir = directory / "charts"
     try:

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 
 from kg.defaults import STORE_ENV
 from kg.errors import PtmkgError, StoreInUseError
+from kg.stores import statistics as prepared
 
 #: Quads per bulk-load call; bounds the loader's memory (about 600 bytes a quad, so
 #: 1 GiB per 1.3M quads unsliced). A 10k-paper corpus still fits in one slice.
@@ -148,6 +149,11 @@ class GraphStore(ABC):
         """Run a SPARQL update as one write transaction: all of it is applied, or none."""
         with self.writing() as writer:
             writer.update(sparql)
+
+    def statistics(self) -> prepared.Statistics:
+        """The prepared statistics of the graph this store reads, if they are fresh
+        (see :mod:`kg.stores.statistics`); otherwise none, and why."""
+        return prepared.Statistics(None, frozenset(), f"{self.location} has no prepared statistics")
 
 
 class _OxigraphWriter(GraphWriter):
@@ -357,6 +363,9 @@ class EmbeddedStore(GraphStore):
         self.isolated_writes = self.path is not None
         self._reader: ox.Store | None = None
         self._reader_lock: IO[str] | None = None
+        self._reader_generation: Path | None = None
+        self._statistics: ox.Store | None = None  # of the generation read, or in memory
+        self._writes = 0  # write transactions of an in-memory store
 
     # ------------------------------------------------------------ reading
 
@@ -396,7 +405,28 @@ class EmbeddedStore(GraphStore):
                 self._reader = ox.Store.read_only(str(generation))
             except OSError as exc:
                 raise PtmkgError(f"cannot open the store at {self.location}: {exc}") from None
+            self._reader_generation = generation
         return self._reader
+
+    def statistics(self) -> prepared.Statistics:
+        if self._memory is not None:
+            return prepared.check(self._statistics, self._memory_fingerprint(), "the graph")
+        self._store()
+        generation = self._reader_generation
+        assert generation is not None
+        what = f"{self.location} ({generation.name})"
+        folder = generation / prepared.STATISTICS_FOLDER
+        if self._statistics is None and folder.is_dir():
+            try:
+                self._statistics = ox.Store.read_only(str(folder))
+            except OSError:
+                return prepared.Statistics(
+                    None, frozenset(), f"the prepared statistics of {what} cannot be read"
+                )
+        return prepared.check(self._statistics, prepared.database_fingerprint(generation), what)
+
+    def _memory_fingerprint(self) -> str:
+        return f"in-memory write {self._writes}"
 
     def hold_generation(self, generation: Path) -> IO[str] | None:
         """Keep a generation from being removed while it is read (until the handle closes).
@@ -441,8 +471,10 @@ class EmbeddedStore(GraphStore):
             scratch.dump(output, rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
     def close(self) -> None:
-        if self._reader is not None:
+        if self._reader is not None or (self._statistics is not None and self._memory is None):
             self._reader = None
+            self._reader_generation = None
+            self._statistics = None
             gc.collect()  # results and iterators may still hold the reader
         if self._reader_lock is not None:
             self._reader_lock.close()
@@ -458,7 +490,10 @@ class EmbeddedStore(GraphStore):
             writer = _OxigraphWriter(self._memory)
             if fresh:
                 writer.clear()
+            self._writes += 1  # the statistics of the last write are stale from here on
             yield writer
+            self._statistics = prepared.prepare(self._memory, None)
+            prepared.seal(self._statistics, self._memory_fingerprint())
             return
         assert self.path is not None
         self._check_is_folder()
@@ -528,8 +563,13 @@ class EmbeddedStore(GraphStore):
                 # an uncompacted 1M-paper build ran 3x slower than on one loaded at once.
                 store.optimize()
             store.flush()
+            # Computed from the finished database, into the generation's own folder: they
+            # are published, and removed, with it.
+            statistics = prepared.prepare(store, staging / prepared.STATISTICS_FOLDER)
         except BaseException as exc:
             writer.store = None
+            with contextlib.suppress(NameError):
+                del statistics  # closed before its folder is removed
             del store
             gc.collect()
             shutil.rmtree(staging, ignore_errors=True)
@@ -546,6 +586,9 @@ class EmbeddedStore(GraphStore):
         del store
         if held_elsewhere:
             gc.collect()
+        # The database's files are final once it is closed: the statistics record them.
+        prepared.seal(statistics, prepared.database_fingerprint(staging))
+        del statistics
         generation = self.path / f"gen-{number:06d}"
         try:
             os.rename(staging, generation)

@@ -50,6 +50,8 @@ from kg.http import (
     read_query_results,
 )
 from kg.rdf.namespaces import ONTOLOGY_IRI, PREFIXES, PTM, XSD
+from kg.sparql.analysis import query_form
+from kg.sparql.answers import as_solutions
 from kg.stores.embedded import GraphStore, GraphWriter
 
 ENDPOINT_ENV = "PTMKG_ENDPOINT"
@@ -124,7 +126,7 @@ def _read_solutions(body: bytes, media_type: str) -> ox.QuerySolutions | ox.Quer
     The answer is read through once first, so a broken one fails here (a message)
     rather than in whoever iterates it; then the same bytes are read again for the
     caller. Only an answer with values to normalise (:func:`normalise_literal`) is
-    given as its normalised rows instead (:func:`kg.query.results.as_solutions`).
+    given as its normalised rows instead (:func:`kg.sparql.answers.as_solutions`).
     """
     parsed = read_query_results(body, media_type)
     if isinstance(parsed, ox.QueryBoolean):
@@ -133,8 +135,6 @@ def _read_solutions(body: bytes, media_type: str) -> ox.QuerySolutions | ox.Quer
     if _BOOLEAN in body:
         normalised = [[_normalise_term(term) for term in row] for row in rows]
         if normalised != rows:
-            from kg.query.results import as_solutions
-
             return as_solutions([v.value for v in parsed.variables], normalised)
     return read_query_results(body, media_type)
 
@@ -324,8 +324,6 @@ class RemoteStore(GraphStore):
         self, sparql: str, substitutions: dict[str, ox.Literal | ox.NamedNode] | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query as it is: for queries that name their graphs, whatever the default."""
-        from kg.query.sparql import query_form
-
         text = self._prologue() + sparql + _values_clause(substitutions)
         graph_form = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
         try:

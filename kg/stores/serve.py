@@ -16,7 +16,7 @@ origins, so it listens on a free loopback port and a small guard in this process
 at the address served and passes them on unchanged, except:
 
 - a query whose ``SERVICE`` asks an endpoint not allowed (``--allow-service``) is
-  refused with 403 before it reaches the server (:mod:`kg.query.services`), so no
+  refused with 403 before it reaches the server (:mod:`kg.sparql.services`), so no
   client or web page can make this machine fetch other addresses;
 - an update is refused with 403 (the server would refuse it too);
 - a request from a web page of another origin (its ``Origin`` header, or
@@ -25,6 +25,10 @@ at the address served and passes them on unchanged, except:
   the server itself (Oxigraph's query page) are same-origin when opened by address
   (``http://127.0.0.1:7878/``), not by a host name, which a DNS-rebinding page
   could share.
+
+The server's query page (YASGUI, at ``/``) is passed on with one change: its editor
+opens on a query that declares the project's prefixes (:data:`~kg.rdf.namespaces.PREFIXES`),
+so that ``ptm:Paper`` or ``dcterms:title`` can be written at once (:func:`query_page`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ipaddress
+import json
+import math
 import os
 import shutil
 import signal
@@ -48,7 +54,8 @@ from typing import IO
 from kg.defaults import SERVE_HOST, SERVE_PORT
 from kg.errors import PtmkgError
 from kg.http import HttpError, Relay, address_family, answers, free_loopback_port
-from kg.query.services import ServiceRefused, check_services
+from kg.rdf.namespaces import PREFIXES
+from kg.sparql.services import ServiceRefused, check_services
 from kg.stores.embedded import EmbeddedStore
 
 DEFAULT_HOST = SERVE_HOST
@@ -94,7 +101,7 @@ class ReadOnlyServer:
     port: int = DEFAULT_PORT
     cors_origins: tuple[str, ...] = ()  # web page origins allowed; "*" for any
     allowed_services: tuple[str, ...] = ()  # SERVICE endpoints allowed; "*" for any
-    timeout_seconds: int | None = None
+    timeout_seconds: float | None = None  # the server counts whole seconds, rounded up
     process: subprocess.Popen | None = None
     _generation_lock: IO[str] | None = None
     _guard: _Guard | None = None
@@ -103,6 +110,11 @@ class ReadOnlyServer:
     @property
     def url(self) -> str:
         return f"{_origin_of(self.host, self.port)}/query"
+
+    @property
+    def page_url(self) -> str:
+        """The query page for a browser (the Oxigraph server's YASGUI)."""
+        return f"{_origin_of(self.host, self.port)}/"
 
     def command(self) -> list[str]:
         """The Oxigraph server's command: loopback only, on the port the guard passes to."""
@@ -121,7 +133,7 @@ class ReadOnlyServer:
             "--union-default-graph",
         ]
         if self.timeout_seconds:
-            command += ["--timeout-s", str(self.timeout_seconds)]
+            command += ["--timeout-s", str(math.ceil(self.timeout_seconds))]
         return command
 
     def start(self) -> ReadOnlyServer:
@@ -370,6 +382,10 @@ class _GuardHandler(BaseHTTPRequestHandler):
     # ---------------------------------------------------------------- passing on
 
     def _pass_on(self) -> None:
+        if self.command == "GET" and urllib.parse.urlsplit(self.path).path == "/":
+            # The page is rewritten (query_page), so it is asked for uncompressed.
+            del self.headers["Accept-Encoding"]
+            self.headers["Accept-Encoding"] = "identity"
         try:
             origin = self._allowed_origin()
             length = int(self.headers.get("Content-Length") or 0)
@@ -393,16 +409,23 @@ class _GuardHandler(BaseHTTPRequestHandler):
             with self.server.relay.send(
                 self.command, self.server.served.backend_url + self.path, headers, content
             ) as answer:
+                chunks = answer.chunks
+                page = self.command == "GET" and urllib.parse.urlsplit(self.path).path == "/"
+                if page and answer.status == 200:
+                    chunks = iter([query_page(b"".join(chunks))])
                 self.send_response(answer.status)
                 for name, value in answer.headers:
                     lowered = name.lower()
-                    if lowered not in _HOP_BY_HOP and not lowered.startswith("access-control-"):
-                        self.send_header(name, value)
+                    if lowered in _HOP_BY_HOP or lowered.startswith("access-control-"):
+                        continue
+                    if page and lowered in ("content-length", "etag", "last-modified"):
+                        continue  # the page is sent whole, as HTTP/1.0 allows
+                    self.send_header(name, value)
                 if origin:
                     self._cors_headers(origin)
                 self.end_headers()
                 if self.command != "HEAD":
-                    for chunk in answer.chunks:
+                    for chunk in chunks:
                         self.wfile.write(chunk)
         except HttpError:
             self._refuse(_Refused(502, "the Oxigraph server did not answer"))
@@ -421,3 +444,29 @@ class _GuardHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+
+_YASGUI_START = b'new Yasgui(document.getElementById("yasgui"), {'
+STARTING_QUERY = (
+    "SELECT ?paper ?title WHERE {\n  ?paper a ptm:Paper ; dcterms:title ?title .\n}\nLIMIT 10\n"
+)
+
+
+def starting_query() -> str:
+    """The query the served page opens on: the project's prefixes, then a first question."""
+    declared = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+    return f"{declared}\n{STARTING_QUERY}"
+
+
+def query_page(page: bytes) -> bytes:
+    """The Oxigraph server's YASGUI page with its editor opening on :func:`starting_query`.
+
+    A page of another layout (another Oxigraph version) is passed on as it is.
+    """
+    if _YASGUI_START not in page:
+        return page
+    # JSON is a JavaScript string literal; "</" is escaped so no text ends the script.
+    value = json.dumps(starting_query()).replace("</", "<\\/").encode("utf-8")
+    return page.replace(
+        _YASGUI_START, _YASGUI_START + b"\n        yasqe: { value: " + value + b" },", 1
+    )

@@ -81,7 +81,7 @@ class SourceGraphWriter:
             self.quads.flush()
 
     def finish(self, **facts: Unpack[SourceFacts]) -> None:
-        """The shared nodes, then the source node with its checksum and counts."""
+        """The shared nodes, then the source node with its checksum, counts and file."""
         try:
             self.models.finish()
             self.papers.finish()

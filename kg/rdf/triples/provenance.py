@@ -29,12 +29,16 @@ class SourceFacts(TypedDict):
     rejected: int
     skipped: NotRequired[int]
     natural_science_rule: NotRequired[str | None]
+    location: NotRequired[str | None]  # the file read, a ``file:`` IRI
+    modified: NotRequired[str | None]  # that file's modification time, an xsd:dateTime
 
 
 def write_source_node(
     quads: QuadLines, source: str, source_name: str, **facts: Unpack[SourceFacts]
 ) -> None:
-    """The source node (``source``, an N-Triples term) with its checksum and counts."""
+    """The source node (``source``, an N-Triples term) with its checksum and counts, and
+    where it was read from (``location``, as ``prov:atLocation``) and that file's
+    modification time (``modified``, as ``dcterms:modified``)."""
     emit = quads.emit
     emit_text = quads.emit_text
     emit(source, TYPE, p("Source"))
@@ -49,3 +53,8 @@ def write_source_node(
     if facts.get("skipped"):
         emit(source, p("recordsSkipped"), typed(str(facts["skipped"]), "integer"))
     emit_text(source, p("naturalScienceFilter"), facts.get("natural_science_rule"))
+    location, modified = facts.get("location"), facts.get("modified")
+    if location:
+        emit(source, p("atLocation", PROV), f"<{location}>")
+    if modified:
+        emit(source, p("modified", DCTERMS), typed(modified, "dateTime"))

@@ -6,7 +6,7 @@ a pasted ``ptmkg sparql``) could so make this machine fetch internal addresses (
 So ``SERVICE`` is off by default: a query that asks any endpoint not on the caller's
 allow-list is refused before it runs, and the allow-list entry ``*`` allows any.
 
-The endpoints are read by the one SPARQL analysis (:mod:`kg.query.analysis`), which
+The endpoints are read by the one SPARQL analysis (:mod:`kg.sparql.analysis`), which
 finds ``SERVICE`` inside ``OPTIONAL``, ``FILTER EXISTS``, subqueries and updates'
 ``WHERE``; a regular expression over the text would miss or invent some. A ``SERVICE``
 whose endpoint is a variable (or a prefixed name) could ask anything and is allowed only
@@ -35,7 +35,7 @@ class ServiceRefused(PtmkgError):
 def service_endpoints(text: str) -> list[str | None]:
     """The endpoint IRIs the text's ``SERVICE`` blocks ask, in order; ``None`` for a
     variable. Raises :class:`SyntaxError` if the grammar cannot read the text."""
-    from kg.query.analysis import analyse
+    from kg.sparql.analysis import analyse
 
     analysis = analyse(text)
     if analysis is None:

@@ -554,3 +554,14 @@ def without_order_by(text: str) -> str:
         return text
     edit = order_by_edit(analysis)
     return apply_edits(analysis.text, [edit] if edit else [])
+
+
+def query_form(text: str) -> str:
+    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE``, ``ASK``, or the keyword of the first update
+    operation (:mod:`kg.sparql.analysis` reads it); ``""`` for text the grammar cannot read."""
+    analysis = analyse(text)
+    if analysis is None:
+        return ""
+    if analysis.is_empty:
+        raise SparqlSyntaxError("the query is empty")
+    return analysis.form

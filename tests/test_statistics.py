@@ -1,0 +1,225 @@
+"""Prepared statistics: every prepared query gives exactly the live query's rows, for every
+parameter value, and a statistics graph that no longer describes its graph is never used."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import EXAMPLES
+from hand_counted import FIELD, PATTERN, build_hand_counted
+from pipeline_fixture import make_database
+
+import kg
+from kg.query.named import get_query, prepared_queries, run_query
+from kg.query.sources import drop_source
+from kg.stores import statistics
+
+NOWHERE_FIELD = FIELD + "12"  # a field of the vocabulary no test paper is in
+
+
+def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]:
+    """Every combination of values the query's parameters can take on this graph: each
+    field, pattern and rule the graph has, one it lacks (for a parameter that declares its
+    values: each of those), and none (where allowed)."""
+    fields = sorted(
+        {s["f"].value for s in store.query("SELECT DISTINCT ?f WHERE { ?p ptm:hasField ?f }")}
+    )
+    rules = sorted(
+        {
+            s["r"].value
+            for s in store.query("SELECT DISTINCT ?r WHERE { ?p ptm:meetsNaturalScienceRule ?r }")
+        }
+    )
+    domains = {
+        "field": [*fields, NOWHERE_FIELD],
+        "pattern": [PATTERN + p for p in ("conceptual", "adaptation", "deployment")],
+        "rule": [*rules, "v9"],
+        "natural_science": ["true", "false"],
+        "limit": ["1", "2", "1000"],
+    }
+    choices = []
+    for parameter in get_query(name).parameters:
+        # A parameter that declares its values takes each of them (the graph may lack some).
+        declared = list(parameter.allowed)
+        values: list[str | None] = declared or list(domains[parameter.name])
+        if not parameter.required:
+            values.append(None)
+        choices.append([(parameter.name, v) for v in values])
+    return [
+        {k: v for k, v in combination if v is not None}
+        for combination in itertools.product(*choices)
+    ]
+
+
+def assert_prepared_equals_live(store: kg.EmbeddedStore) -> int:
+    """Compare every prepared query with its live query; return the combinations compared."""
+    compared = 0
+    assert store.statistics().store is not None, store.statistics().reason
+    for name in prepared_queries():
+        for params in parameter_values(store, name):
+            live = run_query(store, name, params, prepared=False)
+            answer = run_query(store, name, params)
+            assert answer.answered.startswith("from the prepared statistics"), (name, params)
+            assert answer.columns == live.columns, (name, params)
+            assert answer.terms == live.terms, (name, params)
+            compared += 1
+    return compared
+
+
+def test_every_prepared_query_has_the_live_querys_parameters():
+    assert set(prepared_queries()) == set(statistics.PREPARED_QUERIES)
+    for name, prepared in prepared_queries().items():
+        assert prepared.parameters == get_query(name).parameters, name
+
+
+def test_prepared_answers_equal_live_ones_on_the_hand_counted_graph(tmp_path):
+    store = build_hand_counted(tmp_path)
+    assert assert_prepared_equals_live(store) > 200
+    # a value a person counted in hand_counted.py, from the prepared cells
+    summary = run_query(store, "corpus-summary")
+    assert summary.answered.startswith("from the prepared statistics")
+    assert (summary.rows[0]["papers"], summary.rows[0]["reuse_instances"]) == (8, 8)
+
+
+def test_prepared_answers_equal_live_ones_on_the_illustrative_corpus(illustrative_store):
+    assert assert_prepared_equals_live(illustrative_store) > 100
+
+
+def test_prepared_answers_equal_live_ones_on_the_pipeline_database(tmp_path):
+    """The pipeline's database records natural-science rules: the rule dimension."""
+    database = make_database(tmp_path / "pipeline.db")
+    store = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(store, [database], rejects_dir=tmp_path / "rejects")
+    store.close()
+    store = kg.EmbeddedStore(tmp_path / "store")
+    rules = list(store.query("SELECT DISTINCT ?r WHERE { ?p ptm:meetsNaturalScienceRule ?r }"))
+    assert rules
+    assert assert_prepared_equals_live(store) > 200
+
+
+@pytest.mark.parametrize("form", ["jsonl", "db"])
+def test_prepared_answers_equal_live_ones_on_a_synthetic_corpus(tmp_path, form):
+    corpus = tmp_path / f"corpus.{form}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "synth",
+            "-o",
+            str(corpus),
+            "--papers",
+            "3000",
+            "--seed",
+            "5",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    store = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(store, [corpus], rejects_dir=tmp_path / "rejects")
+    store.close()
+    store = kg.EmbeddedStore(tmp_path / "store")
+    assert assert_prepared_equals_live(store) > 200
+
+
+def test_an_in_memory_store_prepares_them_too():
+    store = kg.EmbeddedStore(None)
+    kg.build(
+        store,
+        [EXAMPLES / "illustrative-corpus.csv", EXAMPLES / "illustrative-sheet.csv"],
+        rejects_dir=Path("rejects"),
+    )
+    assert assert_prepared_equals_live(store) > 100
+
+
+# ------------------------------------------------------------------ staleness
+
+
+def answered(store: kg.EmbeddedStore) -> str:
+    return run_query(store, "papers-by-field").answered
+
+
+def reopened(store: kg.EmbeddedStore) -> kg.EmbeddedStore:
+    store.close()
+    return kg.EmbeddedStore(store.path)
+
+
+def test_every_write_path_leaves_fresh_statistics_that_follow_the_change(tmp_path, write):
+    store = build_hand_counted(tmp_path)
+    before = run_query(store, "corpus-summary").rows[0]["papers"]
+    generation = store.current_generation()
+    # sparql --update
+    store.update("INSERT DATA { GRAPH <urn:x> { <urn:p> a ptm:Paper ; ptm:hasField field:28 } }")
+    store = reopened(store)
+    assert store.current_generation() != generation
+    assert run_query(store, "corpus-summary").rows[0]["papers"] == before + 1
+    assert assert_prepared_equals_live(store) > 200
+    # sources drop
+    drop_source(store, "study-b.csv")
+    store = reopened(store)
+    assert assert_prepared_equals_live(store) > 100
+    # a later build
+    sheet = write(
+        "more.csv",
+        "doi,fields,uses_dl,uses_ptms,model,pattern,stages\n"
+        "10.5555/more.1,Neuroscience,True,True,BERT,Adaptation,Test\n",
+    )
+    kg.build(store, [sheet], rejects_dir=tmp_path / "rejects")
+    store = reopened(store)
+    assert assert_prepared_equals_live(store) > 100
+
+
+def test_a_write_the_statistics_did_not_see_is_detected_and_answered_live(tmp_path):
+    store = build_hand_counted(tmp_path)
+    assert answered(store).startswith("from the prepared statistics")
+    expected = run_query(store, "papers-by-field", prepared=False)
+    generation = store.current_generation()
+    assert generation is not None
+    store.close()
+    # Another tool writes to the published database itself.
+    database = ox.Store(str(generation))
+    database.add(
+        ox.Quad(
+            ox.NamedNode("urn:p"),
+            ox.NamedNode("https://w3id.org/ptmkg/ontology#hasField"),
+            ox.NamedNode(FIELD + "28"),
+            ox.NamedNode("urn:x"),
+        )
+    )
+    del database
+    store = kg.EmbeddedStore(store.path)
+    result = run_query(store, "papers-by-field")
+    assert result.answered.startswith("live: the prepared statistics of")
+    assert "stale" in result.answered
+    neuroscience = {r["field"]: r["papers"] for r in result.rows}[FIELD + "28"]
+    assert neuroscience == {r["field"]: r["papers"] for r in expected.rows}[FIELD + "28"] + 1
+
+
+def test_a_store_without_statistics_answers_live(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    store.close()
+    import shutil
+
+    shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
+    store = kg.EmbeddedStore(store.path)
+    result = run_query(store, "top-models")
+    assert result.answered.startswith("live: no prepared statistics")
+    assert [r["model_label"] for r in result.rows][:1] == ["ResNet-50"]
+
+
+def test_an_in_memory_write_outside_a_transaction_is_not_served_stale():
+    store = kg.EmbeddedStore(None)
+    kg.build(store, [EXAMPLES / "illustrative-sheet.csv"], rejects_dir=Path("rejects"))
+    assert answered(store).startswith("from the prepared statistics")
+    with pytest.raises(RuntimeError), store.writing() as writer:
+        writer.update("INSERT DATA { <urn:p> a ptm:Paper ; ptm:hasField field:28 }")
+        raise RuntimeError("stopped half-way")
+    assert "stale" in answered(store)
