@@ -57,6 +57,11 @@ class ReuseTriples:
             if reuse.evidence:
                 emit(instance, p("evidence"), literal(reuse.evidence))
             emit(instance, p("modelMention"), literal(reuse.mention))
+            if reuse.tool:
+                # The wrapper is a model mention like any other: the registry names it.
+                tool = self.models.resolve(reuse.tool)
+                if tool.key != model.key:
+                    emit(instance, p("viaTool"), self.models.iri(tool.key))
             self._add_extraction(instance, reuse)
             if reuse.pattern_label:
                 emit(instance, p("patternLabel"), literal(reuse.pattern_label))
