@@ -4,6 +4,7 @@ their file (the development set in ../shared/data/jats-dev/)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,19 @@ def test_a_draft_article_builds_directly(cli, tmp_path: Path) -> None:
     assert [r["title"] for r in deepvariant] == [
         "DeepVariant-ARM64: INT8-quantized variant calling on Linux AArch64"
     ]
+
+
+def test_a_network_names_a_draft_without_a_doi_by_its_title(cli, tmp_path: Path) -> None:
+    records = tmp_path / "drafts.csv"
+    draft = DEV / "no-doi" / "joss-draft-SlicerNNInteractive.xml"
+    assert cli("extract", draft, "-o", records).exit_code == 0
+    store = tmp_path / "store"
+    assert cli("build", "--store", store, records).exit_code == 0
+    network = tmp_path / "net.json"
+    result = cli("network", "paper-model", "--store", store, "-o", network)
+    assert result.exit_code == 0, result.output
+    nodes = json.loads(network.read_text(encoding="utf-8"))["nodes"]
+    paper = next(n for n in nodes if n["type"] == "paper")
+    assert paper["label"] == "SlicerNNInteractive: A 3D Slicer extension for nnInteractive"
+    assert "doi" not in paper and paper["iri"].startswith(FILE_PAPER)
+    assert sorted(n["label"] for n in nodes if n["type"] == "model") == ["nnInteractive"]
