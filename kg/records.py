@@ -10,8 +10,17 @@ every record reaches the graph through :mod:`kg.rdf.triples`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def file_name(location: str) -> str:
+    """The name of an article's file, wherever it was read from: the last part of a path
+    (either slash) or of an archive member (``archive.zip!dir/x.xml`` is ``x.xml``). A paper
+    known by its file is known by this name, so moving the folder keeps its IRI."""
+    trimmed = location.strip().rstrip("/\\")
+    return re.split(r"[/\\!]", trimmed)[-1] or trimmed
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Reuse:
     section: str | None = None  # the article section holding the evidence
     confidence: float | None = None  # an extractor's confidence, 0 to 1
     extraction: Extraction | None = None
+    tool: str | None = None  # the software the model ran through (ColabFold runs AlphaFold 2)
 
 
 @dataclass(frozen=True)
@@ -129,14 +139,24 @@ class PaperRecord:
     cites: tuple[str, ...] = ()  # OpenAlex work IRIs of the references
     pmid: str | None = None
     pmcid: str | None = None
+    # What identifies a paper that has neither a DOI nor an OpenAlex id: an identifier the
+    # source gives (a preprint server's, a review's), else the file the article was read
+    # from (``ptmkg extract`` writes it for articles without a DOI), with the title.
+    identifier: str | None = None
+    file: str | None = None  # as the source wrote it (a path, or "archive.zip!member.xml")
 
     @property
     def key(self) -> str:
-        """What identifies the paper: its DOI, else its OpenAlex work IRI."""
+        """What identifies the paper: its DOI, else its OpenAlex work IRI, else its
+        identifier (``id:...``), else its file's name and its title (``file:...``)."""
         identity = self.doi or self.openalex_id
-        if identity is None:
-            raise ValueError("a paper record needs a DOI or an OpenAlex id")
-        return identity
+        if identity is not None:
+            return identity
+        if self.identifier is not None:
+            return f"id:{self.identifier}"
+        if self.file is not None:
+            return f"file:{file_name(self.file)}\x1f{self.title or ''}"
+        raise ValueError("a paper record needs a DOI, an OpenAlex id, an identifier or a file")
 
     @property
     def authors(self) -> tuple[Author, ...]:

@@ -13,6 +13,9 @@ Two sources. Source A (``study-a.csv``)::
     p6     2022  Physics and Astronomy                     F   F
     p7     2022  Chemistry                                 T   T     DeepLabCut (ResNet-50)   Deployment                Analysis
 
+Two reuse instances ran through a tool (the ``tool`` column): p3's AlphaFold 2 through
+ColabFold (a registry model), p7's DeepLabCut through napari-deeplabcut (unknown to it).
+
 Source B (``study-b.csv``) asserts p1's ResNet-50 adaptation a second time (so
 it is two ReuseInstance nodes but one reuse instance) and adds::
 
@@ -31,7 +34,7 @@ from pathlib import Path
 
 import kg
 
-HEADER = "doi,title,year,journal,fields,uses_dl,uses_ptms,model,pattern,stages,evidence\n"
+HEADER = "doi,title,year,journal,fields,uses_dl,uses_ptms,model,pattern,stages,evidence,tool\n"
 
 P1 = "10.1000/p1,Paper one,2020,J,Neuroscience; Neuroscience; Computer Science,True,True"
 P3 = "10.1000/p3,Paper three,2021,J,Chemistry; Neuroscience,True,True"
@@ -43,13 +46,13 @@ STUDY_A = (
             f"{P1},ResNet-50,Adaptation,Test; Analysis,fine-tuned ResNet-50",
             f"{P1},BERT,Adaptation; Deployment,Test,fine-tuned and served BERT",
             "10.1000/p2,Paper two,2020,J,Neuroscience,True,True,resnet50,Conceptual,Hypothesis,",
-            f"{P3},AF2,Adaptation,Test,",
+            f"{P3},AF2,Adaptation,Test,,ColabFold",
             f"{P3},ResNet-50,Adaptation,Observation,",
             "10.1000/p4,Paper four,2021,J,Chemistry,True,True,,,,",
             "10.1000/p5,Paper five,2022,J,Chemistry,True,False,,,,",
             "10.1000/p6,Paper six,2022,J,Physics and Astronomy,False,False,,,,",
             "10.1000/p7,Paper seven,2022,J,Chemistry,True,True,DeepLabCut (ResNet-50),Deployment,"
-            "Analysis,",
+            "Analysis,,napari-deeplabcut",
         ]
     )
     + "\n"

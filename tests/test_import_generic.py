@@ -148,3 +148,61 @@ def test_unknown_columns_are_reported_not_silently_used(write, tmp_path):
     path = write("g.csv", "doi,feilds\n10.2000/x,Chemistry\n")
     report = kg.build(kg.EmbeddedStore(None), [path], rejects_dir=tmp_path)
     assert any("feilds" in w for w in report.sources[0].warnings)
+
+
+def test_papers_without_a_doi_are_known_by_id_or_file_and_rows_with_neither_rejected(
+    write, build_store, tmp_path
+):
+    path = write(
+        "drafts.csv",
+        "doi,id,file,title,year,uses_dl,uses_ptms,model,pattern,tool\n"
+        # 2: known by its id; 3: by its id again (the same paper, a second model)
+        ",joss-1234,,Folding drafts,2025,True,True,AF2,Deployment,ColabFold\n"
+        ",joss-1234,,Folding drafts,2025,True,True,ESM-2 3B,Deployment,\n"
+        # 4, 5: by the file and its title; 6: the same file without the title
+        ",,/drafts/a/paper.xml,Rivers,2024,True,True,U-Net,Conceptual,\n"
+        ",,/drafts/b/paper.xml,Lakes,2024,True,False,,,\n"
+        ",,/drafts/a/paper.xml,,2024,True,True,ResNet-50,Adaptation,\n"
+        # 7: nothing identifies it; 8: a DOI that is no DOI, though a file is given
+        ",,,Orphan,2024,True,True,BERT,Deployment,\n"
+        "not-a-doi,,/drafts/c/paper.xml,Ponds,2024,True,False,,,\n",
+    )
+    store = build_store(path)
+    # By hand: papers joss-1234, a/paper.xml (Rivers) and b/paper.xml (Lakes) = 3; PTM papers
+    # joss-1234 and Rivers = 2; reuse instances AF2, ESM-2 3B, U-Net = 3.
+    summary = kg.stats(store).summary
+    assert (summary["papers"], summary["ptm_papers"], summary["reuse_instances"]) == (3, 2, 3)
+    rejects = (tmp_path / "rejects" / "drafts.csv.rejects.csv").read_text(encoding="utf-8")
+    assert "no title for the paper known by its file 'paper.xml', which line 4 gave 'Rivers'" in (
+        rejects
+    )
+    assert "the DOI is missing, and no 'id' or 'file' identifies the paper instead" in rejects
+    assert "malformed DOI" in rejects
+    assert len(rejects.strip().splitlines()) == 4  # the header and lines 6, 7 and 8
+    ids = kg.run_sparql(
+        store,
+        "SELECT ?paper ?id WHERE { ?paper a ptm:Paper ; dcterms:identifier ?id }",
+    )
+    assert [(str(r["paper"]), str(r["id"])) for r in ids.rows] == [
+        (f"{kg.DEFAULT_BASE_IRI}paper/id/joss-1234", "joss-1234")
+    ]
+    tool = kg.run_query(store, "reuse-via-tool").rows
+    assert [(r["tool_label"], r["model_label"]) for r in tool] == [("ColabFold", "AlphaFold 2")]
+    assert kg.validate(store).conforms
+
+
+def test_rows_of_a_paper_without_a_doi_that_contradict_each_other_are_named_by_it(
+    write, build_store, tmp_path
+):
+    path = write(
+        "contradicting.csv",
+        "id,file,title,year\njoss-1,,Rivers,2024\njoss-1,,Rivers,2025\n"
+        ",paper.xml,Lakes,2023\n,paper.xml,Lakes,2022\n",
+    )
+    build_store(path)
+    rejects = (tmp_path / "rejects" / "contradicting.csv.rejects.csv").read_text(encoding="utf-8")
+    assert "year 2025 contradicts 2024 given for the paper of id 'joss-1' on line 2" in rejects
+    assert (
+        "year 2022 contradicts 2023 given for the paper of file 'paper.xml' titled 'Lakes' "
+        "on line 4"
+    ) in rejects

@@ -88,3 +88,46 @@ def test_base_iri_is_overridable_and_checked() -> None:
 def test_name_keys_ignore_case_spaces_and_hyphens() -> None:
     assert name_key("ResNet-50") == name_key("resnet50") == name_key("ResNet 50") == "resnet50"
     assert name_key("AlphaFold") != name_key("AlphaFold 2")
+
+
+def test_papers_without_a_doi_get_iris_of_their_own() -> None:
+    minter = IriMinter()
+    base = minter.base
+    assert minter.paper_of(None, None, identifier="JOSS review 1234") == (
+        f"{base}paper/id/JOSS%20review%201234"
+    )
+    draft = minter.paper_of(None, None, file_name="paper.xml", title="Rivers")
+    assert draft.startswith(f"{base}paper/file/paper-")
+    # The same name and title give the same IRI; drafts of one name but other titles do not.
+    assert draft == minter.file_paper("paper.xml", "Rivers")
+    assert draft != minter.file_paper("paper.xml", "Lakes")
+    # The DOI wins, then the OpenAlex work, then the identifier, then the file.
+    assert minter.paper_of("10.1000/x", "W1", identifier="i", file_name="f.xml") == (
+        minter.paper("10.1000/x")
+    )
+    assert minter.paper_of(None, None, identifier="i", file_name="f.xml") == (
+        minter.identified_paper("i")
+    )
+    with pytest.raises(ValueError, match="needs a DOI, an OpenAlex work, an identifier or a file"):
+        minter.paper_of(None, None)
+    # None of them reads as the IRI of a DOI.
+    for iri in (draft, minter.identified_paper("10.1000/x"), minter.openalex_paper("W1")):
+        with pytest.raises(ValueError, match="not the IRI of a paper's DOI"):
+            minter.doi_of_paper(iri)
+
+
+def test_a_file_is_known_by_its_name_wherever_it_was_read() -> None:
+    from kg.records import PaperRecord, file_name
+
+    for location in (
+        "/work/a/drafts/paper.xml",
+        "drafts\\paper.xml",
+        "drafts.zip!2024/paper.xml",
+        "paper.xml",
+        " /moved/paper.xml/ ",
+    ):
+        assert file_name(location) == "paper.xml", location
+    one = PaperRecord(doi=None, line=1, file="/a/paper.xml", title="Rivers")
+    moved = PaperRecord(doi=None, line=9, file="b.zip!paper.xml", title="Rivers")
+    assert one.key == moved.key == "file:paper.xml\x1fRivers"
+    assert PaperRecord(doi=None, line=1, identifier="x", file="/a/paper.xml").key == "id:x"

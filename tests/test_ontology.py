@@ -158,6 +158,15 @@ def built_graph(tmp_path_factory: pytest.TempPathFactory) -> rdflib.Graph:
         result = runner.invoke(app, ["synth", str(path), "--papers", "150", "--seed", "5"])
         assert result.exit_code == 0, result.output
         corpora.append(path)
+    # Papers without a DOI (by id, by file) and reuse through a tool, known and unknown.
+    drafts = folder / "drafts.csv"
+    drafts.write_text(
+        "doi,id,file,title,uses_dl,uses_ptms,model,pattern,tool\n"
+        ",joss-1,,Folding,True,True,AF2,Deployment,ColabFold\n"
+        ",,drafts/paper.xml,Rivers,True,True,U-Net,Deployment,RiverTool 2\n",
+        encoding="utf-8",
+    )
+    corpora.append(drafts)
     store = kg.EmbeddedStore(folder / "store")
     kg.build(
         store,
@@ -172,6 +181,13 @@ def built_graph(tmp_path_factory: pytest.TempPathFactory) -> rdflib.Graph:
 def test_the_built_graph_holds_every_kind_of_node(built_graph):
     for kind in (PTM.Paper, PTM.PretrainedModel, PTM.ReuseInstance, PTM.Analysis, PTM.Source):
         assert len(set(built_graph.subjects(RDF.type, kind))) > 5, kind
+    # Both tools, and both papers without a DOI, so the reasoners see them.
+    tools = {str(t) for t in built_graph.objects(None, PTM.viaTool)}
+    assert tools == {
+        f"{kg.DEFAULT_BASE_IRI}model/colabfold",
+        f"{kg.DEFAULT_BASE_IRI}model/rivertool2",
+    }
+    assert len(set(built_graph.subjects(PTM.articleFile, None))) == 1
     # registry models linked to a Wikidata item or class: those RDFS inference once made concepts
     wikidata = {
         s

@@ -172,6 +172,14 @@ HAND_COUNTED = {
         ],
         {"model": "resnet50"},
     ),
+    # p3's AlphaFold 2 ran through ColabFold, p7's DeepLabCut through napari-deeplabcut.
+    "reuse-via-tool": Answer(
+        ("tool_label", "model_label", "pattern_label", "reuse_instances", "papers"),
+        [
+            ("ColabFold", "AlphaFold 2", "Adaptation", 1, 1),
+            ("napari-deeplabcut", "DeepLabCut", "Deployment", 1, 1),
+        ],
+    ),
     "pattern-by-field": Answer(
         ("field_label", "pattern_label", "reuse_instances", "papers"),
         [
@@ -473,6 +481,25 @@ def test_papers_reusing_model__via_backbone_and_by_alias(store):
     assert rows(alias, "doi", "reused_model_label") == [("10.1000/p3", "AlphaFold 2")]
 
 
+def test_papers_reusing_model__the_tool_a_model_ran_through(store):
+    colabfold = kg.run_query(store, "papers-reusing-model", {"model": "AF2"})
+    assert rows(colabfold, "doi", "reused_model_label", "tool_label") == [
+        ("10.1000/p3", "AlphaFold 2", "ColabFold")
+    ]
+    # With the backbone, DeepLabCut's napari-deeplabcut comes along; ResNet-50 ran through none.
+    backbone = kg.run_query(
+        store, "papers-reusing-model", {"model": "ResNet-50", "via_backbone": True}
+    )
+    assert [row["tool_label"] for row in backbone.rows] == [None, None, None, "napari-deeplabcut"]
+
+
+def test_reuse_via_tool__one_tool_by_any_name(store):
+    # LocalColabFold is a registry alias of ColabFold; AlphaFold 2 ran through no tool.
+    result = kg.run_query(store, "reuse-via-tool", {"tool": "LocalColabFold"})
+    assert rows(result, "tool", "model", "papers") == [(model("colabfold"), model("alphafold2"), 1)]
+    assert kg.run_query(store, "reuse-via-tool", {"tool": "AF2"}).rows == []
+
+
 def test_papers_reusing_model__unknown_model_is_a_clear_error(store):
     with pytest.raises(kg.PtmkgError, match=r"no model called 'ResNet-5O'.*did you mean"):
         kg.run_query(store, "papers-reusing-model", {"model": "ResNet-5O"})
@@ -529,8 +556,8 @@ def test_the_illustrative_corpus_answers_every_query(illustrative_store):
         "models-in-field": {"field": "Neuroscience"},
         "find-models": {"text": "alpha"},
     }
-    # The illustrative sources keep no raw labels and carry no model cards.
-    clean = {"labels-outside-vocabulary", "model-lineage"}
+    # The illustrative sources keep no raw labels, carry no model cards and name no tools.
+    clean = {"labels-outside-vocabulary", "model-lineage", "reuse-via-tool"}
     for name in load_queries():
         if name.startswith("federated-"):
             continue  # they ask an outside endpoint: tests/test_federated.py runs them locally

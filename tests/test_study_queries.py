@@ -287,7 +287,8 @@ def order_variables(sparql: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> kg.EmbeddedStore:
-    """The examples, a pipeline database, and OpenAlex works with and without a DOI."""
+    """The examples, a pipeline database, OpenAlex works with and without a DOI, and
+    annotations of papers without a DOI that ran models through tools."""
     folder = tmp_path_factory.mktemp("ordered")
     sources = [
         EXAMPLES / "illustrative-corpus.csv",
@@ -305,6 +306,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> kg.EmbeddedStore:
             encoding="utf-8",
         )
         sources.append(folder / "works.jsonl")
+    # Papers without a DOI (by id, by file), and reuse through tools.
+    drafts = folder / "drafts.csv"
+    drafts.write_text(
+        "doi,id,file,title,year,uses_dl,uses_ptms,model,pattern,tool\n"
+        ",joss-1,,Folding,2024,True,True,AF2,Deployment,ColabFold\n"
+        ",,drafts/paper.xml,Rivers,2024,True,True,U-Net,Deployment,RiverTool 2\n"
+        ",,drafts/paper.xml,Rivers,2024,True,True,AF2,Deployment,ColabFold\n",
+        encoding="utf-8",
+    )
+    sources.append(drafts)
     kg.build(kg.EmbeddedStore(folder / "store"), sources, rejects_dir=folder / "rejects")
     return kg.EmbeddedStore(folder / "store")
 

@@ -18,8 +18,11 @@ from typing import Any
 from kg.read.jats import Article
 from kg.read.tables import GENERIC_FORMAT_COLUMNS
 
-#: The generic-format columns ``ptmkg extract`` writes, in order (it knows no fields).
-RECORD_COLUMNS = tuple(column for column in GENERIC_FORMAT_COLUMNS if column != "fields")
+#: The generic-format columns ``ptmkg extract`` writes, in order (it knows no fields, and
+#: knows an article without a DOI by its file, not by an identifier).
+RECORD_COLUMNS = tuple(
+    column for column in GENERIC_FORMAT_COLUMNS if column not in ("fields", "id")
+)
 
 
 @dataclass(frozen=True)

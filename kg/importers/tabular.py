@@ -9,7 +9,8 @@ The column layout is recognised from the header, whatever the container
 * generic: ``doi`` plus any of ``title, year, journal, fields, uses_dl,
   uses_ptms, model, pattern, stages, evidence`` (one row per reuse instance),
   and from ``ptmkg extract`` also ``section, confidence, extractor, llm,
-  prompt_version, extracted_at``
+  prompt_version, extracted_at, tool, file``. A paper without a DOI is known by
+  its ``id``, else by its ``file`` and title; a row with none of them is rejected.
 
 Column names match whatever their case, spacing, underscores and question marks.
 Columns whose name starts with ``_`` are ignored, so a rejects file (which adds
@@ -42,7 +43,7 @@ from kg.read.values import (
     split_list,
     text_or_none,
 )
-from kg.records import Extraction, PaperRecord, Reject, Reuse
+from kg.records import Extraction, PaperRecord, Reject, Reuse, file_name
 from kg.text import spreadsheet_cell
 
 
@@ -113,12 +114,12 @@ def open_tabular(path: Path, table_format: str, options: ImportOptions) -> Sourc
             converter = _SheetConverter(layout, keys, options)
             break
     else:
-        if "doi" not in keys:
+        if not {"doi", "id", "file"} & keys.keys():
             raise SourceError(
                 path,
                 "no 'DOI' column; expected an annotation sheet (DOI, Uses DL, Uses PTMs, "
                 "PTM Reuse Pairings) or the generic format (doi, title, year, fields, model, "
-                "pattern, stages, evidence)",
+                "pattern, stages, evidence; 'id' or 'file' identify papers without a DOI)",
             )
         converter = _GenericConverter(keys, options)
     reading = SourceReading(
@@ -188,6 +189,16 @@ def _convert_rows(
 def _kept(row: Row) -> dict[str, Any]:
     """The row as a rejects file keeps it."""
     return {k: v for k, v in row.values.items() if not k.startswith("_") or k in ("_extra", "_raw")}
+
+
+def _shown(key: str) -> str:
+    """A paper's key (:attr:`PaperRecord.key`) as a message names the paper."""
+    if key.startswith("id:"):
+        return f"the paper of id {key[3:]!r}"
+    if key.startswith("file:"):
+        name, _, title = key[5:].partition("\x1f")
+        return f"the paper of file {name!r}" + (f" titled {title!r}" if title else "")
+    return f"DOI {key}"
 
 
 class _Converter:
@@ -355,7 +366,12 @@ class _GenericConverter(_Converter):
         self.instances: dict[tuple[str, str | None, tuple[str, ...]], int] = {}
         # Each row reads these columns; where they are is known once the header is.
         column = {key: keys.get(key, _ABSENT) for key in GENERIC_COLUMNS}
-        self._doi = column["doi"]
+        self._doi, self._id, self._file = column["doi"], column["id"], column["file"]
+        self._tool = column["tool"]
+        # A paper known by its file is known by its file's name and its title: the title
+        # that identifies each file name, with the line that gave it first.
+        self._file_titles: dict[tuple[str, str | None], int] = {}
+        self._titles_of_file: dict[str, tuple[int, str | None]] = {}
         self._title, self._journal, self._venue = (column[k] for k in ("title", "journal", "venue"))
         self._year, self._fields, self._model = (column[k] for k in ("year", "fields", "model"))
         self._pattern, self._stages = column["pattern"], column["stages"]
@@ -376,9 +392,20 @@ class _GenericConverter(_Converter):
         # rejected; cells that rows repeat (lists, model names) are parsed once.
         get = row.values.get
         doi = get(self._doi)
+        identifier = file = None
         if type(doi) is not str or not is_normal_doi(doi):
-            doi = self.doi(row)
+            identifier, file = _text(get(self._id)), _text(get(self._file))
+            if not is_blank(doi):
+                doi = self.doi(row)
+            elif identifier is None and file is None:
+                raise RowRejected(
+                    "the DOI is missing, and no 'id' or 'file' identifies the paper instead"
+                )
+            else:
+                doi = None
         title = _text(get(self._title))
+        if doi is None and identifier is None and file is not None:
+            self.check_file_title(file, title, row.line)
         venue = _text(get(self._journal)) or _text(get(self._venue))
         year = get(self._year)
         if type(year) is not int or not 1000 <= year <= 2999:
@@ -416,13 +443,15 @@ class _GenericConverter(_Converter):
             uses_dl, uses_ptms, model is not None, self._dl_name, self._ptms_name
         )
         metadata = (title, year, venue, fields, uses_dl, uses_ptms)
-        if doi in self.papers:
-            self.check_paper(doi, row.line, metadata)
+        paper = PaperRecord(doi=doi, line=row.line, title=title, identifier=identifier, file=file)
+        key = paper.key
+        if key in self.papers:
+            self.check_paper(key, row.line, metadata)
         else:
-            self.papers[doi] = (row.line, metadata)
+            self.papers[key] = (row.line, metadata)
         reuses: tuple[Reuse, ...] = ()
         if model is not None:
-            identity = (doi, model_key, patterns)
+            identity = (key, model_key, patterns)
             if identity in self.instances:
                 raise RowRejected(
                     f"duplicate row: the same paper, model and pattern as line "
@@ -439,12 +468,15 @@ class _GenericConverter(_Converter):
                     section=section,
                     confidence=confidence,
                     extraction=extraction,
+                    tool=_text(get(self._tool)),
                 )
                 for p in (patterns or (None,))
             )
         return PaperRecord(
             doi=doi,
             line=row.line,
+            identifier=identifier,
+            file=file,
             title=title,
             year=year,
             venue=venue,
@@ -490,11 +522,31 @@ class _GenericConverter(_Converter):
 
     _METADATA = ("title", "year", "journal", "fields", "uses_dl", "uses_ptms")
 
-    def check_paper(self, doi: str, line: int, metadata: tuple[Any, ...]) -> None:
+    def check_file_title(self, file: str, title: str | None, line: int) -> None:
+        """A paper known by its file is known by the file's name and its title, so each row
+        of it gives the same title (or each none): a row without the title would make it
+        another paper. Two files of one name with different titles are two papers."""
+        name = file_name(file)
+        if (name, title) in self._file_titles:
+            return
+        earlier = self._titles_of_file.get(name)
+        if earlier is not None and (title is None or earlier[1] is None):
+            first_line, first_title = earlier
+            given = "no title" if title is None else f"the title {title!r}"
+            raise RowRejected(
+                f"{given} for the paper known by its file {name!r}, which line {first_line} "
+                f"gave {'no title' if first_title is None else repr(first_title)}: without a "
+                "DOI or an id, a paper is known by its file's name and its title, so give the "
+                "same title on each of its rows (or an 'id' column)"
+            )
+        self._file_titles[name, title] = line
+        self._titles_of_file.setdefault(name, (line, title))
+
+    def check_paper(self, key: str, line: int, metadata: tuple[Any, ...]) -> None:
         """Rows of one paper must not contradict each other; blanks agree with anything."""
-        known = self.papers.get(doi)
+        known = self.papers.get(key)
         if known is None:
-            self.papers[doi] = (line, metadata)
+            self.papers[key] = (line, metadata)
             return
         first_line, first = known
         merged = list(first)
@@ -506,6 +558,6 @@ class _GenericConverter(_Converter):
             elif old != new:
                 raise RowRejected(
                     f"{self._METADATA[index]} {new!r} contradicts {old!r} given for "
-                    f"DOI {doi} on line {first_line}"
+                    f"{_shown(key)} on line {first_line}"
                 )
-        self.papers[doi] = (first_line, tuple(merged))
+        self.papers[key] = (first_line, tuple(merged))

@@ -569,7 +569,8 @@ def _describe_nodes(graph: nx.Graph, rows: ReuseRows, details: dict[str, dict[st
         node_type = attributes["type"]
         attributes["iri"] = node
         if node_type == PAPER:
-            attributes["label"] = row.get("doi") or node
+            # A paper without a DOI (a draft known by its file) is shown by its title.
+            attributes["label"] = row.get("doi") or row.get("title") or node
             papers = {node}
             attributes.update(_paper_ids(row))
         else:

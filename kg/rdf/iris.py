@@ -82,17 +82,46 @@ class IriMinter:
         or ``W...``). DOIs start with ``10.``, so it never meets a DOI's IRI."""
         return f"{self.base}paper/openalex/{work.rsplit('/', 1)[-1]}"
 
-    def paper_of(self, doi: str | None, openalex_work: str | None) -> str:
-        """A paper's IRI: from its DOI when it has one, else from its OpenAlex work."""
+    def identified_paper(self, identifier: str) -> str:
+        """The IRI of a paper without a DOI that its source identifies (an ``id`` column:
+        a preprint server's id, a review number). Never meets a DOI's IRI either."""
+        return f"{self.base}paper/id/{quote(identifier.strip(), safe='')}"
+
+    def file_paper(self, name: str, title: str | None) -> str:
+        """The IRI of a paper known only by its article's file name and its title (a draft
+        without a DOI): readable from the name, told apart by a digest of both, since drafts
+        of different papers are often all called ``paper.xml``."""
+        identity = "\x1f".join((name, title or ""))
+        digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:12]
+        stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+        return f"{self.base}paper/file/{quote(slug(stem), safe='-')}-{digest}"
+
+    def paper_of(
+        self,
+        doi: str | None,
+        openalex_work: str | None,
+        *,
+        identifier: str | None = None,
+        file_name: str | None = None,
+        title: str | None = None,
+    ) -> str:
+        """A paper's IRI: from its DOI when it has one, else from its OpenAlex work, else
+        from the identifier its source gives, else from its file's name and title."""
         if doi:
             return self.paper(doi)
         if openalex_work:
             return self.openalex_paper(openalex_work)
-        raise ValueError("a paper needs a DOI or an OpenAlex work")
+        if identifier:
+            return self.identified_paper(identifier)
+        if file_name:
+            return self.file_paper(file_name, title)
+        raise ValueError("a paper needs a DOI, an OpenAlex work, an identifier or a file")
 
     def doi_of_paper(self, iri: str) -> str:
         prefix = f"{self.base}paper/"
-        if not iri.startswith(prefix) or iri.startswith(f"{prefix}openalex/"):
+        if not iri.startswith(prefix) or iri.startswith(
+            tuple(f"{prefix}{kind}/" for kind in ("openalex", "id", "file"))
+        ):
             raise ValueError(f"{iri} is not the IRI of a paper's DOI under {self.base}")
         return unquote(iri[len(prefix) :])
 

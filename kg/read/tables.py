@@ -33,6 +33,7 @@ MAX_FIELD_CHARS = 64 * 1024 * 1024
 #: generic importer reads them; here, below both, so neither depends on the other).
 GENERIC_FORMAT_COLUMNS = (
     "doi",
+    "id",  # what identifies a paper without a DOI, where the source has an identifier
     "title",
     "year",
     "journal",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.rdf.iris import IriMinter, doi_url
 from kg.rdf.namespaces import BIBO, CITO, DCTERMS, FABIO, OWL, PTM, RDFS, SCHEMA, SKOS, XSD
 from kg.rdf.triples.terms import SAFE_IRI, TYPE, QuadLines, boolean, literal, p, typed
-from kg.records import PaperRecord, Topic
+from kg.records import PaperRecord, Topic, file_name
 
 PAPER_TYPES = (f"<{PTM}Paper>", f"<{FABIO}Expression>", f"<{SCHEMA}ScholarlyArticle>")
 _VENUE_TYPES = (f"<{PTM}Venue>", f"<{FABIO}Journal>")
@@ -31,6 +31,8 @@ WORK_TYPE_CLASSES: dict[str, tuple[str, ...]] = {
 _DOI = p("doi", BIBO)
 _SAME_AS = p("sameAs", SCHEMA)
 _TITLE = p("title", DCTERMS)
+_IDENTIFIER = p("identifier", DCTERMS)
+_ARTICLE_FILE = p("articleFile")
 _YEAR = p("hasPublicationYear", FABIO)
 _PUBLISHED_IN = p("publishedIn")
 _HAS_FIELD = p("hasField")
@@ -71,7 +73,7 @@ class PaperTriples:
         ending = self.quads.ending
         end = self.quads.end
         doi = record.doi
-        paper = f"<{self.minter.paper_of(doi, record.openalex_id)}>"
+        paper = f"<{self.paper_iri(record)}>"
         for paper_type in self._paper_types if in_corpus else self._paper_types[1:]:
             put(paper + paper_type)
         for work_class in WORK_TYPE_CLASSES.get(record.work_type or "", ()):
@@ -82,6 +84,10 @@ class PaperTriples:
             if record.openalex_id and SAFE_IRI.match(record.openalex_id):
                 alias = self.minter.openalex_paper(record.openalex_id)
                 put(paper + ending(_OWL_SAME_AS, alias))
+        if record.identifier:
+            put(f"{paper} {_IDENTIFIER} {literal(record.identifier)}{end}")
+        if record.file:
+            put(f"{paper} {_ARTICLE_FILE} {literal(record.file)}{end}")
         if record.title:
             put(f"{paper} {_TITLE} {literal(record.title)}{end}")
         if record.year is not None:
@@ -101,6 +107,16 @@ class PaperTriples:
             self.quads.emit(paper, p("reviewDate"), typed(record.review_date, "date"))
         self._add_openalex(paper, record)
         return paper
+
+    def paper_iri(self, record: PaperRecord) -> str:
+        """The paper's IRI, from what identifies it (:attr:`PaperRecord.key`)."""
+        return self.minter.paper_of(
+            record.doi,
+            record.openalex_id,
+            identifier=record.identifier,
+            file_name=file_name(record.file) if record.file else None,
+            title=record.title,
+        )
 
     def _add_openalex(self, paper: str, record: PaperRecord) -> None:
         emit = self.quads.emit

@@ -57,6 +57,11 @@ class ReuseTriples:
                 emit(instance, p("impactStage"), f"<{stage}>")
             emit_text(instance, p("evidence"), reuse.evidence)
             emit(instance, p("modelMention"), literal(reuse.mention))
+            if reuse.tool:
+                # The wrapper is a model mention like any other: the registry names it.
+                tool = self.models.resolve(reuse.tool)
+                if tool.key != model.key:
+                    emit(instance, p("viaTool"), self.models.iri(tool.key))
             self._add_extraction(instance, reuse)
             emit_text(instance, p("patternLabel"), reuse.pattern_label)
             for label in reuse.stage_labels:
