@@ -1382,14 +1382,27 @@ def push(
     ] = PUSH_BATCH_SIZE,
     timeout: TimeoutOption = None,
     retries: RetriesOption = None,
+    no_union_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-union-check",
+            help="Push even to a server whose default graph is not the union of its named "
+            "graphs (ptmkg's queries will then refuse it). Default: such a server is refused "
+            "before anything is sent.",
+        ),
+    ] = False,
 ) -> None:
     """Copy the graph to a SPARQL server, replacing each named graph there.
 
     Each named graph is replaced (never added to), in batches through the Graph Store
     Protocol where the server offers it, else SPARQL Update.
 
+    First the server is checked: its default graph must be the union of its named graphs,
+    as ptmkg's queries need (one probe triple, written to a graph of its own and dropped).
     Afterwards the server's triple count of each graph is checked against the local one;
     a difference is an error. An interrupted push, run again, ends with the same graphs.
+    On a terminal a progress line shows the graph and the triples sent; otherwise only
+    the summary is printed.
     """
     local = kg.EmbeddedStore(store or kg.default_store_path())
     remote = _store(
@@ -1403,17 +1416,29 @@ def push(
     if not isinstance(remote, kg.RemoteStore):
         raise kg.PtmkgError("push copies the graph to a SPARQL server: give --endpoint URL")
     progress = _progress("triples")
-    tasks: dict[str, Any] = {}
+    task = progress.add_task("checking the server", total=None)
 
-    def advance(graph_iri: str, sent: int, total: int) -> None:
-        if graph_iri not in tasks:
-            tasks[graph_iri] = progress.add_task(f"pushing {graph_iri}", total=total)
-        progress.update(tasks[graph_iri], completed=sent)
+    def advance(step: "kg.PushProgress") -> None:
+        if step.step == "checking":
+            progress.update(task, description="checking the server", total=None)
+            return
+        # The graph's number and name first: a narrow terminal cuts the description's end.
+        where = f"{step.number}/{step.graphs} {_graph_label(step.graph)}"
+        description = {
+            "verifying": f"counting {step.number}/{step.graphs} on the server",
+            "repairing": f"again: {where}",
+        }.get(step.step, where)
+        progress.update(task, description=description, completed=step.sent, total=step.total)
 
     try:
         with progress:
             report = kg.push(
-                local, remote, graphs=graph or None, batch_size=batch_size, progress=advance
+                local,
+                remote,
+                graphs=graph or None,
+                batch_size=batch_size,
+                progress=advance,
+                check_union=not no_union_check,
             )
     except kg.PushMismatch:
         raise
@@ -1436,6 +1461,21 @@ def push(
         f"pushed {len(report.graphs)} graph(s), {report.triples:,} triples, to "
         f"{escape(report.endpoint)}; the counts on the server match"
     )
+    if report.union_default_graph is False:
+        err.print(
+            "[yellow]warning[/yellow]: the server's default graph is not the union of its "
+            "named graphs, so ptmkg's queries will refuse it; queries there must name the "
+            "graphs (GRAPH ?g { ... }). Oxigraph: 'oxigraph serve --union-default-graph'"
+        )
+
+
+def _graph_label(iri: str | None) -> str:
+    """A named graph as a progress line shows it: a source's name, or the IRI's last part."""
+    import urllib.parse
+
+    if not iri:
+        return ""
+    return urllib.parse.unquote(iri.rstrip("/#").rsplit("/", 1)[-1]) or iri
 
 
 @app.command(

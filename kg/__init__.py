@@ -32,7 +32,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PARAMETER_TYPES": ("kg.query.parameters", "PARAMETER_TYPES"),
     "PREFIXES": ("kg.rdf.namespaces", "PREFIXES"),
     "PtmkgError": ("kg.errors", "PtmkgError"),
+    "NotUnionDefaultGraph": ("kg.stores.remote", "NotUnionDefaultGraph"),
     "PushMismatch": ("kg.stores.push", "PushMismatch"),
+    "PushProgress": ("kg.stores.push", "PushProgress"),
     "PushReport": ("kg.stores.push", "PushReport"),
     "QueryResult": ("kg.query.named", "QueryResult"),
     "RESULT_FORMATS": ("kg.query.results", "RESULT_FORMATS"),
@@ -83,8 +85,10 @@ __all__ = [
     "GraphStore",
     "IriMinter",
     "ModelResolver",
+    "NotUnionDefaultGraph",
     "PtmkgError",
     "PushMismatch",
+    "PushProgress",
     "PushReport",
     "QueryResult",
     "ReadOnlyServer",
@@ -168,6 +172,11 @@ if TYPE_CHECKING:
     from kg.read.values import normalize_doi
     from kg.report.document import build_report, write_report
     from kg.stores.embedded import EmbeddedStore, GraphStore, default_store_path
-    from kg.stores.push import PushMismatch, PushReport, push
-    from kg.stores.remote import EndpointError, EndpointSettings, RemoteStore
+    from kg.stores.push import PushMismatch, PushProgress, PushReport, push
+    from kg.stores.remote import (
+        EndpointError,
+        EndpointSettings,
+        NotUnionDefaultGraph,
+        RemoteStore,
+    )
     from kg.stores.serve import ReadOnlyServer

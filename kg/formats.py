@@ -17,11 +17,16 @@ are asked in order, each seeing the same :class:`Sample`.
 Sniffing reads the first :data:`SNIFF_BYTES` of a file and, for a gzip file or a zip
 archive, of what it unpacks to, streaming and never past that cap: a decompression bomb
 costs a sniff no more than any other file.
+
+A text table's separator (comma, semicolon as European spreadsheets write CSV, or tab)
+is found by :func:`table_delimiter`, for every registry that reads text tables.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -154,6 +159,54 @@ class Sample:
 
 
 Sniff = Callable[[Sample], bool]
+
+#: The separator of each delimited text format (inputs and rejects files alike).
+SEPARATORS = {"csv": ",", "csv-semicolon": ";", "tsv": "\t"}
+#: The separators a text table may use; a tie goes to the first.
+TABLE_DELIMITERS = "".join(SEPARATORS.values())
+#: Lines of a table's start that :func:`table_delimiter` looks at.
+_DELIMITER_LINES = 64
+#: The first line Excel writes to name a CSV file's separator (``sep=;``).
+EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)")
+
+
+def table_delimiter(head: bytes) -> str | None:
+    """The separator of a text table, from the start of the file (a BOM and leading
+    blank lines already gone): the one an Excel ``sep=;`` first line names, else the one
+    :class:`csv.Sniffer` finds among :data:`TABLE_DELIMITERS` over the first complete
+    lines, so that separators inside quoted fields count as text, provided it splits the
+    header into columns; else the one that splits the header into the most columns.
+    None when none splits it (a table of one column).
+
+    The bytes are read as Latin-1, which maps every byte to a character: the separators
+    are ASCII, so a UTF-8 and a cp1252 file are judged alike.
+    """
+    text = head.decode("latin-1")
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return None
+    named = EXCEL_SEPARATOR_LINE.fullmatch(lines[0].rstrip("\r\n"))
+    if named:
+        return named.group(1) if named.group(1) in TABLE_DELIMITERS else None
+    if len(head) >= SNIFF_BYTES and len(lines) > 1:
+        lines.pop()  # cut short by the sample's end
+    header = lines[0]
+
+    def columns(delimiter: str) -> int:
+        return len(next(csv.reader([header], delimiter=delimiter), []))
+
+    try:
+        found = (
+            csv.Sniffer()
+            .sniff("".join(lines[:_DELIMITER_LINES]), delimiters=TABLE_DELIMITERS)
+            .delimiter
+        )
+    except csv.Error:  # no separator is used consistently
+        found = ""
+    if found in TABLE_DELIMITERS and found and columns(found) > 1:
+        return found
+    widest = max(TABLE_DELIMITERS, key=columns)
+    return widest if columns(widest) > 1 else None
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,16 @@ import json
 from pathlib import Path
 
 from kg.atomic import atomic_write
+from kg.formats import SEPARATORS
 from kg.records import Reject
 from kg.text import spreadsheet_safe
 
+#: Rejects formats whose file extension is not their name.
+_EXTENSIONS = {"csv-semicolon": "csv"}
+
 
 def rejects_path(directory: Path, source_name: str, reject_format: str) -> Path:
-    return directory / f"{source_name}.rejects.{reject_format}"
+    return directory / f"{source_name}.rejects.{_EXTENSIONS.get(reject_format, reject_format)}"
 
 
 def write_rejects(
@@ -34,7 +38,7 @@ def write_rejects(
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
             return
         writer = csv.writer(
-            handle, delimiter="\t" if reject_format == "tsv" else ",", lineterminator="\n"
+            handle, delimiter=SEPARATORS.get(reject_format, ","), lineterminator="\n"
         )
         # A row that could not be split into cells keeps its text in _raw.
         raw = any("_raw" in reject.row for reject in rejects)

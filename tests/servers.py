@@ -139,15 +139,18 @@ class Server:
 
 
 class OxigraphServer(Server):
-    """``oxigraph serve`` (read-write) with the union of all graphs as the default graph."""
+    """``oxigraph serve`` (read-write) with the union of all graphs as the default graph,
+    or, with ``union_default_graph=False``, as Oxigraph starts by default: a default graph
+    of its own."""
 
     name = "oxigraph"
 
-    def __init__(self, folder: Path, program: str) -> None:
+    def __init__(self, folder: Path, program: str, union_default_graph: bool = True) -> None:
         super().__init__(folder)
         self.program = program
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
+        self.union_default_graph = union_default_graph
 
     def command(self) -> list[str]:
         return [
@@ -157,7 +160,7 @@ class OxigraphServer(Server):
             str(self.folder / "data"),
             "--bind",
             f"{HOST}:{self.port}",
-            "--union-default-graph",
+            *(["--union-default-graph"] if self.union_default_graph else []),
         ]
 
     @property
@@ -315,8 +318,9 @@ class VirtuosoServer(Server):
         )
 
 
-def oxigraph_server(folder: Path) -> OxigraphServer:
-    return OxigraphServer(folder, require_program("oxigraph", "pip install oxigraph"))
+def oxigraph_server(folder: Path, union_default_graph: bool = True) -> OxigraphServer:
+    program = require_program("oxigraph", "pip install oxigraph")
+    return OxigraphServer(folder, program, union_default_graph)
 
 
 def virtuoso_server(folder: Path) -> VirtuosoServer:

@@ -261,7 +261,7 @@ def test_starting_the_command_line_loads_no_heavy_library(
     shown = " ".join(done.stdout.split())
     if arguments[0] == "build":
         # The list of source formats is filled in when the help is shown.
-        assert "this format: csv, tsv, xlsx, jsonl" in shown
+        assert "this format: csv, csv-semicolon, tsv, xlsx, jsonl" in shown
     if arguments[0] == "network":
         assert "model-field:" in shown and "graphml" in shown
 

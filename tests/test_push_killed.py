@@ -33,9 +33,9 @@ import sys
 import kg
 from kg.stores.remote import RemoteStore
 
-def progress(graph, sent, total):
-    if sent == 0:
-        print("sending", graph, flush=True)
+def progress(step):
+    if step.step == "sending" and step.sent == 0:
+        print("sending", step.graph, flush=True)
 
 kg.push(kg.EmbeddedStore(sys.argv[1]), RemoteStore.from_options(sys.argv[2]),
         graphs=[sys.argv[3]], progress=progress)

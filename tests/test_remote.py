@@ -397,9 +397,9 @@ def test_an_interrupted_push_run_again_ends_with_exact_counts(kind, corpus, tmp_
             remote = oxigraph_store(server, retries=1, backoff=0.1, timeout=30)
         batches = 0
 
-        def stop_part_way(graph: str, sent: int, total: int) -> None:
+        def stop_part_way(step: kg.PushProgress) -> None:
             nonlocal batches
-            if sent:
+            if step.step == "sending" and step.sent:
                 batches += 1
             if batches == 3:
                 server.stop(hard=True)  # the server dies between two batches of a graph
@@ -425,33 +425,135 @@ def test_push_on_the_command_line(oxigraph, corpus, cli):
         "push", "--endpoint", server.query_url, "--store", corpus.location, "--batch-size", "900"
     )
     assert result.exit_code == 0, result.output
-    assert "the counts on the server match" in result.stdout
-    total = sum(local_counts(corpus).values())
-    assert f"{total:,} triples" in result.stdout
+    # Not a terminal: no progress display, only the summary, one line per graph then totals.
+    assert result.stderr == ""
+    counts = local_counts(corpus)
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(counts) + 1
+    for graph, line in zip(sorted(counts), lines, strict=False):
+        batches = -(-counts[graph] // 900)
+        assert line == (
+            f"{graph}: {counts[graph]:,} triples ({batches:,} batch(es), graph store protocol)"
+        )
+    total = sum(counts.values())
+    assert lines[-1] == (
+        f"pushed {len(counts)} graph(s), {total:,} triples, to {server.query_url}; "
+        f"the counts on the server match"
+    )
 
 
 # ------------------------------------------------------------ the union default graph
 
 
-def test_a_server_whose_default_graph_is_not_the_union_is_named(tmp_path, corpus):
-    server = oxigraph_server(tmp_path / "plain")
-    server.command = lambda: [  # type: ignore[method-assign]
-        server.program,
-        "serve",
-        "--location",
-        str(server.folder / "data"),
-        "--bind",
-        f"127.0.0.1:{server.port}",
-    ]
+@pytest.fixture
+def plain_oxigraph(tmp_path) -> Iterator[OxigraphServer]:
+    """An Oxigraph server as it starts by default: its default graph is a graph of its own."""
+    server = oxigraph_server(tmp_path / "plain", union_default_graph=False)
     server.start()
     try:
-        remote = oxigraph_store(server)
-        kg.push(corpus, remote)
-        fresh = oxigraph_store(server)
-        with pytest.raises(kg.PtmkgError, match="--union-default-graph"):
-            kg.run_query(fresh, "corpus-summary")
+        yield server
     finally:
         server.stop()
+
+
+def graphs_on(server: OxigraphServer) -> list[str]:
+    """Every named graph on the server that holds a triple, whatever ptmkg wrote or not."""
+    rows = oxigraph_store(server)._answer(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", ox.QuerySolutions
+    )
+    return sorted(row["g"].value for row in rows)
+
+
+def test_push_to_a_server_whose_default_graph_is_not_the_union_sends_nothing(
+    plain_oxigraph, corpus
+):
+    remote = oxigraph_store(plain_oxigraph)
+    steps: list[kg.PushProgress] = []
+    with pytest.raises(kg.NotUnionDefaultGraph) as refused:
+        kg.push(corpus, remote, progress=steps.append)
+    message = str(refused.value)
+    assert "--union-default-graph" in message
+    assert "Nothing was pushed" in message
+    assert "--no-union-check" in message
+    assert [step.step for step in steps] == ["checking"]  # no graph was even prepared
+    assert graphs_on(plain_oxigraph) == []  # nothing sent, and the probe's graph is gone
+
+
+def test_push_on_the_command_line_refuses_such_a_server_with_advice(plain_oxigraph, corpus, cli):
+    result = cli("push", "--endpoint", plain_oxigraph.query_url, "--store", corpus.location)
+    assert result.exit_code == 1
+    assert "does not query the union of its named graphs" in result.stderr
+    assert "oxigraph serve --union-default-graph" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert graphs_on(plain_oxigraph) == []
+
+
+def test_push_with_no_union_check_copies_the_graphs_and_says_what_queries_will_do(
+    plain_oxigraph, corpus, cli
+):
+    result = cli(
+        "push",
+        "--endpoint",
+        plain_oxigraph.query_url,
+        "--store",
+        corpus.location,
+        "--no-union-check",
+    )
+    assert result.exit_code == 0, result.output
+    assert "the counts on the server match" in result.stdout
+    assert "not the union of its" in result.stderr
+    assert graphs_on(plain_oxigraph) == sorted(corpus.named_graphs())  # no probe graph left
+    assert remote_counts(oxigraph_store(plain_oxigraph)) == local_counts(corpus)
+    report = kg.push(corpus, oxigraph_store(plain_oxigraph), check_union=False)
+    assert report.union_default_graph is False
+    with pytest.raises(kg.PtmkgError, match="--union-default-graph"):
+        kg.run_query(oxigraph_store(plain_oxigraph), "corpus-summary")
+
+
+def test_a_server_whose_default_graph_is_the_union_is_pushed_to(engine, corpus):
+    server, reader = engine
+    writer = (
+        oxigraph_store(server) if isinstance(server, OxigraphServer) else virtuoso_writer(server)
+    )
+    report = kg.push(corpus, writer, batch_size=2000)
+    assert report.union_default_graph is True
+    graphs = reader._answer("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", ox.QuerySolutions)
+    assert not [r["g"].value for r in graphs if "union-probe" in r["g"].value]
+    assert (
+        kg.run_query(reader, "corpus-summary").rows == kg.run_query(corpus, "corpus-summary").rows
+    )
+
+
+# ------------------------------------------------------------ progress
+
+
+def test_push_reports_each_step_through_its_callback(oxigraph, corpus):
+    server, _ = oxigraph
+    steps: list[kg.PushProgress] = []
+    report = kg.push(corpus, oxigraph_store(server), batch_size=500, progress=steps.append)
+    graphs = [g.graph for g in report.graphs]
+    counts = local_counts(corpus)
+    assert steps[0].step == "checking" and steps[0].graph is None
+    assert {step.graphs for step in steps} == {len(graphs)}
+    for number, graph in enumerate(graphs, start=1):
+        mine = [step for step in steps if step.number == number]
+        assert {step.graph for step in mine} == {graph}
+        assert mine[0].step == "preparing"
+        assert mine[0].total is None  # not yet counted
+        sending = [step for step in mine if step.step == "sending"]
+        sent = [step.sent for step in sending]
+        assert sent == sorted(sent) and sent[0] == 0 and sent[-1] == counts[graph]
+        assert {step.total for step in sending} == {counts[graph]}
+        # one call per batch of 500, after the one that says the graph starts
+        assert len(sending) == 1 + -(-counts[graph] // 500)
+        assert mine[-1].step == "verifying"
+    # Graph after graph, then the server's count of each.
+    sends = [step.number for step in steps if step.step in ("preparing", "sending")]
+    assert sends == sorted(sends)
+    verified = [step.number for step in steps if step.step == "verifying"]
+    assert verified == list(range(1, len(graphs) + 1))
+    assert steps[-1].step == "verifying"
 
 
 # ------------------------------------------------------------ errors

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.defaults import REJECTS_DIR
 from kg.errors import SourceError
-from kg.formats import Format, Registry, Sample, UnknownFormat
+from kg.formats import SEPARATORS, Format, Registry, Sample, UnknownFormat, table_delimiter
 from kg.importers.reading import ImportOptions, SourceReading
 from kg.read.jats import ARTICLE_SUFFIXES
 from kg.read.tables import check_readable
@@ -137,23 +137,30 @@ def _jsonl(sample: Sample) -> bool:
 
 
 def _text_table(sample: Sample) -> str | None:
-    """``"csv"`` or ``"tsv"``: the extension says so, else the first line's separators."""
+    """``"csv"``, ``"csv-semicolon"`` or ``"tsv"``: a .tsv or .tab name says TSV, else the
+    separator the start of the file uses (:func:`~kg.formats.table_delimiter`); a .csv
+    file of one column is CSV."""
     text = _plain_text(sample)
     if text is None or text.startswith((b"{", b"[")):
         return None
     named = _TEXT_TABLE_SUFFIXES.get(sample.suffix)
-    if named:
+    if named == "tsv":
         return named
-    first_line = text.split(b"\n", 1)[0]
-    if first_line.count(b"\t") > first_line.count(b","):
-        return "tsv"
-    if first_line.count(b",") > 0:
-        return "csv"
-    return None
+    delimiter = table_delimiter(text)
+    if delimiter is None:
+        return named
+    return _BY_DELIMITER[delimiter]
+
+
+_BY_DELIMITER = {separator: name for name, separator in SEPARATORS.items()}
 
 
 def _csv(sample: Sample) -> bool:
     return _text_table(sample) == "csv"
+
+
+def _csv_semicolon(sample: Sample) -> bool:
+    return _text_table(sample) == "csv-semicolon"
 
 
 def _tsv(sample: Sample) -> bool:
@@ -191,6 +198,14 @@ IMPORTERS = Registry(
             _TABLES,
             "comma-separated annotation sheet or generic annotations",
             _csv,
+        ),
+        Format(
+            "csv-semicolon",
+            (),
+            _TABLES,
+            "semicolon-separated CSV, as spreadsheets in many European languages save it "
+            "(a 'sep=;' first line allowed; decimal commas read in numeric columns)",
+            _csv_semicolon,
         ),
         Format(
             "tsv",
@@ -264,6 +279,7 @@ IMPORTERS = Registry(
         "xlsx",
         "jsonl",
         "csv",
+        "csv-semicolon",
         "tsv",
     ),
     unrecognised=_unrecognised,

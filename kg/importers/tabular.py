@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
+from kg.formats import SEPARATORS
 from kg.importers.reading import ImportOptions, SourceReading
 from kg.models.key import model_key as _model_key
 from kg.rdf.iris import name_key
@@ -39,6 +40,7 @@ from kg.read.values import (
     normalize_doi,
     parse_bool,
     parse_date,
+    parse_number,
     parse_year,
     split_list,
     text_or_none,
@@ -121,16 +123,15 @@ def open_tabular(path: Path, table_format: str, options: ImportOptions) -> Sourc
                 "PTM Reuse Pairings) or the generic format (doi, title, year, fields, model, "
                 "pattern, stages, evidence; 'id' or 'file' identify papers without a DOI)",
             )
-        converter = _GenericConverter(keys, options)
+        converter = _GenericConverter(keys, options, table.decimal_comma)
     reading = SourceReading(
         path=path,
         format=table_format,
         layout=converter.layout,
         columns=[c for c in table.columns if not c.startswith("_")],
         items=iter(()),
-        reject_format="jsonl"
-        if table_format == "jsonl"
-        else ("tsv" if table_format == "tsv" else "csv"),
+        # Rejects are written as the source is: a semicolon sheet's with semicolons.
+        reject_format=table_format if table_format in _REJECTS_AS_SOURCE else "csv",
         size_bytes=table.size_bytes,
         progress=table.progress,
     )
@@ -138,12 +139,14 @@ def open_tabular(path: Path, table_format: str, options: ImportOptions) -> Sourc
     if unknown:
         reading.warnings.append(f"{path}: {_ignored_columns(unknown)}")
     rows = table.rows
-    if table_format in ("csv", "tsv") and REJECTS_MARKER in table.columns:
+    if table_format in SEPARATORS and REJECTS_MARKER in table.columns:
         rows = _as_written(rows)
     reading.items = _convert_rows(rows, converter, reading.columns)
     return reading
 
 
+#: Sources whose rejects file is written in their own format (kg.rejects); others' in CSV.
+_REJECTS_AS_SOURCE = frozenset({*SEPARATORS, "jsonl"})
 #: The column every CSV or TSV rejects file has, and no source of ours.
 REJECTS_MARKER = "_reason"
 
@@ -360,8 +363,11 @@ class _GenericConverter(_Converter):
     layout = "generic annotations"
     known_keys = GENERIC_COLUMNS
 
-    def __init__(self, keys: dict[str, str], options: ImportOptions) -> None:
+    def __init__(
+        self, keys: dict[str, str], options: ImportOptions, decimal_comma: bool = False
+    ) -> None:
         super().__init__(keys, options)
+        self.decimal_comma = decimal_comma
         self.papers: dict[str, tuple[int, tuple[Any, ...]]] = {}
         self.instances: dict[tuple[str, str | None, tuple[str, ...]], int] = {}
         # Each row reads these columns; where they are is known once the header is.
@@ -493,8 +499,8 @@ class _GenericConverter(_Converter):
         confidence = None
         if not is_blank(raw):
             try:
-                confidence = float(raw)
-            except (TypeError, ValueError):
+                confidence = parse_number(raw, self.decimal_comma)
+            except ValueError:
                 confidence = -1.0
             if not 0.0 <= confidence <= 1.0:
                 raise RowRejected(

@@ -1,4 +1,5 @@
-"""Reading tabular sources (CSV, TSV, XLSX, JSON Lines) into numbered rows.
+"""Reading tabular sources (CSV, semicolon-separated CSV, TSV, XLSX, JSON Lines) into
+numbered rows.
 
 One function, :func:`read_table`, sniffs nothing but reads the format it is given
 (the input registry, :data:`kg.importers.IMPORTERS`, recognises formats). Every
@@ -20,6 +21,7 @@ from typing import Any
 
 from kg.defaults import SOURCE_ENCODING
 from kg.errors import SourceError
+from kg.formats import EXCEL_SEPARATOR_LINE, SEPARATORS
 
 MAX_CELL_CHARS = 1024 * 1024
 """A longer value rejects its row (kept whole in the rejects file): no field of the
@@ -75,6 +77,9 @@ class Table:
     rows: Iterator[Row]
     size_bytes: int = 0
     progress: list[int] = field(default_factory=lambda: [0])  # bytes consumed so far
+    decimal_comma: bool = False
+    """Whether numbers may be written with a decimal comma (``0,8``), as in the
+    semicolon-separated CSV of spreadsheets that use one; numeric columns then read both."""
 
 
 def check_readable(path: Path) -> None:
@@ -95,6 +100,7 @@ def check_readable(path: Path) -> None:
 def read_table(path: Path, table_format: str, encoding: str = SOURCE_ENCODING) -> Table:
     readers = {
         "csv": _read_delimited,
+        "csv-semicolon": _read_delimited,
         "tsv": _read_delimited,
         "xlsx": _read_xlsx,
         "jsonl": _read_json_lines,
@@ -167,14 +173,33 @@ class _RecordedLines:
 
 
 def _read_delimited(path: Path, table_format: str, encoding: str) -> Table:
-    table = Table(format=table_format, columns=[], rows=iter(()), size_bytes=path.stat().st_size)
+    table = Table(
+        format=table_format,
+        columns=[],
+        rows=iter(()),
+        size_bytes=path.stat().st_size,
+        decimal_comma=table_format == "csv-semicolon",
+    )
     lines = _RecordedLines(_decoded_lines(path, encoding, table))
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(lines, delimiter="\t" if table_format == "tsv" else ",")
+    delimiter = SEPARATORS[table_format]
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
         while not any(cell.strip() for cell in header):
             header = next(reader)
+        separator = EXCEL_SEPARATOR_LINE.fullmatch("".join(lines.record).rstrip("\r\n"))
+        if separator:  # Excel's first line naming the separator
+            if separator.group(1) != delimiter:
+                raise SourceError(
+                    path,
+                    f"line {reader.line_num} says the separator is {separator.group(1)!r} but "
+                    f"the file is read as {table_format} (separator {delimiter!r}): leave out "
+                    f"--format, or name the format that uses {separator.group(1)!r}",
+                )
+            header = next(reader)
+            while not any(cell.strip() for cell in header):
+                header = next(reader)
     except StopIteration:
         raise SourceError(path, "the file has no header row") from None
     except csv.Error as exc:

@@ -57,6 +57,25 @@ def parse_date(value: Any, column: str) -> str | None:
     raise ValueError(f"{column} is {value!r}, expected a date such as 9/8/2016 or 2016-09-08")
 
 
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def parse_number(value: Any, decimal_comma: bool = False) -> float:
+    """A number cell: a number, or text such as ``0.8`` (and, with ``decimal_comma``,
+    ``0,8``, as spreadsheets that use a decimal comma write it); ValueError otherwise."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
 def split_list(value: Any) -> list[str]:
     """A list cell: a JSON list, or text with items separated by ``;`` or ``|``."""
     if is_blank(value):

@@ -23,10 +23,21 @@ fill up batch by batch while it is pushed.
 
 Blank nodes are scoped to one request, so a graph that has any goes in one
 request (ptmkg's own graphs have none).
+
+Before anything is sent, the server is asked whether its default graph is the union of
+its named graphs (:meth:`~kg.stores.remote.RemoteStore.default_graph_is_union`, one probe
+triple in a graph of its own, dropped at once), as ptmkg's queries need: a server where
+it is not (Oxigraph's default) is refused with advice, unless the push is told to go on
+(``check_union=False``), and the report says what was found.
+
+Progress is reported through one callback, given a :class:`PushProgress` at every step:
+the server's check, each graph's preparation (written out and counted locally, when its
+size is not yet known), every batch sent, and the count check and repair passes.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import time
@@ -39,7 +50,7 @@ import pyoxigraph as ox
 from kg.defaults import PUSH_BATCH_SIZE
 from kg.errors import PtmkgError
 from kg.stores.embedded import GraphStore
-from kg.stores.remote import EndpointError, RemoteStore
+from kg.stores.remote import EndpointError, NotUnionDefaultGraph, RemoteStore
 
 #: Triples per request; a few MB of N-Triples, which every server tested takes in one go.
 DEFAULT_BATCH_SIZE = PUSH_BATCH_SIZE
@@ -50,7 +61,27 @@ REPAIR_PAUSE_SECONDS = 1.0
 NO_GSP_STATUSES = frozenset({404, 405, 501})
 _BLANK_NODE = re.compile(rb'(?:^_:|\s_:[^\s"<>]+\s*\.\s*$)')
 
-Progress = Callable[[str, int, int], None]
+
+@dataclass(frozen=True)
+class PushProgress:
+    """Where a push is: given to the ``progress`` callback at every step."""
+
+    step: str
+    """``"checking"`` (the server's default graph), ``"preparing"`` (a graph written out and
+    counted here), ``"sending"`` (after each batch), ``"verifying"`` (the server's count of
+    a graph) or ``"repairing"`` (a graph whose count differed, sent again)."""
+    graph: str | None = None
+    number: int = 0
+    """Which graph, from 1 (0 while the server is checked)."""
+    graphs: int = 0
+    """How many graphs the push sends."""
+    sent: int = 0
+    """Triples of this graph sent so far."""
+    total: int | None = None
+    """Triples in this graph; None while it is being counted."""
+
+
+Progress = Callable[[PushProgress], None]
 
 
 @dataclass
@@ -72,6 +103,8 @@ class GraphPush:
 class PushReport:
     endpoint: str
     graphs: list[GraphPush] = field(default_factory=list)
+    union_default_graph: bool | None = None
+    """Whether the server's default graph is the union of its graphs (None: not checked)."""
 
     @property
     def triples(self) -> int:
@@ -88,10 +121,14 @@ def push(
     graphs: list[str] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    check_union: bool = True,
 ) -> PushReport:
     """Replace each named graph (all, or ``graphs``) of ``remote`` with the local one.
 
-    ``progress(graph, triples_sent, graph_triples)`` is called after every batch.
+    ``progress`` is given a :class:`PushProgress` at every step (after every batch among
+    them). Before anything is sent, a server whose default graph is not the union of its
+    graphs raises :class:`~kg.stores.remote.NotUnionDefaultGraph`, unless ``check_union``
+    is False (then the push goes on and the report's ``union_default_graph`` says so).
     Raises :class:`PushMismatch` if a graph's triple count on the server differs
     afterwards, and :class:`kg.stores.remote.EndpointError` if the server fails part-way
     (run the push again to complete it).
@@ -108,9 +145,24 @@ def push(
         )
     if not chosen:
         raise PtmkgError(f"{local.location} has no graphs to push: run 'ptmkg build' first")
+
+    def say(step: str, number: int = 0, sent: int = 0, total: int | None = None) -> None:
+        if progress:
+            graph = chosen[number - 1] if number else None
+            progress(PushProgress(step, graph, number, len(chosen), sent, total))
+
     report = PushReport(endpoint=remote.location)
+    say("checking")
+    report.union_default_graph = remote.default_graph_is_union()
+    if not report.union_default_graph and check_union:
+        raise NotUnionDefaultGraph(
+            f"{remote.not_union_message()}. Nothing was pushed. To copy the graphs there "
+            f"anyway (for queries that name their graphs; ptmkg's own commands will refuse "
+            f"that server), push with --no-union-check"
+        )
     use_gsp = bool(remote.settings.gsp_url)
-    for graph in chosen:
+    for number, graph in enumerate(chosen, start=1):
+        say("preparing", number)
         with tempfile.TemporaryFile() as spool:
             local.dump(spool, ox.RdfFormat.N_TRIPLES, graph)
             spool.seek(0)
@@ -120,10 +172,18 @@ def push(
             size = max(lines, 1) if has_blank_nodes else batch_size
             outcome = GraphPush(graph=graph, local_triples=lines, blank_nodes=has_blank_nodes)
             report.graphs.append(outcome)
-            if progress:
-                progress(graph, 0, lines)
-            use_gsp = _send_graph(remote, graph, spool, size, use_gsp, outcome, progress)
-    for outcome in report.graphs:
+            say("sending", number, 0, lines)
+            use_gsp = _send_graph(
+                remote,
+                graph,
+                spool,
+                size,
+                use_gsp,
+                outcome,
+                functools.partial(say, "sending", number, total=lines),
+            )
+    for number, outcome in enumerate(report.graphs, start=1):
+        say("verifying", number, outcome.local_triples, outcome.local_triples)
         outcome.remote_triples = remote.count_triples(outcome.graph)
     for _ in range(REPAIR_ROUNDS):
         wrong = [g for g in report.graphs if not g.matches]
@@ -131,11 +191,14 @@ def push(
             break
         time.sleep(REPAIR_PAUSE_SECONDS)  # let a request left by a killed push land first
         for outcome in wrong:
+            number = chosen.index(outcome.graph) + 1
+            say("repairing", number, 0, outcome.local_triples)
             with tempfile.TemporaryFile() as spool:
                 local.dump(spool, ox.RdfFormat.N_TRIPLES, outcome.graph)
                 size = outcome.local_triples if outcome.blank_nodes else batch_size
+                again = functools.partial(say, "repairing", number, total=outcome.local_triples)
                 use_gsp = _send_graph(
-                    remote, outcome.graph, spool, max(size, 1), use_gsp, outcome, None
+                    remote, outcome.graph, spool, max(size, 1), use_gsp, outcome, again
                 )
             outcome.repairs += 1
             outcome.remote_triples = remote.count_triples(outcome.graph)
@@ -160,7 +223,7 @@ def _send_graph(
     batch_size: int,
     use_gsp: bool,
     outcome: GraphPush,
-    progress: Progress | None,
+    sent_so_far: Callable[[int], None],
 ) -> bool:
     """Send one graph in batches; returns whether the GSP is (still) the way to send."""
     spool.seek(0)
@@ -186,8 +249,7 @@ def _send_graph(
         first = False
         sent += len(batch)
         outcome.batches += 1
-        if progress:
-            progress(graph, sent, outcome.local_triples)
+        sent_so_far(sent)
     if first:  # an empty graph: make sure none is left on the server
         remote.drop_graph(graph)
         outcome.method = "SPARQL update"

@@ -12,7 +12,8 @@ What a server must offer: a default graph that is the **union of all named
 graphs**, as the embedded store's queries see it (Oxigraph: ``oxigraph serve
 --union-default-graph``; Virtuoso's default graph is already the union). A
 store whose sources are not visible in the default graph is reported on the
-first query.
+first query, and ``ptmkg push`` checks the server before it sends anything
+(:meth:`RemoteStore.default_graph_is_union`).
 
 **Dialect differences** are handled here and nowhere else (see
 :func:`normalise_literal`), or by the canned queries keeping to the portable
@@ -30,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import urllib.parse
+import uuid
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
@@ -62,6 +64,8 @@ DEFAULT_TIMEOUT = DEFAULT_POLICY.timeout or 0.0
 DEFAULT_RETRIES = DEFAULT_POLICY.retries
 DEFAULT_BACKOFF = DEFAULT_POLICY.backoff
 EXAMPLE_ENDPOINT = "http://localhost:7878/query"
+#: The graph of the probe triple :meth:`RemoteStore.default_graph_is_union` writes and drops.
+UNION_PROBE_PREFIX = "urn:ptmkg:union-probe:"
 
 SELECT_ACCEPT = SPARQL_RESULTS_ACCEPT
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -78,6 +82,10 @@ ENDPOINT_LAYOUTS: tuple[tuple[str, str, str | None], ...] = (
     ("/sparql-auth", "/sparql-auth", "/sparql-graph-crud-auth"),  # Virtuoso, authenticated
     ("/sparql", "/sparql", "/sparql-graph-crud"),  # Virtuoso, and many servers' query=update
 )
+
+
+class NotUnionDefaultGraph(PtmkgError):
+    """The server's default graph is not the union of its named graphs."""
 
 
 class EndpointError(PtmkgError):
@@ -369,11 +377,32 @@ class RemoteStore(GraphStore):
             f"FILTER NOT EXISTS {{ ?source a <{PTM}Source> }} }}"
         )
         if bool(self._answer(hidden, ox.QueryBoolean)):
-            raise PtmkgError(
-                f"the SPARQL server at {self.location} does not query the union of its named "
-                f"graphs by default, which ptmkg's queries need: start Oxigraph with "
-                f"'oxigraph serve --union-default-graph' (Virtuoso does this already)"
-            )
+            raise NotUnionDefaultGraph(self.not_union_message())
+
+    def not_union_message(self) -> str:
+        """What to say about a server whose default graph is not the union of its graphs."""
+        return (
+            f"the SPARQL server at {self.location} does not query the union of its named "
+            f"graphs by default, which ptmkg's queries need: start Oxigraph with "
+            f"'oxigraph serve --union-default-graph' (Virtuoso does this already; on other "
+            f"servers look for the setting that makes the default graph the union of all graphs)"
+        )
+
+    def default_graph_is_union(self) -> bool:
+        """Whether the server's default graph shows what its named graphs hold.
+
+        Asked with one probe triple written to a graph of its own (a new IRI each time)
+        and that graph dropped at once: an empty server has nothing a query could see, so
+        only a write can tell. Needs the update URL, as a push does anyway.
+        """
+        probe = ox.NamedNode(f"{UNION_PROBE_PREFIX}{uuid.uuid4()}")
+        self.update(f"INSERT DATA {{ GRAPH {probe} {{ {probe} {probe} {probe} }} }}")
+        try:
+            seen = bool(self._answer(f"ASK {{ {probe} {probe} {probe} }}", ox.QueryBoolean))
+        finally:
+            self.drop_graph(probe.value)
+        self._union_checked = self._union_checked or seen
+        return seen
 
     def update(self, sparql: str) -> None:
         """Send a SPARQL update (prefixes predeclared). The server decides its atomicity."""
