@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,6 +40,7 @@ def run_interruptibly(
         try:
             outcome["value"] = call()
         except BaseException as exc:  # handed to the waiting thread as it is
+            _drop_locals(exc)
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name="ptmkg-engine", daemon=True)
@@ -53,3 +55,15 @@ def run_interruptibly(
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def _drop_locals(exc: BaseException) -> None:
+    """Let go, in this thread, of what the frames of ``exc`` (and of the errors it
+    arose from) hold. The engine's answers may only be dropped by the thread that made
+    them: dropped later by the waiting thread, they would each print a RuntimeError."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__

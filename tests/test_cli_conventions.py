@@ -288,3 +288,16 @@ def test_link_settings_are_checked_by_the_library_before_anything_is_asked(
     )
     assert done.exit_code == 1
     assert message in done.output and "Traceback" not in done.output
+
+
+def test_a_refused_parameter_is_one_line_on_stderr(illustrative_store: kg.EmbeddedStore) -> None:
+    """The engine's answers behind the refusal are let go in the thread that made them, so
+    nothing follows the message (no RuntimeError from a dropped answer at exit)."""
+    done = _run(
+        "query", "papers-reusing-model", "-p", "model=Nope", "--store", str(illustrative_store.path)
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: parameter model: no model called 'Nope' in the graph "
+        "('ptmkg query models' lists them)"
+    ]
