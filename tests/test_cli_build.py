@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import UNUSABLE_SOURCES
 
 import kg
 
@@ -40,27 +41,17 @@ def test_build_reports_read_accepted_rejected_and_where_the_rejects_went(cli, wr
     assert (tmp_path / "ptmkg-rejects" / "sheet.csv.rejects.csv").exists()
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda d: d / "nope.csv", "nope.csv: no such file"),
-        (lambda d: d, "is a folder with no file in a format it reads"),
-        (lambda d: _make(d / "e.csv", b""), "e.csv: the file is empty"),
-        (lambda d: _make(d / "x.bin", b"\x00\x01\x02"), "binary file"),
-    ],
-)
+@pytest.mark.parametrize(("make", "message"), UNUSABLE_SOURCES)
 def test_unusable_sources_give_one_line_and_no_traceback(cli, tmp_path, make, message):
-    result = cli("build", make(tmp_path), "--store", tmp_path / "s")
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    bad = make(folder)
+    result = cli("build", bad, "--store", tmp_path / "s")
     assert result.exit_code == 1
-    assert message in result.stderr
+    assert message in result.stderr and bad.name in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.output
     assert not (tmp_path / "s" / "current").exists()
-
-
-def _make(path: Path, content: bytes) -> Path:
-    path.write_bytes(content)
-    return path
 
 
 def test_strict_exits_non_zero_and_changes_nothing(cli, write, tmp_path):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import UNUSABLE_SOURCES
 
 import kg
 
@@ -199,35 +200,7 @@ def test_strict_build_fails_and_leaves_the_store_unchanged(write, tmp_path):
     assert (tmp_path / "rejects" / "bad.csv.rejects.csv").exists()
 
 
-@pytest.mark.parametrize(
-    ("setup", "message"),
-    [
-        (lambda d: d / "missing.csv", "no such file"),
-        (lambda d: d, "is a folder with no file in a format it reads"),
-        (lambda d: _make(d / "empty.csv", b""), "the file is empty"),
-        (lambda d: _make(d / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00"), "binary file"),
-        (lambda d: _make(d / "notes.txt", b"just some words\n"), "unsupported format"),
-        (lambda d: _make(d / "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), ".xls"),
-        (lambda d: _make(d / "fake.xlsx", b"DOI,Uses DL\n"), "not an XLSX workbook"),
-        (lambda d: _make(d / "array.json", b'[{"doi": "10.1/x"}]'), "JSON array"),
-        (lambda d: _make(d / "other.csv", b"name,age\nx,1\n"), "no 'DOI' column"),
-        (lambda d: _make(d / "half.csv", b"DOI,PTM Reuse Pairings\n"), "lacks the column(s)"),
-        (lambda d: _make(d / "dup.csv", b"doi,title,Title\n"), "repeats the column"),
-    ],
-    ids=[
-        "missing",
-        "directory",
-        "empty",
-        "binary",
-        "unsupported",
-        "xls",
-        "fake-xlsx",
-        "json-array",
-        "no-doi",
-        "half-sheet",
-        "duplicate-column",
-    ],
-)
+@pytest.mark.parametrize(("setup", "message"), UNUSABLE_SOURCES)
 def test_unusable_sources_are_one_clear_error_and_change_nothing(tmp_path, write, setup, message):
     store_path = tmp_path / "store"
     build(write("first.csv", SHEET_HEADER + GOOD_ROW), tmp_path)
@@ -245,8 +218,3 @@ def test_unusable_sources_are_one_clear_error_and_change_nothing(tmp_path, write
             "https://w3id.org/ptmkg/id/source/model-registry",
         ]
     )
-
-
-def _make(path: Path, content: bytes) -> Path:
-    path.write_bytes(content)
-    return path
