@@ -395,7 +395,11 @@ def _store(
         if path is not None:
             raise kg.PtmkgError("give --store or --endpoint, not both")
         return kg.RemoteStore.from_options(
-            endpoint, update_endpoint, gsp_endpoint, timeout=timeout, retries=retries
+            endpoint,
+            update_endpoint=update_endpoint,
+            gsp_endpoint=gsp_endpoint,
+            timeout=timeout,
+            retries=retries,
         )
     if update_endpoint or gsp_endpoint:
         raise kg.PtmkgError("--update-endpoint and --gsp-endpoint go with --endpoint URL")

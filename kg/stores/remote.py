@@ -279,22 +279,11 @@ class RemoteStore(GraphStore):
         self.http = HttpClient(settings.policy, user_agent=USER_AGENT)
 
     @classmethod
-    def from_options(
-        cls,
-        endpoint: str,
-        update_endpoint: str | None = None,
-        gsp_endpoint: str | None = None,
-        timeout: float | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-    ) -> RemoteStore:
-        """``RemoteStore.from_options("http://localhost:7878/query")``; see
-        :meth:`EndpointSettings.from_options` for where each setting comes from."""
-        return cls(
-            EndpointSettings.from_options(
-                endpoint, update_endpoint, gsp_endpoint, timeout, retries, backoff
-            )
-        )
+    def from_options(cls, endpoint: str, **options: Any) -> RemoteStore:
+        """``RemoteStore.from_options("http://localhost:7878/query", timeout=30)``: the
+        settings as :meth:`EndpointSettings.from_options` takes them (its keywords) and
+        completes them from the environment and the config file."""
+        return cls(EndpointSettings.from_options(endpoint, **options))
 
     # ------------------------------------------------------------ requests and errors
 
