@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, SHARED_DATA
 from hand_counted import FIELD, PATTERN, build_hand_counted
 from pipeline_fixture import make_database
 
 import kg
 from kg.query.named import get_query, prepared_queries, run_query
 from kg.query.sources import drop_source
+from kg.query.stats import stats_text
 from kg.stores import statistics
 
 NOWHERE_FIELD = FIELD + "12"  # a field of the vocabulary no test paper is in
@@ -136,6 +137,70 @@ def test_an_in_memory_store_prepares_them_too():
         rejects_dir=Path("rejects"),
     )
     assert assert_prepared_equals_live(store) > 100
+
+
+def test_papers_known_only_from_openalex_are_unknown_not_zero_live_and_prepared(tmp_path):
+    """The pipeline's database says of each paper whether it uses deep learning and reuses
+    PTMs; an OpenAlex record says neither. Its fields' DL and PTM counts are unknown, and a
+    field holding both kinds shares PTM reuse among the papers a source gives it of."""
+    database = make_database(tmp_path / "pipeline.db")
+    work = SHARED_DATA / "openalex" / "W2741809807.json"
+    store = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(store, [database, work], rejects_dir=tmp_path / "rejects")
+    store = reopened(store)
+    assert assert_prepared_equals_live(store) > 100
+    for prepared in (True, False):
+        rows = run_query(store, "papers-by-field", prepared=prepared).rows
+        by_label = {row["field_label"]: row for row in rows}
+        # Decision Sciences: the OpenAlex work alone
+        decision = by_label["Decision Sciences"]
+        assert decision["papers"] == 1
+        assert (decision["dl_papers"], decision["ptm_papers"], decision["ptm_share"]) == (
+            None,
+            None,
+            None,
+        )
+        # Computer Science: one pipeline paper (uses DL, reuses PTMs) and the OpenAlex work
+        computing = by_label["Computer Science"]
+        assert (computing["papers"], computing["dl_papers"], computing["ptm_papers"]) == (2, 1, 1)
+        assert computing["ptm_share"] == 1.0
+        summary = run_query(store, "corpus-summary", prepared=prepared).rows[0]
+        assert (summary["papers"], summary["dl_papers"], summary["ptm_papers"]) == (8, 5, 4)
+
+
+def test_a_corpus_no_source_flags_says_unknown_in_stats(tmp_path):
+    store = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(store, [SHARED_DATA / "openalex" / "W2741809807.json"], rejects_dir=tmp_path / "r")
+    store = reopened(store)
+    summary = run_query(store, "corpus-summary")
+    assert summary.answered.startswith("from the prepared statistics")
+    assert (summary.rows[0]["dl_papers"], summary.rows[0]["ptm_papers"]) == (None, None)
+    assert summary.rows[0]["papers"] == 1
+    text = stats_text(kg.stats(store))
+    deep = next(line for line in text.splitlines() if "papers using deep learning" in line)
+    assert "unknown" in deep and "0" not in deep
+    computing = next(line for line in text.splitlines() if "Computer Science" in line)
+    assert computing.count("unknown") == 3 and "0.0%" not in computing
+
+
+def test_statistics_another_version_wrote_are_not_read(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    store.close()
+    written = ox.Store(str(generation / statistics.STATISTICS_FOLDER))
+    described = ox.NamedNode(statistics.STATISTICS_GRAPH)
+    layout = ox.NamedNode(statistics.PSTAT + "format")
+    for quad in list(written.quads_for_pattern(described, layout, None)):
+        written.remove(quad)
+    written.add(ox.Quad(described, layout, ox.Literal("1"), quad.graph_name))
+    written.flush()
+    del written
+    store = kg.EmbeddedStore(store.path)
+    result = run_query(store, "top-models")
+    assert result.answered.startswith("live: the prepared statistics of")
+    assert "another version of ptmkg" in result.answered
+    assert result.rows == run_query(store, "top-models", prepared=False).rows
 
 
 # ------------------------------------------------------------------ staleness

@@ -35,7 +35,7 @@ from kg.query.parameters import (
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
 from kg.stores.embedded import GraphStore, _query
-from kg.stores.statistics import bind_group
+from kg.stores.statistics import bind_rows
 
 #: Says, for each canned query run, whether it was answered from prepared statistics or
 #: live, and why (``ptmkg query --explain`` shows it).
@@ -169,7 +169,9 @@ def run_query(
     if form is not None:
         statistics = store.statistics()
         terms = resolve_parameters(list(query.parameters), params or {}, store, name)
-        grouped = bind_group(form.text, terms) if statistics.store is not None else None
+        grouped = (
+            bind_rows(form.text, terms, statistics.store) if statistics.store is not None else None
+        )
         if statistics.store is not None and name in statistics.answers and grouped is not None:
             found = from_solutions(_query(statistics.store, bind(grouped, terms), None))
             assert isinstance(found, QueryResult)

@@ -58,6 +58,9 @@ BREAKDOWNS = (
         {"stage_label": "stage", "model_reuses": "model reuses", "papers": "papers"},
     ),
 )
+#: What the tables say for a figure no source gives (whether a paper uses deep learning or
+#: reuses PTMs, for papers known from OpenAlex alone); JSON gives null.
+UNKNOWN = {column: "unknown" for column in ("dl_papers", "ptm_papers", "ptm_share")}
 #: A ``.txt`` file holds the tables as a terminal this wide shows them.
 TEXT_WIDTH = 100
 
@@ -98,10 +101,15 @@ def stats_tables(figures: Stats) -> list[Any]:
         {"figure": "", "value": ""},
         title="Corpus",
         show_header=False,
+        missing={"value": "unknown"},
     )
     breakdowns = [
         terminal_table(
-            getattr(figures, attribute).rows, columns, title=title, empty="(none in this graph)"
+            getattr(figures, attribute).rows,
+            columns,
+            title=title,
+            empty="(none in this graph)",
+            missing=UNKNOWN,
         )
         for title, attribute, columns in BREAKDOWNS
     ]

@@ -79,14 +79,24 @@ def terminal_table(
     title: str | None = None,
     empty: str = "(no results)",
     show_header: bool = True,
+    missing: Mapping[str, str] | None = None,
 ) -> Table:
     """A table whose numbers are never cut, whatever the terminal's width.
 
-    ``headings`` maps each column to its heading, in the order shown.
+    ``headings`` maps each column to its heading, in the order shown; ``missing`` maps a
+    column to what its empty cells say (blank where not given).
     """
+    missing = missing or {}
+
+    def cell(row: Mapping[str, Any], column: str) -> str:
+        value = row.get(column)
+        if value is None and column in missing:
+            return missing[column]
+        return printable(display_value(column, value))
+
     table = Table(title=title, title_justify="left", show_header=show_header)
     for column, heading in headings.items():
-        cells = [printable(display_value(column, row.get(column))) for row in rows]
+        cells = [cell(row, column) for row in rows]
         if is_numeric(column, rows):
             # A number column never wraps; its heading does, a word to a line, where
             # it is wider than the column's widest number.
@@ -102,7 +112,7 @@ def terminal_table(
                 heading, justify="left", overflow="fold", min_width=min(longest_word, 8)
             )
     for row in rows:
-        table.add_row(*(printable(display_value(column, row.get(column))) for column in headings))
+        table.add_row(*(cell(row, column) for column in headings))
     if not rows:
         table.caption = empty
     return table

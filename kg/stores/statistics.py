@@ -32,6 +32,7 @@ import time
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -39,6 +40,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.rdf.namespaces import (
+    FABIO,
     PATTERN,
     PREFIXES,
     PTM,
@@ -74,7 +76,9 @@ PREPARED_QUERIES = (
 _GRAPH = ox.NamedNode(STATISTICS_GRAPH)
 _STATISTICS = ox.NamedNode(STATISTICS_GRAPH)  # the graph describes itself
 _INTEGER = ox.NamedNode(XSD + "integer")
-_CELL = ox.NamedNode(PSTAT + "cell")
+_ROWS = ox.NamedNode(PSTAT + "rows")
+#: The layout of the statistics this version writes; others' are answered live.
+FORMAT = "2"
 _INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+$")
 _DATABASE_LOGS = ("LOG", "LOCK")  # RocksDB's own log and lock: no data in them
 
@@ -125,9 +129,9 @@ def _year(published: Term) -> int | None:
 #: The papers the reuse counts need the fields, years and rules of: those with a reuse
 #: instance and those flagged as reusing PTMs (a few percent of a corpus).
 _REUSE_PAPERS = """
-  { SELECT DISTINCT ?paper WHERE {
+  SELECT DISTINCT ?paper WHERE {
       { ?reuse ptm:inPaper ?paper } UNION { ?paper ptm:reusesPretrainedModels true }
-  } }
+  }
 """
 
 
@@ -148,26 +152,30 @@ class _Facts:
 
 
 def _read_facts(store: ox.Store) -> _Facts:
+    # Looked up paper by paper: a few thousand look-ups cost less than joining the few
+    # papers with a scan of every paper's fields.
+    reuse_papers = [solution[0] for solution in _select(store, _REUSE_PAPERS)]
+
     def of_reuse_papers(predicate: str) -> dict[Term, set[Term]]:
-        return _pairs(
-            store,
-            f"SELECT ?paper ?value WHERE {{ {_REUSE_PAPERS} ?paper {predicate} ?value }}",
-        )
+        node = ox.NamedNode(predicate)
+        found: dict[Term, set[Term]] = defaultdict(set)
+        for paper in reuse_papers:
+            for quad in store.quads_for_pattern(paper, node, None):
+                found[paper].add(quad.object)
+        return found
 
     facts = _Facts(
         paper_of=_pairs(store, "SELECT ?r ?p WHERE { ?r ptm:inPaper ?p }"),
         model_of=_pairs(store, "SELECT ?r ?m WHERE { ?r ptm:reusedModel ?m }"),
         pattern_of=_pairs(store, "SELECT ?r ?t WHERE { ?r ptm:reusePattern ?t }"),
         stage_of=_pairs(store, "SELECT ?r ?s WHERE { ?r ptm:impactStage ?s }"),
-        fields=of_reuse_papers("ptm:hasField"),
-        years=of_reuse_papers("fabio:hasPublicationYear"),
-        rules=of_reuse_papers("ptm:meetsNaturalScienceRule"),
+        fields=of_reuse_papers(PTM + "hasField"),
+        years=of_reuse_papers(FABIO + "hasPublicationYear"),
+        rules=of_reuse_papers(PTM + "meetsNaturalScienceRule"),
         ptm_papers={
             s[0] for s in _select(store, "SELECT ?p WHERE { ?p ptm:reusesPretrainedModels true }")
         },
     )
-    rules = "SELECT DISTINCT ?rule WHERE { ?p ptm:meetsNaturalScienceRule ?rule }"
-    facts.rule_values = {s[0] for s in _select(store, rules)}
     patterns = "SELECT DISTINCT ?pattern WHERE { ?pattern a ptm:ReusePattern }"
     facts.vocabulary_patterns = sorted(
         {s[0] for s in _select(store, patterns)}
@@ -189,24 +197,25 @@ def _instances(facts: _Facts) -> Iterator[tuple[Term, Term, Term]]:
 
 
 def group_iri(slice_name: str, keys: tuple[Term, ...]) -> ox.NamedNode:
-    """The node holding one query's cells for one combination of parameter members, as
-    the prepared queries mint it: ``IRI(CONCAT(..., ENCODE_FOR_URI(STR(?key)), ...))``."""
+    """The node holding one query's rows for one combination of parameter members: the
+    query's name and each member's value, percent-encoded, ``pstat:all`` for "every"."""
     parts = [slice_name, *(quote(str(k.value), safe="") for k in keys)]  # type: ignore[union-attr]
     return ox.NamedNode(GROUPS + "/".join(parts))
 
 
-_GROUP_MARKER = re.compile(
-    r"^(?P<indent>[ \t]*)#@group[ \t]+(?P<slice>[a-z-]+)(?P<names>.*)$", re.M
-)
+_GROUP_MARKER = re.compile(r"^(?P<indent>[ \t]*)#@rows[ \t]+(?P<slice>[a-z-]+)(?P<names>.*)$", re.M)
 
 
-def bind_group(text: str, terms: dict[str, list[ox.NamedNode | ox.Literal]]) -> str | None:
-    """A prepared query's ``#@group SLICE PARAMETER...`` line as ``VALUES ?group { <...> }``:
-    the node holding its cells for the parameters' values ("all" for a parameter left out).
-    None when a parameter has several values (the query is then answered live)."""
+def bind_rows(
+    text: str, terms: dict[str, list[ox.NamedNode | ox.Literal]], statistics: ox.Store
+) -> str | None:
+    """A prepared query's ``#@rows SLICE PARAMETER...`` line replaced by the rows prepared
+    for the parameters' values ("all" for a parameter left out), as a ``VALUES`` block; no
+    rows when none were prepared for them (the live query has none either). None when a
+    parameter has several values (the query is then answered live)."""
     found = _GROUP_MARKER.search(text)
     if found is None:
-        raise ValueError("a prepared query names its cells' group with #@group")
+        raise ValueError("a prepared query names the rows it reads with #@rows")
     keys: list[Term] = []
     for name in found.group("names").split():
         values = terms.get(name, [])
@@ -214,29 +223,46 @@ def bind_group(text: str, terms: dict[str, list[ox.NamedNode | ox.Literal]]) -> 
             return None
         keys.append(values[0] if values else ALL)
     group = group_iri(found.group("slice"), tuple(keys))
-    values_block = f"{found.group('indent')}VALUES ?group {{ {group} }}"
-    return text[: found.start()] + values_block + text[found.end() :]
+    rows = [q.object for q in statistics.quads_for_pattern(group, _ROWS, None, _GRAPH)]
+    block = rows[0].value if rows and isinstance(rows[0], ox.Literal) else "VALUES () { }"
+    return text[: found.start()] + found.group("indent") + block + text[found.end() :]
+
+
+def _sparql_term(value: Term | int | None) -> str:
+    if value is None:
+        return "UNDEF"
+    if isinstance(value, int):
+        return str(value)
+    return str(value)  # N-Triples syntax, which SPARQL reads as it is
 
 
 @dataclass
 class _Cells:
-    quads: list[ox.Quad] = field(default_factory=list)
-    groups: dict[tuple, ox.NamedNode] = field(default_factory=dict)
+    """Each group's rows (one query, one member of each of its parameters' dimensions),
+    each row a mapping from the prepared query's variable names to values."""
+
+    groups: dict[tuple, list[dict[str, Term | int | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def add(
         self, slice_name: str, keys: tuple[Term, ...], values: dict[str, Term | int | None]
     ) -> None:
-        group = self.groups.get((slice_name, keys))
-        if group is None:
-            group = self.groups[slice_name, keys] = group_iri(slice_name, keys)
-        cell = ox.BlankNode()
-        quads = self.quads
-        quads.append(ox.Quad(group, _CELL, cell, _GRAPH))
-        for name, value in values.items():
-            if value is None:
-                continue  # an unbound value: no triple, as the live query leaves it unbound
-            term = _integer(value) if isinstance(value, int) else value
-            quads.append(ox.Quad(cell, _p(name), term, _GRAPH))
+        self.groups[slice_name, keys].append(values)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """One quad a group: its rows as the text of a SPARQL ``VALUES`` block (a few
+        thousand quads at a million papers, where a quad per count made hundreds of
+        thousands to write and join)."""
+        for (slice_name, keys), rows in self.groups.items():
+            columns = list(dict.fromkeys(name for row in rows for name in row))
+            lines = [f"VALUES ({' '.join('?' + c for c in columns)}) {{"]
+            lines += [
+                "  (" + " ".join(_sparql_term(row.get(c)) for c in columns) + ")" for row in rows
+            ]
+            lines.append("}")
+            text = ox.Literal("\n".join(lines))
+            yield ox.Quad(group_iri(slice_name, keys), _ROWS, text, _GRAPH)
 
 
 def _keys(values: Iterable[Term]) -> list[Term]:
@@ -263,9 +289,9 @@ def _pattern_by_field(facts: _Facts, cells: _Cells) -> None:
             {
                 "field": f,
                 "pattern": t,
-                "reuseInstances": len(papers),
+                "reuse_instances": len(papers),
                 "papers": len(set(papers)),
-                "total": totals[f],
+                "field_total": totals[f],
             },
         )
 
@@ -297,9 +323,9 @@ def _stage_by_field(facts: _Facts, cells: _Cells) -> None:
             {
                 "field": f,
                 "stage": s,
-                "modelReuses": len(papers),
+                "model_reuses": len(papers),
                 "papers": len(set(papers)),
-                "total": totals[key, f],
+                "field_total": totals[key, f],
             },
         )
 
@@ -340,7 +366,7 @@ def _models_in_field(facts: _Facts, cells: _Cells) -> None:
         values: dict[str, Term | int | None] = {
             "model": m,
             "papers": len({p for p, _t in found}),
-            "reuseInstances": len(found),
+            "reuse_instances": len(found),
         }
         for term, column in _PATTERN_COLUMNS.items():
             values[column] = sum(1 for _p, t in found if t == term)
@@ -380,27 +406,63 @@ def _top_models(facts: _Facts, cells: _Cells) -> None:
             cells.add(
                 "top-models",
                 (fk, tk, rk),
-                {"model": m, "papers": papers[m], "reuseInstances": len(found), "rank": rank},
+                {"model": m, "papers": papers[m], "reuse_instances": len(found), "rank": rank},
             )
 
 
-def _reuse_by_year(store: ox.Store, facts: _Facts, cells: _Cells) -> bool:
-    """reuse-by-year's three groupings; False when a year is not an integer (the live
-    query then groups an unbound year, which the prepared form does not reproduce)."""
-    # Papers per year: every paper, so the engine counts them, once per member pair.
-    groupings = {
-        (False, False): "",
-        (True, False): "?paper ptm:hasField ?field .",
-        (False, True): "?paper ptm:meetsNaturalScienceRule ?rule .",
-        (True, True): "?paper ptm:hasField ?field ; ptm:meetsNaturalScienceRule ?rule .",
-    }
-    papers: dict[tuple, int] = {}
-    for (by_field, by_rule), pattern in groupings.items():
-        if by_rule and not facts.rule_values:
+# ------------------------------------------------------------------ the engine's counts
+#
+# Counts over every paper (a million at the largest) are the engine's: each is one scan
+# and a hash set, run on worker threads (the engine lets go of Python's lock while it
+# works) while this thread groups the few reuse instances.
+
+#: Distinct papers per year, by field and by rule: reuse-by-year's paper counts.
+_PAPERS_PER_YEAR = {
+    (False, False): "",
+    (True, False): "{ SELECT ?paper ?field WHERE { ?paper ptm:hasField ?field } }",
+    (False, True): "?paper ptm:meetsNaturalScienceRule ?rule .",
+    (True, True): "?paper ptm:hasField ?field ; ptm:meetsNaturalScienceRule ?rule .",
+}
+
+#: Per field (and rule): distinct papers, and the DL and PTM papers among those whose flag
+#: a source gives (a field none of whose papers has the flag gets no row: unknown), and how
+#: many papers the PTM share divides by (those whose PTM flag a source gives).
+_FIELD_MEASURES = {
+    "papers": "SELECT KEYS (COUNT(DISTINCT ?paper) AS ?n) WHERE { "
+    "?paper ptm:hasField ?field . RULE } GROUP BY KEYS",
+    "dl_papers": "SELECT KEYS (SUM(?flagged) AS ?n) WHERE { "
+    "SELECT DISTINCT KEYS ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
+    "?paper ptm:hasField ?field ; ptm:usesDeepLearning ?flag . RULE } } GROUP BY KEYS",
+    "ptm_papers": "SELECT KEYS (SUM(?flagged) AS ?n) (COUNT(DISTINCT ?paper) AS ?known) WHERE { "
+    "SELECT DISTINCT KEYS ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
+    "?paper ptm:hasField ?field ; ptm:reusesPretrainedModels ?flag . RULE } } GROUP BY KEYS",
+}
+
+#: corpus-summary's counts over every paper: works (a paper known by its OpenAlex id and
+#: by its DOI once) and the papers a source flags (no row when no source gives the flag).
+_CORPUS_MEASURES = {
+    "papers": """SELECT (COUNT(DISTINCT ?work) AS ?n) WHERE {
+        ?paper a ptm:Paper .
+        OPTIONAL { SELECT ?paper ?doi_paper WHERE { ?doi_paper owl:sameAs ?paper } }
+        BIND(COALESCE(?doi_paper, ?paper) AS ?work) }""",
+    "dl_papers": "SELECT (SUM(?flagged) AS ?n) WHERE { "
+    "SELECT DISTINCT ?known ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
+    "?paper ptm:usesDeepLearning ?flag . BIND(true AS ?known) } } GROUP BY ?known",
+    "ptm_papers": "SELECT (SUM(?flagged) AS ?n) WHERE { "
+    "SELECT DISTINCT ?known ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
+    "?paper ptm:reusesPretrainedModels ?flag . BIND(true AS ?known) } } GROUP BY ?known",
+}
+
+
+def _engine_queries(with_rules: bool) -> dict[tuple, str]:
+    """Every count over all papers, keyed by what it counts."""
+    queries: dict[tuple, str] = {}
+    for (by_field, by_rule), pattern in _PAPERS_PER_YEAR.items():
+        if by_rule and not with_rules:
             continue
         keys = " ".join(k for k, on in (("?field", by_field), ("?rule", by_rule)) if on)
-        sparql = f"""
-            SELECT {keys} ?year (COUNT(DISTINCT ?paper) AS ?papers) WHERE {{
+        queries["year", by_field, by_rule] = f"""
+            SELECT {keys} ?year (COUNT(DISTINCT ?paper) AS ?n) WHERE {{
               {{ SELECT ?paper WHERE {{ ?paper a ptm:Paper }} }}
               {{ SELECT ?paper ?published WHERE {{ ?paper fabio:hasPublicationYear ?published }} }}
               {pattern}
@@ -408,13 +470,46 @@ def _reuse_by_year(store: ox.Store, facts: _Facts, cells: _Cells) -> bool:
             }}
             GROUP BY {keys} ?year
         """
-        for solution in _select(store, sparql):
-            year = solution["year"]
-            if year is None:
+    for by_rule in (False, True) if with_rules else (False,):
+        rule = "?paper ptm:meetsNaturalScienceRule ?rule ." if by_rule else ""
+        keys = "?rule ?field" if by_rule else "?field"
+        for measure, template in _FIELD_MEASURES.items():
+            queries["field", by_rule, measure] = template.replace("KEYS", keys).replace(
+                "RULE", rule
+            )
+    for measure, sparql in _CORPUS_MEASURES.items():
+        queries["corpus", measure] = sparql
+    return queries
+
+
+def _solutions(store: ox.Store, sparql: str) -> list[dict[str, Term]]:
+    solutions = store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [variable.value for variable in solutions.variables]
+    found: list[dict[str, Term]] = []
+    for solution in solutions:
+        found.append({n: solution[i] for i, n in enumerate(names) if solution[i] is not None})
+    return found
+
+
+_Counts = dict[tuple, list[dict[str, Term]]]
+
+
+def _reuse_by_year(facts: _Facts, counts: _Counts, cells: _Cells) -> bool:
+    """reuse-by-year's three groupings; False when a year is not an integer (the live
+    query then groups an unbound year, which the prepared form does not reproduce)."""
+    papers: dict[tuple, int] = {}
+    for key, solutions in counts.items():
+        if key[0] != "year":
+            continue
+        _kind, by_field, by_rule = key
+        for solution in solutions:
+            published = solution.get("year")
+            if not isinstance(published, ox.Literal):
                 return False
             fk = solution["field"] if by_field else ALL
             rk = solution["rule"] if by_rule else ALL
-            papers[fk, rk, int(year.value)] = int(solution["papers"].value)
+            papers[fk, rk, int(published.value)] = int(solution["n"].value)  # type: ignore[union-attr]
     # PTM papers per year: the few papers flagged as reusing PTMs.
     patterns_of_paper: dict[Term, set[Term]] = defaultdict(set)
     for reuse, found in facts.paper_of.items():
@@ -447,67 +542,47 @@ def _reuse_by_year(store: ox.Store, facts: _Facts, cells: _Cells) -> bool:
                 {
                     "year": year,
                     "papers": count,
-                    "ptmPapers": len(ptm_papers.get((fk, tk, rk, year), ())),
-                    "reuseInstances": len(reused),
+                    "ptm_papers": len(ptm_papers.get((fk, tk, rk, year), ())),
+                    "reuse_instances": len(reused),
                     "models": len(set(reused)),
                 },
             )
     return True
 
 
-def _papers_by_field(store: ox.Store, facts: _Facts, cells: _Cells) -> None:
-    """Distinct papers per field (and rule): every paper, so the engine counts them."""
-    flags = {
-        "papers": "",
-        "dlPapers": "{ SELECT DISTINCT ?paper WHERE { ?paper ptm:usesDeepLearning true } }",
-        "ptmPapers": "{ SELECT DISTINCT ?paper WHERE { ?paper ptm:reusesPretrainedModels true } }",
-    }
-    counts: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for by_rule in (False, True):
-        if by_rule and not facts.rule_values:
+def _papers_by_field(counts: _Counts, cells: _Cells) -> None:
+    """Distinct papers per field (and rule), with its DL and PTM papers where known."""
+    measures: dict[tuple, dict[str, int | None]] = defaultdict(dict)
+    for key, solutions in counts.items():
+        if key[0] != "field":
             continue
-        rule = "?paper ptm:meetsNaturalScienceRule ?rule ." if by_rule else ""
-        keys = "?rule ?field" if by_rule else "?field"
-        for measure, flag in flags.items():
-            sparql = f"""
-                SELECT {keys} (COUNT(DISTINCT ?paper) AS ?n) WHERE {{
-                  ?paper ptm:hasField ?field .
-                  {flag}
-                  {rule}
-                }}
-                GROUP BY {keys}
-            """
-            for solution in _select(store, sparql):
-                key = (solution["rule"] if by_rule else ALL, solution["field"])
-                counts[key][measure] = int(solution["n"].value)
-    for (rk, f), measures in counts.items():
+        _kind, by_rule, measure = key
+        for solution in solutions:
+            group = (solution["rule"] if by_rule else ALL, solution["field"])
+            measures[group][measure] = int(solution["n"].value)  # type: ignore[union-attr]
+            if "known" in solution:
+                measures[group][measure + "_known"] = int(solution["known"].value)  # type: ignore[union-attr]
+    for (rk, f), found in measures.items():
         cells.add(
             "papers-by-field",
             (rk,),
             {
                 "field": f,
-                "papers": measures["papers"],
-                "dlPapers": measures.get("dlPapers", 0),
-                "ptmPapers": measures.get("ptmPapers", 0),
+                "papers": found["papers"],
+                "dl_papers": found.get("dl_papers"),
+                "ptm_papers": found.get("ptm_papers"),
+                "ptm_known": found.get("ptm_papers_known"),
             },
         )
 
 
-def _corpus_summary(store: ox.Store, facts: _Facts, cells: _Cells) -> None:
+def _corpus_summary(facts: _Facts, counts: _Counts, cells: _Cells) -> None:
     """corpus-summary's paper counts from the engine (a scan each), the rest from the
     reuse instances: the live query's definitions, one by one."""
-    counts = {}
-    for column, sparql in {
-        "papers": """SELECT (COUNT(DISTINCT ?work) AS ?n) WHERE {
-              ?paper a ptm:Paper .
-              OPTIONAL { ?doi_paper owl:sameAs ?paper }
-              BIND(COALESCE(?doi_paper, ?paper) AS ?work) }""",
-        "dlPapers": "SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE "
-        "{ ?paper ptm:usesDeepLearning true }",
-        "ptmPapers": "SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE "
-        "{ ?paper ptm:reusesPretrainedModels true }",
-    }.items():
-        counts[column] = int(next(_select(store, sparql))["n"].value)
+    totals: dict[str, int | None] = {}
+    for measure in _CORPUS_MEASURES:
+        found = counts["corpus", measure]
+        totals[measure] = int(found[0]["n"].value) if found else None  # type: ignore[union-attr]
     models = {m for found in facts.model_of.values() for m in found}
     with_pattern = {
         (p, m, t) for reuse, p, m in _instances(facts) for t in facts.pattern_of.get(reuse, ())
@@ -518,11 +593,11 @@ def _corpus_summary(store: ox.Store, facts: _Facts, cells: _Cells) -> None:
         "corpus-summary",
         (),
         {
-            **counts,
+            **totals,
             "models": len(models),
-            "reuseInstances": len(with_pattern),
-            "withoutPattern": len(without),
-            "modelReuses": len(with_pattern) + len(without),
+            "reuse_instances": len(with_pattern),
+            "without_pattern": len(without),
+            "model_reuses": len(with_pattern) + len(without),
         },
     )
 
@@ -539,7 +614,7 @@ def _labels_outside_vocabulary(store: ox.Store, cells: _Cells) -> None:
             {
                 "kind": solution["kind"],
                 "label": solution["label"],
-                "modelReuses": solution["model_reuses"],
+                "model_reuses": solution["model_reuses"],
                 "papers": solution["papers"],
             },
         )
@@ -579,24 +654,32 @@ class Statistics:
 def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
     """The statistics quads of a database, the queries they answer, and the seconds taken."""
     started = time.perf_counter()
-    facts = _read_facts(store)
-    cells = _Cells()
-    answers = set(PREPARED_QUERIES)
-    _pattern_by_field(facts, cells)
-    _stage_by_field(facts, cells)
-    _model_by_field(facts, cells)
-    _models_in_field(facts, cells)
-    _top_models(facts, cells)
-    _papers_by_field(store, facts, cells)
+    rules = "SELECT DISTINCT ?rule WHERE { ?p ptm:meetsNaturalScienceRule ?rule }"
+    rule_values = {s[0] for s in _select(store, rules)}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ptmkg-statistics") as pool:
+        pending = {
+            key: pool.submit(_solutions, store, sparql)
+            for key, sparql in _engine_queries(bool(rule_values)).items()
+        }
+        facts = _read_facts(store)
+        facts.rule_values = rule_values
+        cells = _Cells()
+        answers = set(PREPARED_QUERIES)
+        _pattern_by_field(facts, cells)
+        _stage_by_field(facts, cells)
+        _model_by_field(facts, cells)
+        _models_in_field(facts, cells)
+        _top_models(facts, cells)
+        _labels_outside_vocabulary(store, cells)
+        counts = {key: future.result() for key, future in pending.items()}
+    _papers_by_field(counts, cells)
     year_cells = _Cells()
-    if _reuse_by_year(store, facts, year_cells):
-        cells.quads.extend(year_cells.quads)
+    if _reuse_by_year(facts, counts, year_cells):
+        cells.groups.update(year_cells.groups)
     else:
         answers.discard("reuse-by-year")
-    _corpus_summary(store, facts, cells)
-    _labels_outside_vocabulary(store, cells)
-    quads = cells.quads
-    quads.extend(_label_quads(store))
+    _corpus_summary(facts, counts, cells)
+    quads = [*cells.quads(), *_label_quads(store)]
     return quads, frozenset(answers), time.perf_counter() - started
 
 
@@ -613,6 +696,7 @@ def write(target: ox.Store, quads: list[ox.Quad], answers: frozenset[str], secon
         ),
     ]
     described += [ox.Quad(_STATISTICS, _p("answers"), ox.Literal(a), _GRAPH) for a in answers]
+    described.append(ox.Quad(_STATISTICS, _p("format"), ox.Literal(FORMAT), _GRAPH))
     target.bulk_extend(described)
 
 
@@ -630,9 +714,9 @@ def prepare(database: ox.Store, folder: Path | None) -> ox.Store:
     return target
 
 
-def describe(statistics: ox.Store) -> tuple[str | None, frozenset[str]]:
-    """The fingerprint a statistics store records, and the queries it answers."""
-    fingerprint = None
+def describe(statistics: ox.Store) -> tuple[str | None, frozenset[str], str | None]:
+    """The fingerprint a statistics store records, the queries it answers, its format."""
+    fingerprint = layout = None
     answers: set[str] = set()
     for quad in statistics.quads_for_pattern(_STATISTICS, None, None, _GRAPH):
         if not isinstance(quad.object, ox.Literal):
@@ -641,14 +725,23 @@ def describe(statistics: ox.Store) -> tuple[str | None, frozenset[str]]:
             fingerprint = quad.object.value
         elif quad.predicate == _p("answers"):
             answers.add(quad.object.value)
-    return fingerprint, frozenset(answers)
+        elif quad.predicate == _p("format"):
+            layout = quad.object.value
+    return fingerprint, frozenset(answers), layout
 
 
 def check(statistics: ox.Store | None, fingerprint: str, what: str) -> Statistics:
     """Whether ``statistics`` describe the database whose fingerprint is ``fingerprint``."""
     if statistics is None:
         return Statistics(None, frozenset(), f"no prepared statistics for {what}")
-    recorded, answers = describe(statistics)
+    recorded, answers, layout = describe(statistics)
+    if layout != FORMAT:
+        return Statistics(
+            None,
+            frozenset(),
+            f"the prepared statistics of {what} were written by another version of ptmkg "
+            f"(format {layout or 1}, this version reads {FORMAT}); a write prepares them anew",
+        )
     if recorded != fingerprint:
         return Statistics(
             None,
