@@ -3,7 +3,8 @@ numbered rows.
 
 One function, :func:`read_table`, sniffs nothing but reads the format it is given
 (the input registry, :data:`kg.importers.IMPORTERS`, recognises formats). Every
-importer of tabular data goes through here, so line numbers, encodings and malformed
+importer of tabular data goes through here, and so do the tables that are not sources
+(alias files, label files: :func:`open_table`), so line numbers, encodings and malformed
 rows are handled once.
 """
 
