@@ -480,7 +480,12 @@ def build(
         ),
     ] = None,
     encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of CSV, TSV and JSON Lines sources.")
+        str,
+        typer.Option(
+            "--encoding",
+            help="Text encoding of CSV, TSV and JSON Lines sources and --aliases files. A "
+            "file that is not UTF-8 is refused, naming its line (Excel on Windows: cp1252).",
+        ),
     ] = SOURCE_ENCODING,
     natural_science: Annotated[
         str | None,

@@ -209,6 +209,60 @@ def table_delimiter(head: bytes) -> str | None:
     return widest if columns(widest) > 1 else None
 
 
+#: Old binary Excel workbooks (.xls), which no importer reads.
+OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_TEXT_TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+_BY_DELIMITER = {separator: name for name, separator in SEPARATORS.items()}
+
+
+def is_workbook(sample: Sample) -> bool:
+    """Whether a file is an XLSX workbook (a zip archive with a workbook part)."""
+    return sample.container == "zip" and "xl/workbook.xml" in sample.members
+
+
+def plain_text(sample: Sample) -> bytes | None:
+    """The start of a file that may be a text table, without a BOM or leading blanks; None
+    for a packed, binary or .xlsx-named file."""
+    head = sample.head
+    if (
+        sample.container
+        or head.startswith(OLD_EXCEL_MAGIC)
+        or b"\x00" in head
+        or sample.suffix in XLSX_SUFFIXES
+    ):
+        return None
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+def text_table_format(sample: Sample) -> str | None:
+    """``"csv"``, ``"csv-semicolon"`` or ``"tsv"``: a .tsv or .tab name says TSV, else the
+    separator the start of the file uses (:func:`table_delimiter`); a .csv file of one
+    column is CSV. None for what is not a text table (JSON, binary, packed)."""
+    text = plain_text(sample)
+    if text is None or text.startswith((b"{", b"[")):
+        return None
+    named = _TEXT_TABLE_SUFFIXES.get(sample.suffix)
+    if named == "tsv":
+        return named
+    delimiter = table_delimiter(text)
+    if delimiter is None:
+        return named
+    return _BY_DELIMITER[delimiter]
+
+
+def table_format(sample: Sample) -> str | None:
+    """The table format of a file that is read as a table but is not a source (an alias
+    file, a label file): ``"xlsx"`` for a workbook, else :func:`text_table_format`, a text
+    table of one column being CSV whatever its name; None for anything else."""
+    if is_workbook(sample):
+        return "xlsx"
+    text = plain_text(sample)
+    if text is None or text.startswith((b"{", b"[")):
+        return None
+    return text_table_format(sample) or "csv"
+
+
 @dataclass(frozen=True)
 class Format:
     """One format: what it is called, how it is recognised, where its code is."""

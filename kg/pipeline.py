@@ -111,7 +111,7 @@ def build(
         raise PtmkgError(str(exc)) from None
     if natural_science not in (None, "v1", "v2"):
         raise PtmkgError(f"unknown natural-science rule {natural_science!r} (use v1 or v2)")
-    registry = ModelRegistry.from_environment(alias_files or [])
+    registry = ModelRegistry.from_environment(alias_files or [], encoding)
     options = ImportOptions(
         resolver=ModelResolver(registry=registry),
         encoding=encoding,

@@ -115,13 +115,15 @@ def test_contradicting_rows_of_one_paper(write, tmp_path):
     ]
 
 
-def test_bad_encoding_is_rejected_and_its_bytes_kept(write, tmp_path):
+def test_a_stray_byte_in_a_utf8_file_is_rejected_and_its_bytes_kept(write, tmp_path):
+    # UTF-8 text (Müller) comes first: the file is UTF-8, and one row holds a stray byte.
+    # (A file whose first non-ASCII byte is not UTF-8 is refused whole: test_table_files.)
     content = (
-        SHEET_HEADER + GOOD_ROW
+        SHEET_HEADER + GOOD_ROW.replace("ok", "müller")
     ).encode() + b'10.3000/caf\xe9,True,True,"[AlexNet, Adaptation]"\n'
     report = build(write("sheet.csv", content), tmp_path)
     (reject,) = report.sources[0].rejects
-    assert reject.line == 3
+    assert (reject.line, report.sources[0].accepted) == (3, 1)
     assert "not valid UTF-8 text (byte 0xe9 in column 'DOI')" in reject.reason
     assert b"10.3000/caf\xe9" in report.sources[0].rejects_file.read_bytes()
 

@@ -2,11 +2,13 @@
 
 Labels are read by the ordinary importers, so they may be an annotation sheet
 (either layout, CSV or XLSX) or the generic format. Articles without a DOI (drafts,
-preprints) are labelled by file instead: a CSV in the generic format whose
+preprints) are labelled by file instead: a table in the generic format whose
 ``file`` column names the article, relative to the labels file, where the
-``doi`` column would be. Models are compared by the model resolver's key
-(``AF2`` and ``AlphaFold 2`` agree), patterns by concept. Only papers both
-labelled and extracted are compared; the others are counted.
+``doi`` column would be. Both are read by the common table reader, so a label file
+may be comma, semicolon or tab separated (a ``sep=`` line, a BOM) as a sheet may.
+Models are compared by the model resolver's key (``AF2`` and ``AlphaFold 2``
+agree), patterns by concept. Only papers both labelled and extracted are
+compared; the others are counted.
 
 Three measures, each micro-averaged over the compared papers:
 
@@ -23,17 +25,18 @@ one side does not have.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import PtmkgError
+from kg.defaults import SOURCE_ENCODING
+from kg.errors import PtmkgError, SourceError
 from kg.extract import PaperExtraction
 from kg.importers import ImportOptions, open_source
 from kg.models.names import ModelResolver, UnresolvableMention
 from kg.rdf.vocabulary import vocabulary
+from kg.read.tables import Table, open_table
 from kg.read.values import parse_bool
 from kg.records import PaperRecord, Reject
 
@@ -144,75 +147,82 @@ def file_key(location: str | Path) -> str:
     return str(Path(archive).resolve()) + bang + member
 
 
-def _keyed_by_file(path: Path) -> bool:
+def _keyed_by_file(path: Path, encoding: str) -> Table | None:
+    """The table of a label file keyed by file (a 'file' column, no 'doi'), else None (a
+    sheet, or what the importers are left to read and explain)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError):
-        return False
-    names = {cell.strip().lower() for cell in header}
-    return "file" in names and "doi" not in names
+        table = open_table(path, encoding)
+    except SourceError:
+        return None
+    names = {column.lower() for column in table.columns}
+    return table if "file" in names and "doi" not in names else None
 
 
-def labels_from_files(paths: Iterable[Path], resolver: ModelResolver) -> dict[str, PaperView]:
+def labels_from_files(
+    paths: Iterable[Path], resolver: ModelResolver, encoding: str = SOURCE_ENCODING
+) -> dict[str, PaperView]:
     """The labels of several files, by DOI or file; a paper labelled twice is an error."""
     labels: dict[str, PaperView] = {}
     for path in paths:
-        for key, view in labels_from_file(path, resolver).items():
+        for key, view in labels_from_file(path, resolver, encoding).items():
             if key in labels:
                 raise PtmkgError(f"{path}: {view.shown} is labelled in two label files")
             labels[key] = view
     return labels
 
 
-def _labels_by_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView]:
+def _labels_by_file(path: Path, table: Table, resolver: ModelResolver) -> dict[str, PaperView]:
     """Labels keyed by the article's file, for articles without a DOI."""
     labels: dict[str, PaperView] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
+    columns = {name.lower(): name for name in table.columns}
 
-        def cell(row: dict[str, str | None], name: str) -> str:
-            return (row.get(columns.get(name, "")) or "").strip()
+    def cell(values: dict[str, object], name: str) -> str:
+        return str(values.get(columns.get(name, "")) or "").strip()
 
-        for line, row in enumerate(reader, start=2):
-            where = f"{path}, line {line}"
-            written = cell(row, "file")
-            if not written:
-                raise PtmkgError(f"{where}: no file named in the 'file' column")
-            try:
-                uses_ptms = parse_bool(cell(row, "uses_ptms") or None, "uses_ptms")
-            except ValueError as exc:
-                raise PtmkgError(f"{where}: {exc}") from None
-            view = labels.setdefault(
-                file_key(path.parent / written), PaperView(reuses_ptms=False, shown=written)
-            )
-            view.reuses_ptms = view.reuses_ptms or bool(uses_ptms)
-            mention, pattern_text = cell(row, "model"), cell(row, "pattern")
-            if not mention:
-                if pattern_text:
-                    raise PtmkgError(f"{where}: a pattern is given but no model")
-                continue
-            found = _model_key(resolver, mention)
-            if found is None:
-                raise PtmkgError(f"{where}: model name {mention!r} has no letters or digits")
-            pattern = _pattern_label(pattern_text)
-            if pattern_text and vocabulary().patterns.lookup(pattern_text) is None:
-                raise PtmkgError(f"{where}: unknown reuse pattern {pattern_text!r}")
-            key, name = found
-            view.names.setdefault(key, name)
-            patterns = view.models.setdefault(key, set())
-            if pattern:
-                patterns.add(pattern)
-            view.reuses_ptms = True
+    for row in table.rows:
+        where = f"{path}, line {row.line}"
+        if row.problem:
+            raise PtmkgError(f"{where}: {row.problem}")
+        written = cell(row.values, "file")
+        if not written:
+            raise PtmkgError(f"{where}: no file named in the 'file' column")
+        try:
+            uses_ptms = parse_bool(cell(row.values, "uses_ptms") or None, "uses_ptms")
+        except ValueError as exc:
+            raise PtmkgError(f"{where}: {exc}") from None
+        view = labels.setdefault(
+            file_key(path.parent / written), PaperView(reuses_ptms=False, shown=written)
+        )
+        view.reuses_ptms = view.reuses_ptms or bool(uses_ptms)
+        mention, pattern_text = cell(row.values, "model"), cell(row.values, "pattern")
+        if not mention:
+            if pattern_text:
+                raise PtmkgError(f"{where}: a pattern is given but no model")
+            continue
+        found = _model_key(resolver, mention)
+        if found is None:
+            raise PtmkgError(f"{where}: model name {mention!r} has no letters or digits")
+        pattern = _pattern_label(pattern_text)
+        if pattern_text and vocabulary().patterns.lookup(pattern_text) is None:
+            raise PtmkgError(f"{where}: unknown reuse pattern {pattern_text!r}")
+        key, name = found
+        view.names.setdefault(key, name)
+        patterns = view.models.setdefault(key, set())
+        if pattern:
+            patterns.add(pattern)
+        view.reuses_ptms = True
     return labels
 
 
-def labels_from_file(path: Path, resolver: ModelResolver) -> dict[str, PaperView]:
-    """Labels by DOI, from an annotation sheet or the generic format (or by file, see above)."""
-    if _keyed_by_file(path):
-        return _labels_by_file(path, resolver)
-    reading = open_source(path, None, ImportOptions(resolver=resolver))
+def labels_from_file(
+    path: Path, resolver: ModelResolver, encoding: str = SOURCE_ENCODING
+) -> dict[str, PaperView]:
+    """Labels by DOI, from an annotation sheet or the generic format (or by file, see above),
+    its text read in ``encoding``."""
+    by_file = _keyed_by_file(path, encoding)
+    if by_file is not None:
+        return _labels_by_file(path, by_file, resolver)
+    reading = open_source(path, None, ImportOptions(resolver=resolver, encoding=encoding))
     labels: dict[str, PaperView] = {}
     problems: list[str] = []
     for item in reading.items:

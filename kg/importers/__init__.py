@@ -16,7 +16,17 @@ from pathlib import Path
 
 from kg.defaults import REJECTS_DIR
 from kg.errors import SourceError
-from kg.formats import SEPARATORS, Format, Registry, Sample, UnknownFormat, table_delimiter
+from kg.formats import (
+    OLD_EXCEL_MAGIC,
+    XLSX_SUFFIXES,
+    Format,
+    Registry,
+    Sample,
+    UnknownFormat,
+    is_workbook,
+    plain_text,
+    text_table_format,
+)
 from kg.importers.reading import ImportOptions, SourceReading
 from kg.read.jats import ARTICLE_SUFFIXES
 from kg.read.tables import check_readable
@@ -36,9 +46,6 @@ __all__ = [
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PARQUET_MAGIC = b"PAR1"
-_OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
-_XLSX_SUFFIXES = (".xlsx", ".xlsm")
-_TEXT_TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
 _MODEL_CARD_KEYS = ("base_model", "pipeline_tag", "library_name", "base_model_relation")
 _OPENALEX_KEYS = ('"results"', '"publication_year"', '"authorships"', '"topics"')
 _JATS_HEAD = 4096
@@ -113,58 +120,21 @@ def _jats(sample: Sample) -> bool:
     return looks_like_jats(sample.content[:_JATS_HEAD])
 
 
-def _xlsx(sample: Sample) -> bool:
-    return sample.container == "zip" and "xl/workbook.xml" in sample.members
-
-
-def _plain_text(sample: Sample) -> bytes | None:
-    """The start of a file that may be a text table, without a BOM or leading blanks; None
-    for a packed, binary or .xlsx-named file."""
-    head = sample.head
-    if (
-        sample.container
-        or head.startswith(_OLD_EXCEL_MAGIC)
-        or b"\x00" in head
-        or sample.suffix in _XLSX_SUFFIXES
-    ):
-        return None
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")
-
-
 def _jsonl(sample: Sample) -> bool:
-    text = _plain_text(sample)
+    text = plain_text(sample)
     return text is not None and text.startswith(b"{")
 
 
-def _text_table(sample: Sample) -> str | None:
-    """``"csv"``, ``"csv-semicolon"`` or ``"tsv"``: a .tsv or .tab name says TSV, else the
-    separator the start of the file uses (:func:`~kg.formats.table_delimiter`); a .csv
-    file of one column is CSV."""
-    text = _plain_text(sample)
-    if text is None or text.startswith((b"{", b"[")):
-        return None
-    named = _TEXT_TABLE_SUFFIXES.get(sample.suffix)
-    if named == "tsv":
-        return named
-    delimiter = table_delimiter(text)
-    if delimiter is None:
-        return named
-    return _BY_DELIMITER[delimiter]
-
-
-_BY_DELIMITER = {separator: name for name, separator in SEPARATORS.items()}
-
-
 def _csv(sample: Sample) -> bool:
-    return _text_table(sample) == "csv"
+    return text_table_format(sample) == "csv"
 
 
 def _csv_semicolon(sample: Sample) -> bool:
-    return _text_table(sample) == "csv-semicolon"
+    return text_table_format(sample) == "csv-semicolon"
 
 
 def _tsv(sample: Sample) -> bool:
-    return _text_table(sample) == "tsv"
+    return text_table_format(sample) == "tsv"
 
 
 def _unrecognised(sample: Sample) -> str:
@@ -174,11 +144,11 @@ def _unrecognised(sample: Sample) -> str:
         return "a gzip file that does not hold OpenAlex works"
     if sample.container == "zip":
         return "a ZIP archive that is not an XLSX workbook"
-    if head.startswith(_OLD_EXCEL_MAGIC):
+    if head.startswith(OLD_EXCEL_MAGIC):
         return "an old binary Excel (.xls) file; save it as .xlsx or CSV"
     if b"\x00" in head:
         return "a binary file in no supported format (CSV, TSV, XLSX, JSON Lines)"
-    if sample.suffix in _XLSX_SUFFIXES:
+    if sample.suffix in XLSX_SUFFIXES:
         return "has an .xlsx name but is not an XLSX workbook"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         return "a JSON array; ptmkg reads JSON Lines (one JSON object per line)"
@@ -216,10 +186,10 @@ IMPORTERS = Registry(
         ),
         Format(
             "xlsx",
-            _XLSX_SUFFIXES,
+            XLSX_SUFFIXES,
             _TABLES,
             "Excel workbook (first worksheet) in either layout",
-            _xlsx,
+            is_workbook,
         ),
         Format(
             "jsonl",

@@ -13,7 +13,9 @@ their own, never aliases: an alias is another spelling of the same model.
 
 Users extend or override the registry with files of the same shape, where only
 ``name`` is required: ``--aliases FILE`` or ``PTMKG_ALIASES``. A later file's row
-for a model replaces the earlier one's non-empty cells.
+for a model replaces the earlier one's non-empty cells. They are read as annotation
+sheets are (:func:`kg.read.tables.open_table`): comma, semicolon or tab separated, with
+a ``sep=`` line or a BOM, or XLSX, in UTF-8 unless an encoding is given.
 
 The registry does two jobs: its names and aliases resolve model mentions
 (:mod:`kg.models.names`), and its rows become the registry graph, which every
@@ -22,7 +24,6 @@ build loads.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import re
@@ -30,8 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from kg.errors import PtmkgError
+from kg.defaults import SOURCE_ENCODING
+from kg.errors import PtmkgError, SourceError
 from kg.models.key import model_key
+from kg.read.tables import open_table
 from kg.read.values import InvalidDoi, normalize_doi
 from kg.resources import data_file
 
@@ -73,19 +76,22 @@ class RegistryEntry:
 class ModelRegistry:
     """Registry entries by model key, and the key of every alias."""
 
-    def __init__(self, files: Iterable[Path] = ()) -> None:
+    def __init__(self, files: Iterable[Path] = (), encoding: str = SOURCE_ENCODING) -> None:
+        """The shipped registry, extended by ``files`` (read in ``encoding``)."""
         self.files = [data_file("model_registry.csv"), *(Path(f) for f in files)]
         self.entries: dict[str, RegistryEntry] = {}
         self.canonical: dict[str, str] = {}  # key of any spelling -> canonical name
         self._by_hub: dict[str, RegistryEntry] | None = None
         for path in self.files:
-            self._load(path)
+            self._load(path, SOURCE_ENCODING if path == self.files[0] else encoding)
         self._check_links()
 
     @classmethod
-    def from_environment(cls, extra: Iterable[Path] = ()) -> ModelRegistry:
+    def from_environment(
+        cls, extra: Iterable[Path] = (), encoding: str = SOURCE_ENCODING
+    ) -> ModelRegistry:
         env = [Path(p) for p in os.environ.get(ALIASES_ENV, "").split(os.pathsep) if p]
-        return cls([*env, *extra])
+        return cls([*env, *extra], encoding)
 
     def digest(self) -> str:
         digest = hashlib.sha256()
@@ -120,21 +126,19 @@ class ModelRegistry:
             }
         return self._by_hub.get(hf_id.strip().casefold())
 
-    def _load(self, path: Path) -> None:
+    def _load(self, path: Path, encoding: str) -> None:
         try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                if not reader.fieldnames or "name" not in reader.fieldnames:
-                    raise PtmkgError(
-                        f"{path}: a model registry or alias table needs a 'name' column "
-                        f"(and 'aliases')"
-                    )
-                for line, row in enumerate(reader, start=2):
-                    self._add(path, line, row)
-        except OSError as exc:
-            raise PtmkgError(f"{path}: cannot read alias table ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise PtmkgError(f"{path}: alias table is not UTF-8 text") from None
+            table = open_table(path, encoding)
+            if "name" not in table.columns:
+                raise PtmkgError(
+                    f"{path}: a model registry or alias table needs a 'name' column (and 'aliases')"
+                )
+            for row in table.rows:
+                if row.problem:
+                    raise PtmkgError(f"{path}, line {row.line}: {row.problem}")
+                self._add(path, row.line, row.values)
+        except SourceError as exc:
+            raise PtmkgError(f"{path}: cannot read alias table: {exc.reason}") from None
 
     def _add(self, path: Path, line: int, row: dict[str, str | None]) -> None:
         cells = {k: (v or "").strip() for k, v in row.items() if k}

@@ -3,12 +3,14 @@ numbered rows.
 
 One function, :func:`read_table`, sniffs nothing but reads the format it is given
 (the input registry, :data:`kg.importers.IMPORTERS`, recognises formats). Every
-importer of tabular data goes through here, so line numbers, encodings and malformed
+importer of tabular data goes through here, and so do the tables that are not sources
+(alias files, label files: :func:`open_table`), so line numbers, encodings and malformed
 rows are handled once.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -21,7 +23,7 @@ from typing import Any
 
 from kg.defaults import SOURCE_ENCODING
 from kg.errors import SourceError
-from kg.formats import EXCEL_SEPARATOR_LINE, SEPARATORS
+from kg.formats import EXCEL_SEPARATOR_LINE, SEPARATORS, Sample, table_format
 
 MAX_CELL_CHARS = 1024 * 1024
 """A longer value rejects its row (kept whole in the rejects file): no field of the
@@ -107,7 +109,89 @@ def read_table(path: Path, table_format: str, encoding: str = SOURCE_ENCODING) -
     }
     if table_format not in readers:
         raise SourceError(path, f"unknown table format {table_format!r}")
+    if table_format != "xlsx":
+        check_encoding(path, encoding)
     return readers[table_format](path, table_format, encoding)
+
+
+def open_table(path: Path, encoding: str = SOURCE_ENCODING) -> Table:
+    """A file that is read as a table but is not a source (an alias file, a label file),
+    in any form a sheet may take: comma, semicolon or tab separated (a ``sep=`` first
+    line, a BOM), or an XLSX workbook; read by :func:`read_table` as a sheet is."""
+    check_readable(path)
+    found = table_format(Sample.of(path))
+    if found is None:
+        raise SourceError(path, "not a table: give a CSV, TSV or XLSX file")
+    return read_table(path, found, encoding)
+
+
+# ------------------------------------------------------------------ encodings
+
+#: The encoding Excel on Windows saves "CSV" in (western European languages): what a
+#: file that is not UTF-8 most often is, offered as advice, never assumed.
+WINDOWS_ENCODING = "cp1252"
+_SCAN_CHUNK = 1024 * 1024
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_SHOWN_BYTES = 80  # of the line around a byte that is not UTF-8, in the message
+
+
+def check_encoding(path: Path, encoding: str) -> None:
+    """Refuse an encoding Python does not know and, for UTF-8, a file whose first
+    non-ASCII byte does not begin UTF-8 text: a file saved in another encoding (cp1252,
+    as Excel on Windows saves CSV), refused whole, before any row is read, with the
+    line and byte offset, what the line says as cp1252, and the ``--encoding`` to pass.
+
+    Not guessed: on the few words of a title, detectors choose among cp1252, cp1250 and
+    their cousins by chance, and a wrong guess changes letters silently ("naïve"
+    becomes "naďve"). A stray byte after UTF-8 text is left to the row it is in, which
+    is rejected and kept as it is (see :func:`has_undecodable`).
+    """
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise SourceError(
+            path, f"unknown text encoding {encoding!r} (try utf-8, {WINDOWS_ENCODING} or latin-1)"
+        ) from None
+    if codec not in ("utf-8", "utf-8-sig"):
+        return
+    with path.open("rb") as handle:
+        offset, lines = 0, 0
+        while chunk := handle.read(_SCAN_CHUNK):
+            found = None if chunk.isascii() else _NON_ASCII.search(chunk)
+            if found is None:
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
+                continue
+            bad = offset + found.start()
+            line = lines + chunk.count(b"\n", 0, found.start()) + 1
+            handle.seek(bad)
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(handle.read(4))
+            except UnicodeDecodeError as exc:
+                if exc.start == 0:
+                    raise SourceError(path, _not_utf8(path, bad, line)) from None
+            return
+
+
+def _not_utf8(path: Path, offset: int, line: int) -> str:
+    """The reason a file is not UTF-8, with its line read as cp1252 when it can be."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, offset - _SHOWN_BYTES))
+        around = handle.read(2 * _SHOWN_BYTES)
+    at = min(offset, _SHOWN_BYTES)
+    start = around.rfind(b"\n", 0, at) + 1
+    end = around.find(b"\n", at)
+    text = around[start : end if end >= 0 else None].rstrip(b"\r")
+    where = f"line {line}, byte offset {offset}: 0x{around[at]:02x} is not UTF-8"
+    try:
+        shown = text.decode(WINDOWS_ENCODING)
+    except UnicodeDecodeError:
+        return f"{where}: pass --encoding with the file's encoding, or save it as UTF-8"
+    return (
+        f"{where}; read as {WINDOWS_ENCODING} (Windows-1252, as Excel on Windows saves CSV) "
+        f"the line is {shown!r}: if that is right, pass --encoding {WINDOWS_ENCODING}, else "
+        f"save the file as UTF-8"
+    )
 
 
 # ------------------------------------------------------------------ CSV, TSV
