@@ -419,6 +419,17 @@ def _importer_names() -> str:
     return ", ".join(IMPORTERS)
 
 
+#: The --encoding of the commands that read registry, alias and label files.
+RegistryEncodingOption = Annotated[
+    str,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of --aliases (and --evaluate) files. A file that is not UTF-8 "
+        "is refused, naming its line (Excel on Windows: cp1252).",
+    ),
+]
+
+
 @app.command(
     epilog="Examples:  ptmkg build annotations.csv  |  ptmkg build --strict sheet.xlsx "
     "more.jsonl  |  ptmkg build sheets/  |  ptmkg build --memory --validate draft.tsv"
@@ -589,6 +600,7 @@ def extract(
         list[Path] | None,
         typer.Option("--aliases", help="Extra model registry rows (CSV: name,aliases); repeatable"),
     ] = None,
+    encoding: RegistryEncodingOption = SOURCE_ENCODING,
     candidates: Annotated[
         Path | None,
         typer.Option(
@@ -646,9 +658,9 @@ def extract(
     from kg.models.names import ModelResolver
     from kg.models.registry import ModelRegistry
 
-    registry = ModelRegistry.from_environment(aliases or [])
+    registry = ModelRegistry.from_environment(aliases or [], encoding)
     resolver = ModelResolver(registry=registry)
-    labels = labels_from_files(evaluate, resolver) if evaluate else None
+    labels = labels_from_files(evaluate, resolver, encoding) if evaluate else None
     if llm:
         from kg.extract.llm import LlmExtractor, LlmSettings
 
@@ -682,7 +694,6 @@ def extract(
             extractor,
             writer,
             jobs=jobs,
-            alias_files=aliases or [],
             keep=labels is not None,
         )
     for problem in summary.problems:
@@ -2123,10 +2134,11 @@ ModelAliasesOption = Annotated[
 def models_resolve(
     names: Annotated[list[str], typer.Argument(help="Model mentions, as sources write them.")],
     aliases: ModelAliasesOption = None,
+    encoding: RegistryEncodingOption = SOURCE_ENCODING,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object a line.")] = False,
 ) -> None:
     """Show the model each mention resolves to, by which rule, with its backbone and family."""
-    resolver = kg.ModelResolver.from_environment(aliases or [])
+    resolver = kg.ModelResolver.from_environment(aliases or [], encoding)
     records = [resolver.explain(name).record() for name in names]
     if as_json:
         for record in records:
@@ -2160,9 +2172,10 @@ def models_resolve(
 def models_explain(
     name: Annotated[str, typer.Argument(help="A model mention, as a source writes it.")],
     aliases: ModelAliasesOption = None,
+    encoding: RegistryEncodingOption = SOURCE_ENCODING,
 ) -> None:
     """Tell why a mention resolves as it does: its key, the rule, the registry rows used."""
-    explanation = kg.ModelResolver.from_environment(aliases or []).explain(name)
+    explanation = kg.ModelResolver.from_environment(aliases or [], encoding).explain(name)
     for line in explanation.lines():
         out.print(escape(line))
 

@@ -166,49 +166,45 @@ def evaluation_figures(stdout: str) -> dict[str, tuple[str, ...]]:
     return figures
 
 
+def evaluation_text(stdout: str, figures: str) -> str:
+    """Check the figures of ``ptmkg extract --evaluate``, given as "reuses / models /
+    patterns", each measure's cells space-separated (models and patterns have no true-
+    negative cell), and give its text with white space folded, for the disagreements."""
+    reuses, models, patterns = figures.split(" / ")
+    assert evaluation_figures(stdout) == {
+        "reuses PTMs": tuple(reuses.split()),
+        "models": (*models.split()[:3], "", *models.split()[3:]),
+        "patterns": (*patterns.split()[:3], "", *patterns.split()[3:]),
+    }
+    return " ".join(stdout.split())
+
+
 def make_file(path: Path, content: bytes) -> Path:
     path.write_bytes(content)
     return path
 
 
+#: Files no importer can use: (id, file name, its bytes, what the message says).
+_UNUSABLE_FILES = [
+    ("empty", "empty.csv", b"", "the file is empty"),
+    ("binary", "image.png", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+    ("unsupported", "notes.txt", b"just some words\n", "unsupported format"),
+    ("xls", "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".xls"),
+    ("fake-xlsx", "fake.xlsx", b"DOI,Uses DL\n", "not an XLSX workbook"),
+    ("json-array", "array.json", b'[{"doi": "10.1/x"}]', "JSON array"),
+    ("no-doi", "other.csv", b"name,age\nx,1\n", "no 'DOI' column"),
+    ("half-sheet", "half.csv", b"DOI,PTM Reuse Pairings\n", "lacks the column(s)"),
+    ("duplicate-column", "dup.csv", b"doi,title,Title\n", "repeats the column"),
+]
 #: Sources no build can read, each made in a folder by its function, with what the one
 #: error line about it says (the library's exception and the CLI's message alike).
 UNUSABLE_SOURCES = [
     pytest.param(lambda d: d / "missing.csv", "no such file", id="missing"),
     pytest.param(lambda d: d, "is a folder with no file in a format it reads", id="directory"),
-    pytest.param(lambda d: make_file(d / "empty.csv", b""), "the file is empty", id="empty"),
-    pytest.param(
-        lambda d: make_file(d / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00"),
-        "binary file",
-        id="binary",
-    ),
-    pytest.param(
-        lambda d: make_file(d / "notes.txt", b"just some words\n"),
-        "unsupported format",
-        id="unsupported",
-    ),
-    pytest.param(
-        lambda d: make_file(d / "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), ".xls", id="xls"
-    ),
-    pytest.param(
-        lambda d: make_file(d / "fake.xlsx", b"DOI,Uses DL\n"),
-        "not an XLSX workbook",
-        id="fake-xlsx",
-    ),
-    pytest.param(
-        lambda d: make_file(d / "array.json", b'[{"doi": "10.1/x"}]'), "JSON array", id="json-array"
-    ),
-    pytest.param(
-        lambda d: make_file(d / "other.csv", b"name,age\nx,1\n"), "no 'DOI' column", id="no-doi"
-    ),
-    pytest.param(
-        lambda d: make_file(d / "half.csv", b"DOI,PTM Reuse Pairings\n"),
-        "lacks the column(s)",
-        id="half-sheet",
-    ),
-    pytest.param(
-        lambda d: make_file(d / "dup.csv", b"doi,title,Title\n"),
-        "repeats the column",
-        id="duplicate-column",
+    *(
+        pytest.param(
+            lambda d, name=name, content=content: make_file(d / name, content), message, id=key
+        )
+        for key, name, content, message in _UNUSABLE_FILES
     ),
 ]

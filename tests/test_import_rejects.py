@@ -130,8 +130,8 @@ def test_a_stray_byte_in_a_utf8_file_is_rejected_and_its_bytes_kept(write, tmp_p
 
 def test_other_encodings_load_with_the_encoding_option(write, tmp_path):
     content = "doi,title\n10.3000/x,Café science\n".encode("cp1252")
-    report = build(write("g.csv", content), tmp_path, encoding="cp1252")
-    assert report.sources[0].accepted == 1
+    (source,) = build(write("g.csv", content), tmp_path, encoding="cp1252").sources
+    assert (source.accepted, source.rejected) == (1, 0)
 
 
 def test_json_lines_rejects_are_json_lines(write, tmp_path):

@@ -23,6 +23,7 @@ from kg.query.parameters import ParameterError
 from kg.rdf.iris import IriMinter, doi_url, name_key
 from kg.rdf.vocabulary import vocabulary
 from kg.read.pairings import PairingSyntaxError, parse_pairings
+from kg.read.tables import GENERIC_FORMAT_COLUMNS
 from kg.read.values import InvalidDoi, is_normal_doi, normalize_doi
 from kg.records import PaperRecord, Reject
 
@@ -151,19 +152,7 @@ def test_any_sheet_rows_are_read_accepted_or_rejected(tmp_path_factory, rows):
     st.lists(
         st.one_of(
             st.dictionaries(
-                st.sampled_from(
-                    [
-                        "doi",
-                        "title",
-                        "year",
-                        "fields",
-                        "model",
-                        "pattern",
-                        "stages",
-                        "uses_dl",
-                        "evidence",
-                    ]
-                ),
+                st.sampled_from(GENERIC_FORMAT_COLUMNS),
                 st.one_of(
                     HOSTILE, st.integers(), st.booleans(), st.none(), st.lists(HOSTILE, max_size=3)
                 ),

@@ -115,29 +115,21 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> kg.EmbeddedStore:
     return kg.EmbeddedStore(folder / "store")
 
 
-def oxigraph_store(server: OxigraphServer, **settings: object) -> RemoteStore:
+def remote_store(query_url: str, update_url: str, gsp_url: str, **settings: object) -> RemoteStore:
     return RemoteStore(
-        EndpointSettings(
-            query_url=server.query_url,
-            update_url=server.update_url,
-            gsp_url=server.gsp_url,
-            **settings,
-        )
+        EndpointSettings(query_url=query_url, update_url=update_url, gsp_url=gsp_url, **settings)
     )
+
+
+def oxigraph_store(server: OxigraphServer, **settings: object) -> RemoteStore:
+    return remote_store(server.query_url, server.update_url, server.gsp_url, **settings)
 
 
 def virtuoso_writer(server: VirtuosoServer, **settings: object) -> RemoteStore:
     """Virtuoso's authenticated endpoints, as a user who may update (digest auth)."""
-    return RemoteStore(
-        EndpointSettings(
-            query_url=server.update_url,
-            update_url=server.update_url,
-            gsp_url=server.gsp_url,
-            credentials=Credentials(
-                user=VIRTUOSO_USER, password=VIRTUOSO_PASSWORD, scheme="digest"
-            ),
-            **settings,
-        )
+    digest = Credentials(user=VIRTUOSO_USER, password=VIRTUOSO_PASSWORD, scheme="digest")
+    return remote_store(
+        server.update_url, server.update_url, server.gsp_url, credentials=digest, **settings
     )
 
 

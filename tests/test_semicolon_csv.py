@@ -19,6 +19,7 @@ from test_import_sheets import HAND_COUNT, LAYOUT_1, LAYOUT_2, ROWS, _cells
 import kg
 from kg.formats import SNIFF_BYTES
 from kg.importers import detect
+from kg.read.tables import GENERIC_FORMAT_COLUMNS
 
 
 def european_sheet(
@@ -80,17 +81,9 @@ def test_a_semicolon_sheet_gives_the_hand_count(tmp_path, layout, encoding, sep_
 #: The generic format's columns up to the extractor's, but for journal and the flags.
 # Named here, in the order of the rows below (the format itself takes its columns in any order).
 GENERIC_HEADER = [
-    "doi",
-    "title",
-    "year",
-    "fields",
-    "model",
-    "pattern",
-    "stages",
-    "evidence",
-    "section",
-    "confidence",
-    "extractor",
+    column
+    for column in GENERIC_FORMAT_COLUMNS[: GENERIC_FORMAT_COLUMNS.index("extractor") + 1]
+    if column not in ("id", "journal", "uses_dl", "uses_ptms")
 ]
 GENERIC_ROWS = [
     [

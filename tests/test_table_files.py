@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import evaluation_text
 
 import kg
 from kg.errors import PtmkgError
@@ -140,16 +141,17 @@ def test_a_cp1252_alias_file_is_refused_with_advice_and_read_with_the_encoding(t
     assert "Traceback" not in result.output
 
 
+def windows_csv(path: Path, *rows: list[str]) -> Path:
+    """A table as Excel on Windows saves "CSV" where the decimal separator is a comma."""
+    return table_file(path, list(rows), ";", "cp1252")
+
+
 def test_build_reads_cp1252_sheets_and_alias_files_with_the_encoding_option(tmp_path, cli):
     aliases = table_file(tmp_path / "aliases.csv", ALIAS_ROWS, ";", "cp1252", sep_line=True)
-    sheet = table_file(
+    sheet = windows_csv(
         tmp_path / "sheet.csv",
-        [
-            ["doi", "title", "model", "pattern"],
-            ["10.5555/r1", "Réseau naïve for cells", "RN-1", "Adaptation"],
-        ],
-        ";",
-        "cp1252",
+        ["doi", "title", "model", "pattern"],
+        ["10.5555/r1", "Réseau naïve for cells", "RN-1", "Adaptation"],
     )
     store = tmp_path / "store"
     refused = cli("build", "--store", store, "--aliases", aliases, sheet)
@@ -299,3 +301,59 @@ def test_an_unknown_encoding_is_a_message(write, cli):
     assert result.exit_code == 1
     assert "unknown text encoding 'klingon'" in result.stderr
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------ --encoding everywhere
+
+ARTICLE = """<?xml version="1.0"?>
+<article article-type="research-article"><front><article-meta>
+<title-group><article-title>Counting cells</article-title></title-group></article-meta></front>
+<body><sec><title>Methods</title><p>We fine-tuned the pretrained RN-1 model on our
+microscopy images to segment nuclei.</p></sec></body></article>
+"""
+
+
+def test_models_commands_read_a_cp1252_alias_file_with_the_encoding_option(tmp_path, cli):
+    path = table_file(tmp_path / "aliases.csv", ALIAS_ROWS, ";", "cp1252")
+    for command in (("models", "resolve", "naive net"), ("models", "explain", "naive net")):
+        refused = cli(*command, "--aliases", path)
+        assert refused.exit_code == 1 and "--encoding cp1252" in refused.stderr
+        result = cli(*command, "--aliases", path, "--encoding", "cp1252")
+        assert result.exit_code == 0, result.output
+        assert "Réseau Naïve" in result.stdout
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_extract_reads_cp1252_alias_and_label_files_with_the_encoding_option(tmp_path, cli, jobs):
+    # A neural network (its Wikidata class), so that the extractor takes it for a model.
+    classes = ["wikidata_class", "Q17084460", ""]
+    rows = [[*row, column] for row, column in zip(ALIAS_ROWS, classes, strict=True)]
+    aliases = table_file(tmp_path / "aliases.csv", rows, ";", "cp1252")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "réseau.xml").write_text(ARTICLE, encoding="utf-8")
+    labels = windows_csv(
+        tmp_path / "labels.csv",
+        ["file", "uses_ptms", "model", "pattern"],
+        ["articles/réseau.xml", "True", "Réseau Naïve", "Adaptation"],
+    )
+    records = tmp_path / "records.csv"
+    refused = cli("extract", articles, "--aliases", aliases, "-o", records, "-j", jobs)
+    assert refused.exit_code == 1 and "--encoding cp1252" in refused.stderr
+    assert "Traceback" not in refused.output
+    result = cli(
+        "extract", articles, "--aliases", aliases, "--encoding", "cp1252", "-o", records, "-j", jobs
+    )
+    assert result.exit_code == 0, result.output
+    with records.open(encoding="utf-8", newline="") as handle:
+        found = [(row["model"], row["pattern"]) for row in csv.DictReader(handle)]
+    assert found == [("Réseau Naïve", "Adaptation")]
+    evaluated = cli(
+        "extract", articles, "--aliases", aliases, "--encoding", "cp1252", "--evaluate", labels
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    text = evaluation_text(
+        evaluated.stdout,
+        "1 0 0 0 1.000 1.000 1.000 / 1 0 0 1.000 1.000 1.000 / 1 0 0 1.000 1.000 1.000",
+    )
+    assert "not among the articles" not in text

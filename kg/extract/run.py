@@ -47,12 +47,12 @@ def _extract_one(extractor: Extractor, location: str, data: bytes) -> Extracted:
 _WORKER_EXTRACTOR: Extractor | None = None
 
 
-def _init_worker(alias_files: list[str]) -> None:
+def _init_worker(added_files: list[str], encoding: str) -> None:
     from kg.extract.rules import RuleExtractor
     from kg.models.registry import ModelRegistry
 
     global _WORKER_EXTRACTOR
-    registry = ModelRegistry.from_environment([Path(f) for f in alias_files])
+    registry = ModelRegistry([Path(f) for f in added_files], encoding)
     _WORKER_EXTRACTOR = RuleExtractor(registry)
 
 
@@ -66,7 +66,6 @@ def extract_articles(
     extractor: Extractor,
     *,
     jobs: int = EXTRACT_JOBS,
-    alias_files: Iterable[Path] = (),
 ) -> Iterator[Extracted]:
     """One extraction (or problem) per article in ``paths``, in order, as they are read."""
     documents = iter_documents(paths)
@@ -87,8 +86,11 @@ def extract_articles(
     if extractor.name == "rules":
         # spawn, not fork: a forked copy of a process with threads can deadlock.
         context = multiprocessing.get_context("spawn")
+        # Each worker reads the extractor's registry files again (the shipped one first).
+        registry = extractor.registry  # type: ignore[attr-defined]
+        added = [str(f) for f in registry.files[1:]]
         with context.Pool(
-            jobs, initializer=_init_worker, initargs=([str(f) for f in alias_files],)
+            jobs, initializer=_init_worker, initargs=(added, registry.encoding)
         ) as pool:
             for result in pool.imap(_work, ready(), chunksize=8):
                 yield from _drain(pending_problems)
@@ -185,13 +187,12 @@ def run_extraction(
     writer: RecordWriter | None,
     *,
     jobs: int = EXTRACT_JOBS,
-    alias_files: Iterable[Path] = (),
     keep: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ExtractionSummary:
     """Extract every article, writing records as they come; the counts, and problems, after."""
     summary = ExtractionSummary()
-    for item in extract_articles(paths, extractor, jobs=jobs, alias_files=alias_files):
+    for item in extract_articles(paths, extractor, jobs=jobs):
         if isinstance(item, ArticleProblem):
             summary.problems.append(item)
             continue

@@ -79,6 +79,7 @@ class ModelRegistry:
     def __init__(self, files: Iterable[Path] = (), encoding: str = SOURCE_ENCODING) -> None:
         """The shipped registry, extended by ``files`` (read in ``encoding``)."""
         self.files = [data_file("model_registry.csv"), *(Path(f) for f in files)]
+        self.encoding = encoding  # of the files added to the shipped registry
         self.entries: dict[str, RegistryEntry] = {}
         self.canonical: dict[str, str] = {}  # key of any spelling -> canonical name
         self._by_hub: dict[str, RegistryEntry] | None = None

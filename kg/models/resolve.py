@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kg.defaults import SOURCE_ENCODING
 from kg.errors import PtmkgError
 from kg.models.key import model_key, parse
 from kg.models.parentheses import (
@@ -153,8 +154,10 @@ class ModelResolver:
         self._cache: dict[str, ResolvedModel] = {}
 
     @classmethod
-    def from_environment(cls, extra: Iterable[Path] = ()) -> ModelResolver:
-        return cls(registry=ModelRegistry.from_environment(extra))
+    def from_environment(
+        cls, extra: Iterable[Path] = (), encoding: str = SOURCE_ENCODING
+    ) -> ModelResolver:
+        return cls(registry=ModelRegistry.from_environment(extra, encoding))
 
     def resolve(self, mention: str) -> ResolvedModel:
         text = " ".join(mention.split())
