@@ -261,18 +261,28 @@ def measure_size(
             queries[name] = kg.prepare_query(store, name, QUERY_PARAMETERS.get(name))
         except kg.PtmkgError as exc:
             result["skipped_queries"][name] = str(exc)
+    # Each twice: as 'ptmkg query' answers it (from the prepared statistics where they
+    # are fresh) and live (the SPARQL itself, which rdflib runs too).
     result["queries"] = {}
     for name, sparql in queries.items():
-        times, rows = [], 0
+        served, live, rows, answered = [], [], 0, ""
         for _ in range(repeat):
             began = time.perf_counter()
+            answer = kg.run_query(store, name, QUERY_PARAMETERS.get(name))
+            served.append(time.perf_counter() - began)
+            answered = answer.answered
+            began = time.perf_counter()
             rows = len(kg.run_sparql(store, sparql).rows)
-            times.append(time.perf_counter() - began)
-            if times[-1] > SLOW:
+            live.append(time.perf_counter() - began)
+            if max(served[-1], live[-1]) > SLOW:
                 break  # one run of a slow query says what it costs
+        if len(answer.rows) != rows:
+            raise SystemExit(f"{name}: {len(answer.rows)} rows prepared but {rows} live")
         result["queries"][name] = {
-            "median": statistics.median(times),
-            "runs": len(times),
+            "median": statistics.median(served),
+            "live_median": statistics.median(live),
+            "prepared": answered.startswith("from the prepared statistics"),
+            "runs": len(served),
             "rows": rows,
         }
     result["engine_steps"] = {}
@@ -394,9 +404,16 @@ def _build_seconds(result: dict[str, Any]) -> float:
     return max(build["seconds"] - build["startup_seconds"], 1e-3)
 
 
+def _served(entry: dict[str, Any]) -> str:
+    """A query's time as 'ptmkg query' answers it, with its live time where prepared."""
+    if entry.get("prepared"):
+        return f"{_seconds(entry['median'])} (live {_seconds(entry['live_median'])})"
+    return _seconds(entry["median"])
+
+
 def _build_and_query(result: dict[str, Any]) -> tuple[float, float, bool]:
     """Seconds to build and run every canned query once: ptmkg's, rdflib's, rdflib capped."""
-    ours = _build_seconds(result) + sum(q["median"] for q in result["queries"].values())
+    ours = _build_seconds(result) + sum(q["live_median"] for q in result["queries"].values())
     theirs = result["rdflib"]["load_seconds"]
     capped = False
     for name, entry in result["rdflib"]["queries"].items():
@@ -406,7 +423,7 @@ def _build_and_query(result: dict[str, Any]) -> tuple[float, float, bool]:
             theirs += entry["timeout"]
             capped = True
         else:  # rdflib could not run it: count ptmkg's time, not an advantage
-            theirs += result["queries"][name]["median"]
+            theirs += result["queries"][name]["live_median"]
     return ours, theirs, capped
 
 
@@ -523,8 +540,10 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         "",
         "## Canned queries (median)",
         "",
-        "On the built store as `ptmkg query` runs them (rows converted to Python); rdflib on "
-        "the same quads. Parameters: "
+        "On the built store as `ptmkg query` runs them (rows converted to Python): from the "
+        "prepared statistics where a query has a prepared form, with its live time (the "
+        "SPARQL itself) beside it; rdflib runs the live SPARQL on the same quads and is "
+        "compared with the live time. Parameters: "
         + "; ".join(
             f"{name} " + ", ".join(f"{k}={v}" for k, v in params.items())
             for name, params in QUERY_PARAMETERS.items()
@@ -540,12 +559,12 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
     ]
     skipped = {name: why for r in results for name, why in r.get("skipped_queries", {}).items()}
     for name in results[0]["queries"]:
-        cells = [_seconds(r["queries"][name]["median"]) for r in results]
+        cells = [_served(r["queries"][name]) for r in results]
         for r in results:
             if not _queried(r):
                 continue
             entry = r["rdflib"]["queries"].get(name, {})
-            ours = r["queries"][name]["median"]
+            ours = r["queries"][name]["live_median"]
             if "median" in entry:
                 cells += [_seconds(entry["median"]), f"{entry['median'] / ours:,.0f}x"]
             elif "timeout" in entry:
@@ -632,7 +651,7 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
     worst: list[tuple[float, str, int]] = []
     for r in filter(_queried, measured):
         for name, entry in r["rdflib"]["queries"].items():
-            ours = r["queries"][name]["median"]
+            ours = r["queries"][name]["live_median"]
             theirs = entry.get("median", entry.get("timeout"))
             if theirs is not None:
                 worst.append((theirs / ours, name, r["papers"]))

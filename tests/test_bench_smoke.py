@@ -57,6 +57,10 @@ def test_benchmark_harness_writes_every_figure(tmp_path: Path) -> None:
         assert rows["pandas"] == rows["duckdb"] > 0, (table, rows)
     assert set(result["networks"]) == {"model-field", "model-model", "field-field", "paper-model"}
     assert "top-models" in result["queries"] and "top-models" in result["rdflib"]["queries"]
+    # A query with a prepared form is timed from it (fresh after the build) and live.
+    top = result["queries"]["top-models"]
+    assert top["prepared"] and top["live_median"] > 0 and top["rows"] > 0
+    assert not result["queries"]["reuse-by-pattern"]["prepared"]  # no prepared form
     assert result["rdflib"]["triples"] > 0
     assert all(step["median"] > 0 for step in result["engine_steps"].values())
     # The figures can be rendered again from the raw files alone.
