@@ -241,6 +241,57 @@ def test_the_installed_command_works_from_anywhere(tmp_path):
     assert json.loads(stats.stdout)["summary"]["ptm_papers"] == 4
 
 
+@pytest.mark.slow
+def test_an_editable_install_runs_from_the_checkout(tmp_path):
+    """`pip install -e .`: the command, the ontology, the shapes and the queries come from
+    the checkout itself. Made offline: a new environment sees this one's dependencies
+    (and its build backend) through a .pth file, and pip installs only ptmkg."""
+    import sysconfig
+    import venv
+
+    environment = tmp_path / "env"
+    venv.create(environment, with_pip=False)
+    python = environment / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    here = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(site) / "zz-test-dependencies.pth").write_text("\n".join(sorted(here)) + "\n")
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+         "--no-deps", "--no-build-isolation", "--no-index", "-e", str(REPO)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    env = {**os.environ, "PYTHONPATH": ""}
+    where = subprocess.run(
+        [str(python), "-c", "import kg; print(kg.__file__)"],
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert Path(where.stdout.strip()) == REPO / "kg" / "__init__.py"
+    script = environment / "bin" / "ptmkg"
+    store = tmp_path / "store"
+
+    def ptmkg(*args: str) -> str:
+        run = subprocess.run(
+            [str(script), *args], capture_output=True, text=True, check=False, cwd=tmp_path,
+            env=env,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    built = ptmkg(
+        "build", str(EXAMPLES / "illustrative-sheet.csv"), "--store", str(store), "--validate"
+    )
+    assert "6 read = 6 accepted + 0 rejected" in built and "conform to the shapes" in built
+    top = json.loads(ptmkg("query", "top-models", "--store", str(store), "--format", "json"))
+    labels = {row["model_label"]["value"] for row in top["results"]["bindings"]}
+    assert "DeepLabCut" in labels  # reused twice by one paper of the sheet: rank 1
+
+
 def test_build_takes_folders_recursively_and_glob_patterns(cli, write, tmp_path):
     data = tmp_path / "input" / "data"
     write("data/2023/sheet.csv", SHEET + '10.5000/a,True,True,"[BERT, Adaptation]"\n')
