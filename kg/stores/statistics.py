@@ -75,7 +75,6 @@ PREPARED_QUERIES = (
 
 _GRAPH = ox.NamedNode(STATISTICS_GRAPH)
 _STATISTICS = ox.NamedNode(STATISTICS_GRAPH)  # the graph describes itself
-_INTEGER = ox.NamedNode(XSD + "integer")
 _ROWS = ox.NamedNode(PSTAT + "rows")
 #: The layout of the statistics this version writes; others' are answered live.
 FORMAT = "2"
@@ -85,10 +84,6 @@ _DATABASE_LOGS = ("LOG", "LOCK")  # RocksDB's own log and lock: no data in them
 
 def _p(name: str) -> ox.NamedNode:
     return ox.NamedNode(PSTAT + name)
-
-
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_INTEGER)
 
 
 # ------------------------------------------------------------------ fingerprints
@@ -229,11 +224,9 @@ def bind_rows(
 
 
 def _sparql_term(value: Term | int | None) -> str:
-    if value is None:
-        return "UNDEF"
-    if isinstance(value, int):
-        return str(value)
-    return str(value)  # N-Triples syntax, which SPARQL reads as it is
+    """A value as a VALUES block writes it: a term in N-Triples syntax (which SPARQL reads
+    as it is), an integer as its digits, UNDEF for an unknown count."""
+    return "UNDEF" if value is None else str(value)
 
 
 @dataclass
