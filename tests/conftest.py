@@ -12,12 +12,27 @@ from typer.testing import CliRunner
 
 import kg
 from kg.cli import app
+from tests.durations import DURATIONS, SlowTests
 from tests.link_servers import oxigraph_endpoint
 from tests.wikidata_fixture import MAIN, SCHOLARLY
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store-durations",
+        action="store_true",
+        help="record each test's duration in tests/durations.json (a second or more: slow)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(
+        SlowTests(DURATIONS, store=config.getoption("--store-durations")), "ptmkg-slow-tests"
+    )
 
 
 @pytest.fixture(autouse=True)
