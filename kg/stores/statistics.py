@@ -220,6 +220,10 @@ def bind_rows(
     group = group_iri(found.group("slice"), tuple(keys))
     rows = [q.object for q in statistics.quads_for_pattern(group, _ROWS, None, _GRAPH)]
     block = rows[0].value if rows and isinstance(rows[0], ox.Literal) else "VALUES () { }"
+    # As a subquery: Oxigraph joins a subquery's rows by hashing; a bare VALUES block beside
+    # a grouped subquery (the models' labels) ran that subquery once per row (16,761 rows
+    # of model-by-field at 1M papers: 1.0 s against 0.3 s).
+    block = "{ SELECT * WHERE { " + block + " } }"
     return text[: found.start()] + found.group("indent") + block + text[found.end() :]
 
 
