@@ -18,12 +18,15 @@ run as it is, answering for "all".
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.errors import PtmkgError
+from kg.query.ordering import sorted_rows
 from kg.query.parameters import (
     Parameter,
     ParameterValue,
@@ -34,7 +37,8 @@ from kg.query.parameters import (
 )
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
-from kg.stores.embedded import GraphStore, _query
+from kg.sparql.analysis import analyse
+from kg.stores.embedded import EmbeddedStore, GraphStore, _query
 from kg.stores.statistics import bind_rows
 
 #: Says, for each canned query run, whether it was answered from prepared statistics or
@@ -166,30 +170,73 @@ def run_query(
 
         return run_federated(store, query.text, list(query.parameters), params, query_name=name)
     form = prepared_queries().get(name) if prepared else None
+    # Oxigraph in this process sorts slowly (see kg.query.ordering): sorted here instead.
+    sorts_here = isinstance(store, EmbeddedStore)
     if form is not None:
         statistics = store.statistics()
         terms = resolve_parameters(list(query.parameters), params or {}, store, name)
-        grouped = (
-            bind_rows(form.text, terms, statistics.store) if statistics.store is not None else None
-        )
-        if statistics.store is not None and name in statistics.answers and grouped is not None:
-            found = from_solutions(_query(statistics.store, bind(grouped, terms), None))
-            assert isinstance(found, QueryResult)
+        cells = statistics.store
+        # The parameters are bound into the short prepared form, and its rows after: the
+        # rows can be thousands of lines, which the SPARQL analysis of bind() would read
+        # (and remember) each time.
+        covered = cells is not None and bind_rows(form.text, terms, cells) is not None
+        if cells is not None and name in statistics.answers and covered:
+            found = _select(
+                lambda ordered: (
+                    bind_rows(bind(form.text, terms, ordered=ordered), terms, cells) or ""
+                ),
+                lambda text: _query(cells, text, None),
+                _order_keys(form.text),
+            )
             found.answered = f"from the {statistics.reason}"
             log.info("%s: answered %s", name, found.answered)
             return found
-        if statistics.store is None:
+        if cells is None:
             reason = statistics.reason
-        elif grouped is None:
+        elif not covered:
             reason = "a parameter has several values, the prepared statistics one each"
         else:
             reason = f"the {statistics.reason} do not cover it"
-        result = run_sparql(store, prepare_query(store, name, params))
-        result.answered = f"live: {reason}"
+        answered = f"live: {reason}"
     else:
-        result = run_sparql(store, prepare_query(store, name, params))
-        result.answered = "live" + ("" if prepared else " (asked for)")
+        answered = "live" + ("" if prepared else " (asked for)")
+    result = _select(
+        lambda ordered: prepare_query(store, name, params, ordered=ordered),
+        store.query,
+        _order_keys(query.text) if sorts_here else None,
+    )
+    result.answered = answered
     log.info("%s: answered %s", name, result.answered)
+    return result
+
+
+def _order_keys(text: str) -> tuple[tuple[str, bool], ...] | None:
+    """The outermost ORDER BY's variables, when rows may be sorted after the engine gave
+    them (not when LIMIT or OFFSET follows: then the order picks the rows)."""
+    analysis = analyse(text, remember=True)
+    return analysis.order_keys if analysis is not None and not analysis.limited else None
+
+
+def _select(
+    text: Callable[[bool], str],
+    run: Callable[[str], object],
+    keys: tuple[tuple[str, bool], ...] | None,
+) -> QueryResult:
+    """A SELECT's rows: ``text(ordered)`` is the query with or without its outermost
+    ORDER BY; with ``keys`` (that ORDER BY's variables) the rows are sorted here where
+    :func:`kg.query.ordering.sorted_rows` sorts their values exactly, else by the engine."""
+    if keys is not None:
+        solutions = run(text(False))
+        if isinstance(solutions, ox.QuerySolutions):
+            columns = [v.value for v in solutions.variables]
+            terms = [list(solution) for solution in solutions]
+            del solutions  # pyoxigraph's solutions may only be dropped by their own thread
+            ordered = sorted_rows(columns, terms, keys)
+            if ordered is not None:
+                return QueryResult.from_terms(columns, ordered)
+    result = from_solutions(run(text(True)))  # type: ignore[arg-type]
+    if not isinstance(result, QueryResult):
+        raise PtmkgError("expected a SELECT query")
     return result
 
 

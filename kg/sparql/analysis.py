@@ -122,6 +122,9 @@ class Analysis:
     limited: bool  # whether the outermost query has LIMIT or OFFSET (then order picks rows)
     services: tuple[ServiceBlock, ...]
     guard_filters: tuple[GuardFilter, ...]
+    #: The outermost ORDER BY as (variable, descending) pairs when every condition is a
+    #: variable (ASC or DESC of one); None without ORDER BY or with any other expression.
+    order_keys: tuple[tuple[str, bool], ...] | None = None
 
     @property
     def is_update(self) -> bool:
@@ -375,7 +378,18 @@ def _analyse(text: str) -> Analysis | None:
         limited=_get(top, "limitoffset") is not None,
         services=services,
         guard_filters=guards,
+        order_keys=_order_keys(order) if order is not None else None,
     )
+
+
+def _order_keys(order: Any) -> tuple[tuple[str, bool], ...] | None:
+    keys = []
+    for condition in _get(order, "condition") or []:
+        expression = _single(_get(condition, "expr") if _name(condition) else condition)
+        if type(expression).__name__ != "Variable":
+            return None
+        keys.append((str(expression), _get(condition, "order") == "DESC"))
+    return tuple(keys) or None
 
 
 def _operation(request: Any) -> str:
@@ -413,7 +427,7 @@ def update_reads_further(text: str) -> bool:
 
 CACHE_ENV = "PTMKG_CACHE_DIR"
 #: Bump when what an analysis holds, or how it is written, changes.
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
 _MEMORY: OrderedDict[str, Analysis | None] = OrderedDict()
 _MEMORY_SIZE = 512
 
@@ -454,6 +468,7 @@ def _save(text: str, analysis: Analysis) -> None:
             for s in analysis.services
         ],
         "guard_filters": [[g.span.start, g.span.end, g.variable] for g in analysis.guard_filters],
+        "order_keys": None if analysis.order_keys is None else list(analysis.order_keys),
     }
     with (
         contextlib.suppress(OSError, PtmkgError),
@@ -503,6 +518,9 @@ def _load(text: str) -> Analysis | None:
                 GuardFilter(span(g[:2]), str(g[2]))  # type: ignore[arg-type]
                 for g in record["guard_filters"]
             ),
+            order_keys=None
+            if record["order_keys"] is None
+            else tuple((str(name), bool(descending)) for name, descending in record["order_keys"]),
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AssertionError):
         return None
