@@ -42,6 +42,7 @@ def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]
         "rule": [*rules, "v9"],
         "natural_science": ["true", "false"],
         "limit": ["1", "2", "1000"],
+        "ptm_rule": ["uses_ptms", "pattern", "neither"],
     }
     choices = []
     for parameter in get_query(name).parameters:
@@ -288,3 +289,20 @@ def test_an_in_memory_write_outside_a_transaction_is_not_served_stale():
         writer.update("INSERT DATA { <urn:p> a ptm:Paper ; ptm:hasField field:28 }")
         raise RuntimeError("stopped half-way")
     assert "stale" in answered(store)
+
+
+def test_a_flag_that_is_not_a_boolean_leaves_the_flag_counts_live(tmp_path):
+    """The prepared DL and PTM counts are of flags that are true; a flag of another value
+    (a sparql --update may write one) is true or false as its type says, so the queries
+    that count flags are answered live there, and the rest still from the statistics."""
+    store = build_hand_counted(tmp_path)
+    store.update(
+        "INSERT DATA { GRAPH <urn:x> { <urn:p> a ptm:Paper ; ptm:hasField field:28 ; "
+        'ptm:usesDeepLearning "yes" } }'
+    )
+    store = reopened(store)
+    for name in ("papers-by-field", "corpus-summary", "ptm-share"):
+        result = run_query(store, name)
+        assert result.answered.startswith("live: the prepared statistics"), name
+        assert result.terms == run_query(store, name, prepared=False).terms
+    assert run_query(store, "top-models").answered.startswith("from the prepared statistics")

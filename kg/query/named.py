@@ -169,11 +169,16 @@ def run_query(
     if form is not None:
         statistics = store.statistics()
         terms = resolve_parameters(list(query.parameters), params or {}, store, name)
+        # The parameters are bound into the short prepared form, and its rows after: the
+        # rows can be thousands of lines, which the SPARQL analysis of bind() would read
+        # (and remember) each time.
         grouped = (
-            bind_rows(form.text, terms, statistics.store) if statistics.store is not None else None
+            bind_rows(bind(form.text, terms), terms, statistics.store)
+            if statistics.store is not None
+            else None
         )
         if statistics.store is not None and name in statistics.answers and grouped is not None:
-            found = from_solutions(_query(statistics.store, bind(grouped, terms), None))
+            found = from_solutions(_query(statistics.store, grouped, None))
             assert isinstance(found, QueryResult)
             found.answered = f"from the {statistics.reason}"
             log.info("%s: answered %s", name, found.answered)

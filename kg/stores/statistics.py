@@ -68,8 +68,10 @@ PREPARED_QUERIES = (
     "models-in-field",
     "papers-by-field",
     "pattern-by-field",
+    "ptm-share",
     "reuse-by-year",
     "stage-by-field",
+    "study-funnel",
     "top-models",
 )
 
@@ -122,10 +124,12 @@ def _year(published: Term) -> int | None:
 
 
 #: The papers the reuse counts need the fields, years and rules of: those with a reuse
-#: instance and those flagged as reusing PTMs (a few percent of a corpus).
+#: instance (either way round, or by the paper-to-model shortcut) and those flagged as
+#: reusing PTMs (a few percent of a corpus).
 _REUSE_PAPERS = """
   SELECT DISTINCT ?paper WHERE {
-      { ?reuse ptm:inPaper ?paper } UNION { ?paper ptm:reusesPretrainedModels true }
+      { ?reuse ptm:inPaper ?paper } UNION { ?paper ptm:hasReuse ?reuse }
+      UNION { ?paper ptm:reusesModel ?model } UNION { ?paper ptm:reusesPretrainedModels true }
   }
 """
 
@@ -142,6 +146,8 @@ class _Facts:
     years: dict[Term, set[Term]]
     rules: dict[Term, set[Term]]
     ptm_papers: set[Term]
+    reuses_of: dict[Term, set[Term]]  # ptm:hasReuse, from the paper
+    models_of_paper: dict[Term, set[Term]]  # ptm:reusesModel
     rule_values: set[Term] = field(default_factory=set)
     vocabulary_patterns: list[Term] = field(default_factory=list)
 
@@ -170,6 +176,8 @@ def _read_facts(store: ox.Store) -> _Facts:
         ptm_papers={
             s[0] for s in _select(store, "SELECT ?p WHERE { ?p ptm:reusesPretrainedModels true }")
         },
+        reuses_of=_pairs(store, "SELECT ?p ?r WHERE { ?p ptm:hasReuse ?r }"),
+        models_of_paper=_pairs(store, "SELECT ?p ?m WHERE { ?p ptm:reusesModel ?m }"),
     )
     patterns = "SELECT DISTINCT ?pattern WHERE { ?pattern a ptm:ReusePattern }"
     facts.vocabulary_patterns = sorted(
@@ -417,39 +425,92 @@ _PAPERS_PER_YEAR = {
     (True, True): "?paper ptm:hasField ?field ; ptm:meetsNaturalScienceRule ?rule .",
 }
 
-#: Per field (and rule): distinct papers, and the DL and PTM papers among those whose flag
-#: a source gives (a field none of whose papers has the flag gets no row: unknown), and how
-#: many papers the PTM share divides by (those whose PTM flag a source gives).
-_FIELD_MEASURES = {
-    "papers": "SELECT KEYS (COUNT(DISTINCT ?paper) AS ?n) WHERE { "
-    "?paper ptm:hasField ?field . RULE } GROUP BY KEYS",
-    "dl_papers": "SELECT KEYS (SUM(?flagged) AS ?n) WHERE { "
-    "SELECT DISTINCT KEYS ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
-    "?paper ptm:hasField ?field ; ptm:usesDeepLearning ?flag . RULE } } GROUP BY KEYS",
-    "ptm_papers": "SELECT KEYS (SUM(?flagged) AS ?n) (COUNT(DISTINCT ?paper) AS ?known) WHERE { "
-    "SELECT DISTINCT KEYS ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
-    "?paper ptm:hasField ?field ; ptm:reusesPretrainedModels ?flag . RULE } } GROUP BY KEYS",
+#: Per field (and rule), in one pass over the field assignments: distinct papers, the
+#: papers a source gives the DL and PTM flags of (none: unknown) and those it flags true.
+#: Each flag is a hash-joined subquery; three groupings with a join each took four times
+#: as long at a million papers. (The counts of flags that are true are the live query's
+#: sums of IF(?flag, 1, 0) when every flag is the boolean true or false: see
+#: :func:`_flags_are_booleans`.)
+_FIELD_MEASURES = """
+    SELECT KEYS (COUNT(DISTINCT ?paper) AS ?papers)
+           (COUNT(DISTINCT ?dl_known) AS ?dl_known) (COUNT(DISTINCT ?dl) AS ?dl_papers)
+           (COUNT(DISTINCT ?ptm_known) AS ?ptm_known) (COUNT(DISTINCT ?ptm) AS ?ptm_papers)
+    WHERE {
+      ?paper ptm:hasField ?field .
+      RULE
+      OPTIONAL { SELECT ?paper ?dl_flag WHERE { ?paper ptm:usesDeepLearning ?dl_flag } }
+      OPTIONAL { SELECT ?paper ?ptm_flag WHERE { ?paper ptm:reusesPretrainedModels ?ptm_flag } }
+      BIND(IF(BOUND(?dl_flag), ?paper, ?nothing) AS ?dl_known)
+      BIND(IF(?dl_flag, ?paper, ?nothing) AS ?dl)
+      BIND(IF(BOUND(?ptm_flag), ?paper, ?nothing) AS ?ptm_known)
+      BIND(IF(?ptm_flag, ?paper, ?nothing) AS ?ptm)
+    }
+    GROUP BY KEYS
+"""
+
+#: A paper and the works it is (itself, or each DOI paper owl:sameAs it): the live
+#: queries count works this way.
+_WORK = """
+      OPTIONAL { SELECT ?paper ?doi_paper WHERE { ?doi_paper owl:sameAs ?paper } }
+      BIND(COALESCE(?doi_paper, ?paper) AS ?work)"""
+
+#: Counts over every paper: corpus-summary's works, ptm-share's papers, study-funnel's
+#: cited works (one pass: the owl:sameAs join is hashed once), and per flag the papers a
+#: source flags true, whether any source gives it, and how many flags are neither the
+#: boolean true nor false.
+_CORPUS_MEASURES = {
+    "papers": f"""SELECT ?kind (COUNT(DISTINCT ?work) AS ?works) (COUNT(DISTINCT ?paper) AS ?n)
+    WHERE {{
+      {{ ?paper a ptm:Paper . BIND("all" AS ?kind) }}
+      UNION
+      {{ ?paper ptm:citedByCount ?cited . FILTER(?cited > 0) BIND("cited" AS ?kind) }}
+      {_WORK}
+    }}
+    GROUP BY ?kind""",
+    **{
+        measure: f"""SELECT (COUNT(DISTINCT ?flagged) AS ?n) (COUNT(?flag) AS ?flags)
+               (SUM(?odd) AS ?odd_flags) WHERE {{
+          ?paper {predicate} ?flag .
+          BIND(IF(?flag, ?paper, ?nothing) AS ?flagged)
+          BIND(IF(sameTerm(?flag, true) || sameTerm(?flag, false), 0, 1) AS ?odd)
+        }}"""
+        for measure, predicate in (
+            ("dl_papers", "ptm:usesDeepLearning"),
+            ("ptm_papers", "ptm:reusesPretrainedModels"),
+        )
+    },
+    # ptm-share's papers flagged true for both, the DL papers hash-joined to the few PTM
+    # papers (a look-up per PTM paper took ten times as long).
+    "dl_ptm_papers": """SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE {
+      ?paper ptm:reusesPretrainedModels true .
+      { SELECT ?paper WHERE { ?paper ptm:usesDeepLearning true } } }""",
 }
 
-#: corpus-summary's counts over every paper: works (a paper known by its OpenAlex id and
-#: by its DOI once) and the papers a source flags (no row when no source gives the flag).
-_CORPUS_MEASURES = {
-    "papers": """SELECT (COUNT(DISTINCT ?work) AS ?n) WHERE {
-        ?paper a ptm:Paper .
-        OPTIONAL { SELECT ?paper ?doi_paper WHERE { ?doi_paper owl:sameAs ?paper } }
-        BIND(COALESCE(?doi_paper, ?paper) AS ?work) }""",
-    "dl_papers": "SELECT (SUM(?flagged) AS ?n) WHERE { "
-    "SELECT DISTINCT ?known ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
-    "?paper ptm:usesDeepLearning ?flag . BIND(true AS ?known) } } GROUP BY ?known",
-    "ptm_papers": "SELECT (SUM(?flagged) AS ?n) WHERE { "
-    "SELECT DISTINCT ?known ?paper (IF(?flag, 1, 0) AS ?flagged) WHERE { "
-    "?paper ptm:reusesPretrainedModels ?flag . BIND(true AS ?known) } } GROUP BY ?known",
-}
+#: study-funnel's counts per natural-science rule: the works meeting it, and the papers
+#: among them that a source says use deep learning.
+_RULE_MEASURES = f"""
+    SELECT ?rule (COUNT(DISTINCT ?work) AS ?works) (COUNT(DISTINCT ?dl) AS ?dl_papers) WHERE {{
+      ?paper ptm:meetsNaturalScienceRule ?rule .
+      {_WORK}
+      OPTIONAL {{ SELECT ?paper (true AS ?dl_true) WHERE {{ ?paper ptm:usesDeepLearning true }} }}
+      BIND(IF(BOUND(?dl_true), ?paper, ?nothing) AS ?dl)
+    }}
+    GROUP BY ?rule
+"""
 
 
 def _engine_queries(with_rules: bool) -> dict[tuple, str]:
-    """Every count over all papers, keyed by what it counts."""
+    """Every count over all papers, keyed by what it counts, the longest first (two
+    worker threads take them in this order)."""
     queries: dict[tuple, str] = {}
+    for by_rule in (False, True) if with_rules else (False,):
+        rule = (
+            "{ SELECT ?paper ?rule WHERE { ?paper ptm:meetsNaturalScienceRule ?rule } }"
+            if by_rule
+            else ""
+        )
+        keys = "?rule ?field" if by_rule else "?field"
+        queries["field", by_rule] = _FIELD_MEASURES.replace("KEYS", keys).replace("RULE", rule)
     for (by_field, by_rule), pattern in _PAPERS_PER_YEAR.items():
         if by_rule and not with_rules:
             continue
@@ -463,15 +524,10 @@ def _engine_queries(with_rules: bool) -> dict[tuple, str]:
             }}
             GROUP BY {keys} ?year
         """
-    for by_rule in (False, True) if with_rules else (False,):
-        rule = "?paper ptm:meetsNaturalScienceRule ?rule ." if by_rule else ""
-        keys = "?rule ?field" if by_rule else "?field"
-        for measure, template in _FIELD_MEASURES.items():
-            queries["field", by_rule, measure] = template.replace("KEYS", keys).replace(
-                "RULE", rule
-            )
     for measure, sparql in _CORPUS_MEASURES.items():
         queries["corpus", measure] = sparql
+    if with_rules:
+        queries["rule",] = _RULE_MEASURES
     return queries
 
 
@@ -543,39 +599,62 @@ def _reuse_by_year(facts: _Facts, counts: _Counts, cells: _Cells) -> bool:
     return True
 
 
+def _integer(solution: dict[str, Term], name: str) -> int:
+    return int(solution[name].value)  # type: ignore[union-attr]
+
+
+def _flags_are_booleans(counts: _Counts) -> bool:
+    """Whether every DL and PTM flag is the boolean true or false: only then is a count
+    of the papers flagged true the live queries' sum of IF(?flag, 1, 0) (another value
+    is true, false or an error as its type says)."""
+    return all(
+        _integer(counts["corpus", measure][0], "odd_flags") == 0
+        for measure in ("dl_papers", "ptm_papers")
+    )
+
+
+def _known(count: int, known: int) -> int | None:
+    """A count of flagged papers, or unknown (None) when no source gives the flag."""
+    return count if known else None
+
+
 def _papers_by_field(counts: _Counts, cells: _Cells) -> None:
     """Distinct papers per field (and rule), with its DL and PTM papers where known."""
-    measures: dict[tuple, dict[str, int | None]] = defaultdict(dict)
     for key, solutions in counts.items():
         if key[0] != "field":
             continue
-        _kind, by_rule, measure = key
         for solution in solutions:
-            group = (solution["rule"] if by_rule else ALL, solution["field"])
-            measures[group][measure] = int(solution["n"].value)  # type: ignore[union-attr]
-            if "known" in solution:
-                measures[group][measure + "_known"] = int(solution["known"].value)  # type: ignore[union-attr]
-    for (rk, f), found in measures.items():
-        cells.add(
-            "papers-by-field",
-            (rk,),
-            {
-                "field": f,
-                "papers": found["papers"],
-                "dl_papers": found.get("dl_papers"),
-                "ptm_papers": found.get("ptm_papers"),
-                "ptm_known": found.get("ptm_papers_known"),
-            },
-        )
+            ptm_known = _integer(solution, "ptm_known")
+            cells.add(
+                "papers-by-field",
+                (solution["rule"] if key[1] else ALL,),
+                {
+                    "field": solution["field"],
+                    "papers": _integer(solution, "papers"),
+                    "dl_papers": _known(
+                        _integer(solution, "dl_papers"), _integer(solution, "dl_known")
+                    ),
+                    "ptm_papers": _known(_integer(solution, "ptm_papers"), ptm_known),
+                    "ptm_known": ptm_known or None,
+                },
+            )
+
+
+def _papers(counts: _Counts, kind: str, count: str) -> int:
+    """A count of the corpus papers query (0 where it has no row of that kind)."""
+    found = [s for s in counts["corpus", "papers"] if s["kind"] == ox.Literal(kind)]
+    return _integer(found[0], count) if found else 0
+
+
+def _flagged(counts: _Counts, measure: str) -> int | None:
+    """The papers a source flags true, or unknown (None) when no source gives the flag."""
+    found = counts["corpus", measure][0]
+    return _known(_integer(found, "n"), _integer(found, "flags"))
 
 
 def _corpus_summary(facts: _Facts, counts: _Counts, cells: _Cells) -> None:
     """corpus-summary's paper counts from the engine (a scan each), the rest from the
     reuse instances: the live query's definitions, one by one."""
-    totals: dict[str, int | None] = {}
-    for measure in _CORPUS_MEASURES:
-        found = counts["corpus", measure]
-        totals[measure] = int(found[0]["n"].value) if found else None  # type: ignore[union-attr]
     models = {m for found in facts.model_of.values() for m in found}
     with_pattern = {
         (p, m, t) for reuse, p, m in _instances(facts) for t in facts.pattern_of.get(reuse, ())
@@ -586,13 +665,58 @@ def _corpus_summary(facts: _Facts, counts: _Counts, cells: _Cells) -> None:
         "corpus-summary",
         (),
         {
-            **totals,
+            "papers": _papers(counts, "all", "works"),
+            "dl_papers": _flagged(counts, "dl_papers"),
+            "ptm_papers": _flagged(counts, "ptm_papers"),
             "models": len(models),
             "reuse_instances": len(with_pattern),
             "without_pattern": len(without),
             "model_reuses": len(with_pattern) + len(without),
         },
     )
+
+
+def _ptm_share(counts: _Counts, cells: _Cells) -> None:
+    """ptm-share's four counts of distinct papers (its shares are the prepared query's)."""
+    cells.add(
+        "ptm-share",
+        (),
+        {
+            "all": _papers(counts, "all", "n"),
+            "dl": _flagged(counts, "dl_papers") or 0,
+            "ptm": _flagged(counts, "ptm_papers") or 0,
+            "dl_ptm": _integer(counts["corpus", "dl_ptm_papers"][0], "n"),
+        },
+    )
+
+
+def _study_funnel(facts: _Facts, counts: _Counts, cells: _Cells) -> None:
+    """study-funnel's counts for each rule its parameter allows (zero where no paper meets
+    it), the PTM papers by both of its ways of counting them."""
+    from kg.query.named import get_query
+
+    parameter = get_query("study-funnel").parameter("rule")
+    assert parameter is not None
+    per_rule = {s["rule"]: s for s in counts.get(("rule",), [])}
+    pattern_papers = {
+        p for p, reuses in facts.reuses_of.items() if any(r in facts.pattern_of for r in reuses)
+    }
+    for value in parameter.allowed:
+        rule = ox.Literal(value)  # as the parameter binds it: a plain literal
+        found = per_rule.get(rule)
+        meeting = {p for p, rules in facts.rules.items() if rule in rules}
+        cells.add(
+            "study-funnel",
+            (rule,),
+            {
+                "papers": _papers(counts, "all", "works"),
+                "cited_papers": _papers(counts, "cited", "works"),
+                "natural_science_papers": _integer(found, "works") if found else 0,
+                "dl_papers": _integer(found, "dl_papers") if found else 0,
+                "uses_ptms_papers": len(meeting & facts.ptm_papers),
+                "pattern_papers": len(meeting & pattern_papers),
+            },
+        )
 
 
 def _labels_outside_vocabulary(store: ox.Store, cells: _Cells) -> None:
@@ -665,13 +789,18 @@ def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
         _top_models(facts, cells)
         _labels_outside_vocabulary(store, cells)
         counts = {key: future.result() for key, future in pending.items()}
-    _papers_by_field(counts, cells)
     year_cells = _Cells()
     if _reuse_by_year(facts, counts, year_cells):
         cells.groups.update(year_cells.groups)
     else:
         answers.discard("reuse-by-year")
-    _corpus_summary(facts, counts, cells)
+    if _flags_are_booleans(counts):
+        _papers_by_field(counts, cells)
+        _corpus_summary(facts, counts, cells)
+        _ptm_share(counts, cells)
+    else:
+        answers -= {"papers-by-field", "corpus-summary", "ptm-share"}
+    _study_funnel(facts, counts, cells)
     quads = [*cells.quads(), *_label_quads(store)]
     return quads, frozenset(answers), time.perf_counter() - started
 
