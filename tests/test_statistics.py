@@ -43,6 +43,7 @@ def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]
         "natural_science": ["true", "false"],
         "limit": ["1", "2", "1000"],
         "ptm_rule": ["uses_ptms", "pattern", "neither"],
+        "min_papers": ["1", "2", "3"],
     }
     choices = []
     for parameter in get_query(name).parameters:
