@@ -289,30 +289,43 @@ def _keys(values: Iterable[Term]) -> list[Term]:
     return [*values, ALL]
 
 
-def _pattern_by_field(facts: _Facts, cells: _Cells) -> None:
-    rows = {
-        (f, p, m, t)
-        for reuse, p, m in _instances(facts)
-        for t in facts.pattern_of.get(reuse, ())
-        for f in facts.fields.get(p, ())
-    }
-    groups: dict[tuple, list[Term]] = defaultdict(list)
-    totals: dict[Term, int] = defaultdict(int)
-    for f, p, _m, t in rows:
-        groups[f, t].append(p)
-        totals[f] += 1
-    for (f, t), papers in groups.items():
-        cells.add(
-            "pattern-by-field",
-            (),
-            {
-                "field": f,
-                "pattern": t,
-                "reuse_instances": len(papers),
-                "papers": len(set(papers)),
-                "field_total": totals[f],
-            },
-        )
+def _tally(
+    facts: _Facts,
+    members: Callable[[Term], Iterable[tuple]],
+    rows_of: Callable[[list[tuple[Term, Term]]], Counter[tuple]],
+) -> tuple[Counter[tuple], Counter[tuple]]:
+    """Rows and distinct papers per (member, key), a paper at a time: ``rows_of`` counts a
+    paper's distinct rows per key from its (reuse, model) pairs, and they count under each
+    member the paper meets (each field or rule filter is EXISTS on the paper). Counting a
+    paper's rows before multiplying them by its fields was three to four times faster
+    than a set of every (member, row) at a million papers."""
+    rows: Counter[tuple] = Counter()
+    papers: Counter[tuple] = Counter()
+    for p, pairs in facts.by_paper.items():
+        found = rows_of(pairs)
+        if not found:
+            continue
+        for member in members(p):
+            for key, count in found.items():
+                rows[member, key] += count
+                papers[member, key] += 1
+    return rows, papers
+
+
+def _member_keys(facts: _Facts, paper: Term) -> list[tuple[Term, Term]]:
+    """The (field, rule) members a paper counts under, "all" among them."""
+    rules = _keys(facts.rules.get(paper, ()))
+    return [(fk, rk) for fk in _keys(facts.fields.get(paper, ())) for rk in rules]
+
+
+def _field_keys(facts: _Facts, paper: Term) -> list[tuple[Term]]:
+    """The field members a paper counts under, "all" among them."""
+    return [(fk,) for fk in _keys(facts.fields.get(paper, ()))]
+
+
+def _fields(facts: _Facts, paper: Term) -> list[tuple[Term]]:
+    """The fields of a paper (queries that group by the field)."""
+    return [(f,) for f in facts.fields.get(paper, ())]
 
 
 def _with_pattern_keys(facts: _Facts, reuse: Term) -> list[Term]:
@@ -320,48 +333,93 @@ def _with_pattern_keys(facts: _Facts, reuse: Term) -> list[Term]:
     return _keys(facts.pattern_of.get(reuse, ()))
 
 
+def _optional_patterns(facts: _Facts, reuse: Term) -> list[Term | None]:
+    """OPTIONAL { ?reuse ptm:reusePattern ?reuse_pattern }: each pattern, or one unbound."""
+    return list(facts.pattern_of.get(reuse, ())) or [None]
+
+
+# A paper's distinct rows, counted per key, from its (reuse, model) pairs.
+
+
+def _per_pattern(facts: _Facts, pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
+    """Distinct (model, pattern), the pattern joined: per (pattern,)."""
+    found = {(m, t) for reuse, m in pairs for t in facts.pattern_of.get(reuse, ())}
+    return Counter((t,) for _m, t in found)
+
+
+def _per_pattern_member(facts: _Facts, pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
+    """Distinct models, under each pattern member (EXISTS on the reuse): per (member,)."""
+    found = {(m, tk) for reuse, m in pairs for tk in _with_pattern_keys(facts, reuse)}
+    return Counter((tk,) for _m, tk in found)
+
+
+def _per_model_of_pattern_member(facts: _Facts, pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
+    """Distinct models under each pattern member (EXISTS): per (member, model)."""
+    found = {(tk, m) for reuse, m in pairs for tk in _with_pattern_keys(facts, reuse)}
+    return Counter(found)
+
+
+def _per_stage_of_pattern_member(facts: _Facts, pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
+    """Distinct (model, stage) under each pattern member (EXISTS): per (member, stage)."""
+    members: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+    for reuse, m in pairs:
+        for s in facts.stage_of.get(reuse, ()):
+            members[m, s].update(_with_pattern_keys(facts, reuse))
+    return Counter((tk, s) for (_m, s), found in members.items() for tk in found)
+
+
+def _per_optional_pattern(facts: _Facts, pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
+    """Distinct (model, pattern), the pattern OPTIONAL: per (model, pattern or None), and
+    per (model,) for all its rows."""
+    found = {(m, t) for reuse, m in pairs for t in _optional_patterns(facts, reuse)}
+    counted: Counter[tuple] = Counter(found)
+    counted.update((m,) for m, _t in found)
+    return counted
+
+
+def _pattern_by_field(facts: _Facts, cells: _Cells) -> None:
+    rows, papers = _tally(facts, partial(_fields, facts), partial(_per_pattern, facts))
+    totals: Counter[tuple] = Counter()
+    for (member, _key), count in rows.items():
+        totals[member] += count
+    for ((f,), (t,)), count in rows.items():
+        cells.add(
+            "pattern-by-field",
+            (),
+            {
+                "field": f,
+                "pattern": t,
+                "reuse_instances": count,
+                "papers": papers[(f,), (t,)],
+                "field_total": totals[f,],
+            },
+        )
+
+
 def _stage_by_field(facts: _Facts, cells: _Cells) -> None:
-    staged: set[tuple] = set()
-    pairs: set[tuple] = set()
-    for reuse, p, m in _instances(facts):
-        for key in _with_pattern_keys(facts, reuse):
-            for f in facts.fields.get(p, ()):
-                pairs.add((key, f, p, m))
-                for s in facts.stage_of.get(reuse, ()):
-                    staged.add((key, f, s, p, m))
-    groups: dict[tuple, list[Term]] = defaultdict(list)
-    for key, f, s, p, _m in staged:
-        groups[key, f, s].append(p)
-    totals: dict[tuple, int] = defaultdict(int)
-    for key, f, _p, _m in pairs:
-        totals[key, f] += 1
-    for (key, f, s), papers in groups.items():
+    members = partial(_fields, facts)
+    totals, _papers = _tally(facts, members, partial(_per_pattern_member, facts))
+    rows, papers = _tally(facts, members, partial(_per_stage_of_pattern_member, facts))
+    for ((f,), (tk, s)), count in rows.items():
         cells.add(
             "stage-by-field",
-            (key,),
+            (tk,),
             {
                 "field": f,
                 "stage": s,
-                "model_reuses": len(papers),
-                "papers": len(set(papers)),
-                "field_total": totals[key, f],
+                "model_reuses": count,
+                "papers": papers[(f,), (tk, s)],
+                "field_total": totals[(f,), (tk,)],
             },
         )
 
 
 def _model_by_field(facts: _Facts, cells: _Cells) -> None:
-    groups: dict[tuple, set[Term]] = defaultdict(set)
-    for reuse, p, m in _instances(facts):
-        for key in _with_pattern_keys(facts, reuse):
-            for f in facts.fields.get(p, ()):
-                groups[key, m, f].add(p)
-    for (key, m, f), papers in groups.items():
-        cells.add("model-by-field", (key,), {"model": m, "field": f, "papers": len(papers)})
-
-
-def _optional_patterns(facts: _Facts, reuse: Term) -> list[Term | None]:
-    """OPTIONAL { ?reuse ptm:reusePattern ?reuse_pattern }: each pattern, or one unbound."""
-    return list(facts.pattern_of.get(reuse, ())) or [None]
+    _rows, papers = _tally(
+        facts, partial(_fields, facts), partial(_per_model_of_pattern_member, facts)
+    )
+    for ((f,), (tk, m)), count in papers.items():
+        cells.add("model-by-field", (tk,), {"model": m, "field": f, "papers": count})
 
 
 _PATTERN_COLUMNS = {
@@ -372,31 +430,26 @@ _PATTERN_COLUMNS = {
 
 
 def _models_in_field(facts: _Facts, cells: _Cells) -> None:
-    rows = {
-        (f, p, m, t)
-        for reuse, p, m in _instances(facts)
-        for t in _optional_patterns(facts, reuse)
-        for f in facts.fields.get(p, ())
-    }
-    groups: dict[tuple, list[tuple]] = defaultdict(list)
-    for f, p, m, t in rows:
-        groups[f, m].append((p, t))
-    for (f, m), found in groups.items():
+    rows, papers = _tally(facts, partial(_fields, facts), partial(_per_optional_pattern, facts))
+    for ((f,), key), count in rows.items():
+        if len(key) != 1:
+            continue
+        (m,) = key
         values: dict[str, Term | int | None] = {
             "model": m,
-            "papers": len({p for p, _t in found}),
-            "reuse_instances": len(found),
+            "papers": papers[(f,), key],
+            "reuse_instances": count,
         }
         for term, column in _PATTERN_COLUMNS.items():
-            values[column] = sum(1 for _p, t in found if t == term)
+            values[column] = rows.get(((f,), (m, term)), 0)
         cells.add("models-in-field", (f,), values)
 
 
 def _member_rows(facts: _Facts, with_year: bool) -> set[tuple]:
     """Distinct (field, pattern, rule members, year, paper, model, pattern) of every reuse
-    instance: the rows top-models and reuse-by-year count, under every member they meet
-    (a field or rule filter is EXISTS on the paper; a pattern filter keeps the rows whose
-    OPTIONAL pattern equals it)."""
+    instance: the rows reuse-by-year counts, under every member they meet (a field or
+    rule filter is EXISTS on the paper; a pattern filter keeps the rows whose OPTIONAL
+    pattern equals it)."""
     rows: set[tuple] = set()
     for reuse, p, m in _instances(facts):
         years = [_year(y) for y in facts.years.get(p, ())] if with_year else [None]
@@ -413,64 +466,34 @@ def _member_rows(facts: _Facts, with_year: bool) -> set[tuple]:
 
 
 def _top_models(facts: _Facts, cells: _Cells) -> None:
-    groups: dict[tuple, dict[Term, list[Term]]] = defaultdict(lambda: defaultdict(list))
-    for fk, tk, rk, _year, p, m, _t in _member_rows(facts, with_year=False):
-        groups[fk, tk, rk][m].append(p)
-    for (fk, tk, rk), models in groups.items():
-        papers = {m: len(set(found)) for m, found in models.items()}
-        ascending = sorted(papers.values())
-        for m, found in models.items():
+    """Per field, pattern and rule member: each model's papers, its distinct (paper,
+    model, pattern) rows (a pattern member keeps the rows whose OPTIONAL pattern is it),
+    and its rank by papers."""
+    found, papers = _tally(
+        facts, partial(_member_keys, facts), partial(_per_optional_pattern, facts)
+    )
+    groups: dict[tuple, dict[Term, tuple[int, int]]] = defaultdict(dict)
+    for ((fk, rk), key), count in found.items():
+        if len(key) == 1:  # all the model's rows: the member "all" of the pattern
+            groups[fk, ALL, rk][key[0]] = (papers[(fk, rk), key], count)
+        elif key[1] is not None:
+            groups[fk, key[1], rk][key[0]] = (papers[(fk, rk), key], count)
+    for keys, models in groups.items():
+        ascending = sorted(n for n, _count in models.values())
+        for m, (n, count) in models.items():
             # one more than the number of models reused by more papers
-            rank = 1 + len(ascending) - bisect_right(ascending, papers[m])
+            rank = 1 + len(ascending) - bisect_right(ascending, n)
             cells.add(
                 "top-models",
-                (fk, tk, rk),
-                {"model": m, "papers": papers[m], "reuse_instances": len(found), "rank": rank},
+                keys,
+                {"model": m, "papers": n, "reuse_instances": count, "rank": rank},
             )
-
-
-def _tally(
-    facts: _Facts,
-    members: Callable[[Term], Iterable[tuple]],
-    rows_of: Callable[[list[tuple[Term, Term]]], Counter[tuple]],
-) -> tuple[Counter[tuple], Counter[tuple]]:
-    """Rows and distinct papers per (member, key), a paper at a time: ``rows_of`` counts a
-    paper's distinct rows per key from its (reuse, model) pairs, and they count under each
-    member the paper meets (each filter is EXISTS on the paper). Counting a paper's rows
-    before multiplying them by its fields was four times faster than a set of every
-    (member, row)."""
-    rows: Counter[tuple] = Counter()
-    papers: Counter[tuple] = Counter()
-    for p, pairs in facts.by_paper.items():
-        found = rows_of(pairs)
-        if not found:
-            continue
-        for member in members(p):
-            for key, count in found.items():
-                rows[member, key] += count
-                papers[member, key] += 1
-    return rows, papers
-
-
-def _member_keys(facts: _Facts, paper: Term) -> list[tuple[Term, Term]]:
-    """The (field, rule) members a paper counts under."""
-    rules = _keys(facts.rules.get(paper, ()))
-    return [(fk, rk) for fk in _keys(facts.fields.get(paper, ())) for rk in rules]
-
-
-def _field_keys(facts: _Facts, paper: Term) -> list[tuple[Term]]:
-    return [(fk,) for fk in _keys(facts.fields.get(paper, ()))]
 
 
 def _reuse_by_pattern(facts: _Facts, cells: _Cells) -> None:
     """Distinct (paper, model, pattern) per field and rule member: per pattern its rows
     and papers, and all the group's rows (the share's denominator)."""
-
-    def rows_of(pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
-        found = {(m, t) for reuse, m in pairs for t in facts.pattern_of.get(reuse, ())}
-        return Counter((t,) for _m, t in found)
-
-    rows, papers = _tally(facts, partial(_member_keys, facts), rows_of)
+    rows, papers = _tally(facts, partial(_member_keys, facts), partial(_per_pattern, facts))
     totals: Counter[tuple] = Counter()
     for (member, _key), count in rows.items():
         totals[member] += count
@@ -490,15 +513,9 @@ def _reuse_by_pattern(facts: _Facts, cells: _Cells) -> None:
 def _reuse_by_stage(facts: _Facts, cells: _Cells) -> None:
     """Distinct (paper, model, stage) per field, pattern (EXISTS on the reuse) and rule
     member: per stage its rows and papers."""
-
-    def rows_of(pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
-        patterns: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
-        for reuse, m in pairs:
-            for s in facts.stage_of.get(reuse, ()):
-                patterns[m, s].update(_with_pattern_keys(facts, reuse))
-        return Counter((tk, s) for (_m, s), found in patterns.items() for tk in found)
-
-    rows, papers = _tally(facts, partial(_member_keys, facts), rows_of)
+    rows, papers = _tally(
+        facts, partial(_member_keys, facts), partial(_per_stage_of_pattern_member, facts)
+    )
     for ((fk, rk), (tk, s)), count in rows.items():
         cells.add(
             "reuse-by-stage",
@@ -507,26 +524,23 @@ def _reuse_by_stage(facts: _Facts, cells: _Cells) -> None:
         )
 
 
+def _per_stage_of_pattern(facts: _Facts, pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
+    """Distinct (pattern, stage, model), both joined: per (pattern, stage)."""
+    found = {
+        (t, s, m)
+        for reuse, m in pairs
+        for t in facts.pattern_of.get(reuse, ())
+        for s in facts.stage_of.get(reuse, ())
+    }
+    return Counter((t, s) for t, s, _m in found)
+
+
 def _stage_by_pattern(facts: _Facts, cells: _Cells) -> None:
     """Distinct (pattern, stage, paper, model) per field member, and per pattern its
     distinct (paper, model) pairs (the share's denominator)."""
-
-    def staged(pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
-        found = {
-            (t, s, m)
-            for reuse, m in pairs
-            for t in facts.pattern_of.get(reuse, ())
-            for s in facts.stage_of.get(reuse, ())
-        }
-        return Counter((t, s) for t, s, _m in found)
-
-    def patterned(pairs: list[tuple[Term, Term]]) -> Counter[tuple]:
-        found = {(t, m) for reuse, m in pairs for t in facts.pattern_of.get(reuse, ())}
-        return Counter((t,) for t, _m in found)
-
     members = partial(_field_keys, facts)
-    totals, _papers = _tally(facts, members, patterned)
-    rows, papers = _tally(facts, members, staged)
+    totals, _papers = _tally(facts, members, partial(_per_pattern, facts))
+    rows, papers = _tally(facts, members, partial(_per_stage_of_pattern, facts))
     for ((fk,), (t, s)), count in rows.items():
         cells.add(
             "stage-by-pattern",
