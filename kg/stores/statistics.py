@@ -71,6 +71,7 @@ PREPARED_QUERIES = (
     "models-in-field",
     "papers-by-field",
     "pattern-by-field",
+    "ptm-papers-without-models",
     "ptm-share",
     "reuse-by-pattern",
     "reuse-by-stage",
@@ -920,22 +921,29 @@ def _study_funnel(facts: _Facts, counts: _Counts, cells: _Cells) -> None:
         )
 
 
-def _labels_outside_vocabulary(store: ox.Store, cells: _Cells) -> None:
-    """The live query's few rows, stored as they are (it reads only the rare labels)."""
+#: Canned queries whose few rows are stored as the live query gives them, computed by the
+#: engine on the worker threads: labels-outside-vocabulary reads only the rare labels, and
+#: ptm-papers-without-models is asked only when some paper is flagged as reusing PTMs
+#: without a reuse instance naming a model (else it has no rows).
+_STORED_AS_LIVE = ("labels-outside-vocabulary", "ptm-papers-without-models")
+
+
+def _live_text(name: str) -> str:
     from kg.resources import queries_dir
 
-    text = (queries_dir() / "labels-outside-vocabulary.rq").read_text(encoding="utf-8")
-    for solution in _select(store, text):
-        cells.add(
-            "labels-outside-vocabulary",
-            (),
-            {
-                "kind": solution["kind"],
-                "label": solution["label"],
-                "model_reuses": solution["model_reuses"],
-                "papers": solution["papers"],
-            },
-        )
+    return (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _flagged_without_models(facts: _Facts) -> bool:
+    """Whether a paper flagged as reusing PTMs has no reuse instance with a model (the
+    live query's MINUS)."""
+    return bool(facts.ptm_papers - {p for _reuse, p, _m in _instances(facts)})
+
+
+def _stored_as_live(name: str, solutions: list[dict[str, Term]], cells: _Cells) -> None:
+    for solution in solutions:
+        row: dict[str, Term | int | None] = {**solution}
+        cells.add(name, (), row)
 
 
 #: What the prepared queries join their counts to, copied quad by quad (each in its graph,
@@ -979,8 +987,13 @@ def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
             key: pool.submit(_solutions, store, sparql)
             for key, sparql in _engine_queries(bool(rule_values)).items()
         }
+        live = "labels-outside-vocabulary"
+        pending["live", live] = pool.submit(_solutions, store, _live_text(live))
         facts = _read_facts(store)
         facts.rule_values = rule_values
+        if _flagged_without_models(facts):
+            live = "ptm-papers-without-models"
+            pending["live", live] = pool.submit(_solutions, store, _live_text(live))
         cells = _Cells()
         answers = set(PREPARED_QUERIES)
         _pattern_by_field(facts, cells)
@@ -988,7 +1001,6 @@ def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
         _model_by_field(facts, cells)
         _models_in_field(facts, cells)
         _top_models(facts, cells)
-        _labels_outside_vocabulary(store, cells)
         _reuse_by_pattern(facts, cells)
         _reuse_by_stage(facts, cells)
         _stage_by_pattern(facts, cells)
@@ -1008,6 +1020,8 @@ def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
     else:
         answers -= {"papers-by-field", "corpus-summary", "ptm-share"}
     _study_funnel(facts, counts, cells)
+    for name in _STORED_AS_LIVE:
+        _stored_as_live(name, counts.get(("live", name), []), cells)
     quads = [*cells.quads(), *_label_quads(store)]
     return quads, frozenset(answers), time.perf_counter() - started
 
