@@ -87,6 +87,21 @@ def test_prepared_answers_equal_live_ones_on_the_hand_counted_graph(tmp_path):
     summary = run_query(store, "corpus-summary")
     assert summary.answered.startswith("from the prepared statistics")
     assert (summary.rows[0]["papers"], summary.rows[0]["reuse_instances"]) == (8, 8)
+    # p6 uses no deep learning, p5 and p6 reuse no PTMs: 7 of 8, 6 of 8, 6 of the 7
+    share = run_query(store, "ptm-share")
+    assert share.answered.startswith("from the prepared statistics")
+    assert [(r["papers"], r["of_papers"]) for r in share.rows] == [(7, 8), (6, 8), (6, 7)]
+    # the eight reuse instances: four adaptations (p1 twice, p3 twice), two each of the rest
+    patterns = run_query(store, "reuse-by-pattern")
+    assert patterns.answered.startswith("from the prepared statistics")
+    counted = {r["pattern_label"]: (r["reuse_instances"], r["papers"]) for r in patterns.rows}
+    assert counted == {"Adaptation": (4, 2), "Conceptual": (2, 2), "Deployment": (2, 2)}
+    # models reused together: p1's ResNet-50 and BERT, p3's AlphaFold 2 and ResNet-50
+    pairs = run_query(store, "co-reuse").rows
+    assert sorted(tuple(sorted((r["model_a_label"], r["model_b_label"]))) for r in pairs) == [
+        ("AlphaFold 2", "ResNet-50"),
+        ("BERT", "ResNet-50"),
+    ]
 
 
 def test_prepared_answers_equal_live_ones_on_the_illustrative_corpus(illustrative_store):
