@@ -42,6 +42,8 @@ def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]
         "rule": [*rules, "v9"],
         "natural_science": ["true", "false"],
         "limit": ["1", "2", "1000"],
+        "ptm_rule": ["uses_ptms", "pattern", "neither"],
+        "min_papers": ["1", "2", "3"],
     }
     choices = []
     for parameter in get_query(name).parameters:
@@ -85,6 +87,21 @@ def test_prepared_answers_equal_live_ones_on_the_hand_counted_graph(tmp_path):
     summary = run_query(store, "corpus-summary")
     assert summary.answered.startswith("from the prepared statistics")
     assert (summary.rows[0]["papers"], summary.rows[0]["reuse_instances"]) == (8, 8)
+    # p6 uses no deep learning, p5 and p6 reuse no PTMs: 7 of 8, 6 of 8, 6 of the 7
+    share = run_query(store, "ptm-share")
+    assert share.answered.startswith("from the prepared statistics")
+    assert [(r["papers"], r["of_papers"]) for r in share.rows] == [(7, 8), (6, 8), (6, 7)]
+    # the eight reuse instances: four adaptations (p1 twice, p3 twice), two each of the rest
+    patterns = run_query(store, "reuse-by-pattern")
+    assert patterns.answered.startswith("from the prepared statistics")
+    counted = {r["pattern_label"]: (r["reuse_instances"], r["papers"]) for r in patterns.rows}
+    assert counted == {"Adaptation": (4, 2), "Conceptual": (2, 2), "Deployment": (2, 2)}
+    # models reused together: p1's ResNet-50 and BERT, p3's AlphaFold 2 and ResNet-50
+    pairs = run_query(store, "co-reuse").rows
+    assert sorted(tuple(sorted((r["model_a_label"], r["model_b_label"]))) for r in pairs) == [
+        ("AlphaFold 2", "ResNet-50"),
+        ("BERT", "ResNet-50"),
+    ]
 
 
 def test_prepared_answers_equal_live_ones_on_the_illustrative_corpus(illustrative_store):
@@ -288,3 +305,20 @@ def test_an_in_memory_write_outside_a_transaction_is_not_served_stale():
         writer.update("INSERT DATA { <urn:p> a ptm:Paper ; ptm:hasField field:28 }")
         raise RuntimeError("stopped half-way")
     assert "stale" in answered(store)
+
+
+def test_a_flag_that_is_not_a_boolean_leaves_the_flag_counts_live(tmp_path):
+    """The prepared DL and PTM counts are of flags that are true; a flag of another value
+    (a sparql --update may write one) is true or false as its type says, so the queries
+    that count flags are answered live there, and the rest still from the statistics."""
+    store = build_hand_counted(tmp_path)
+    store.update(
+        "INSERT DATA { GRAPH <urn:x> { <urn:p> a ptm:Paper ; ptm:hasField field:28 ; "
+        'ptm:usesDeepLearning "yes" } }'
+    )
+    store = reopened(store)
+    for name in ("papers-by-field", "corpus-summary", "ptm-share"):
+        result = run_query(store, name)
+        assert result.answered.startswith("live: the prepared statistics"), name
+        assert result.terms == run_query(store, name, prepared=False).terms
+    assert run_query(store, "top-models").answered.startswith("from the prepared statistics")

@@ -418,7 +418,7 @@ class EmbeddedStore(GraphStore):
         folder = generation / prepared.STATISTICS_FOLDER
         if self._statistics is None and folder.is_dir():
             try:
-                self._statistics = ox.Store.read_only(str(folder))
+                self._statistics = prepared.in_memory(ox.Store.read_only(str(folder)))
             except OSError:
                 return prepared.Statistics(
                     None, frozenset(), f"the prepared statistics of {what} cannot be read"
