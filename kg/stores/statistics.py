@@ -628,22 +628,23 @@ _PAPERS_PER_YEAR = {
     (True, True): "?paper ptm:hasField ?field ; ptm:meetsNaturalScienceRule ?rule .",
 }
 
-#: Per field (and rule), in one pass over the field assignments: distinct papers, the
-#: papers a source gives the DL and PTM flags of (none: unknown) and those it flags true.
+#: Per field (and rule), in one pass over the field assignments: distinct papers, whether
+#: a source gives any of them the DL flag (none: unknown), how many the PTM flag (the
+#: share's denominator; none: unknown), and the papers flagged true.
 #: Each flag is a hash-joined subquery; three groupings with a join each took four times
 #: as long at a million papers. (The counts of flags that are true are the live query's
 #: sums of IF(?flag, 1, 0) when every flag is the boolean true or false: see
 #: :func:`_flags_are_booleans`.)
 _FIELD_MEASURES = """
     SELECT KEYS (COUNT(DISTINCT ?paper) AS ?papers)
-           (COUNT(DISTINCT ?dl_known) AS ?dl_known) (COUNT(DISTINCT ?dl) AS ?dl_papers)
+           (MAX(?dl_given) AS ?dl_known) (COUNT(DISTINCT ?dl) AS ?dl_papers)
            (COUNT(DISTINCT ?ptm_known) AS ?ptm_known) (COUNT(DISTINCT ?ptm) AS ?ptm_papers)
     WHERE {
       ?paper ptm:hasField ?field .
       RULE
       OPTIONAL { SELECT ?paper ?dl_flag WHERE { ?paper ptm:usesDeepLearning ?dl_flag } }
       OPTIONAL { SELECT ?paper ?ptm_flag WHERE { ?paper ptm:reusesPretrainedModels ?ptm_flag } }
-      BIND(IF(BOUND(?dl_flag), ?paper, ?nothing) AS ?dl_known)
+      BIND(IF(BOUND(?dl_flag), 1, 0) AS ?dl_given)
       BIND(IF(?dl_flag, ?paper, ?nothing) AS ?dl)
       BIND(IF(BOUND(?ptm_flag), ?paper, ?nothing) AS ?ptm_known)
       BIND(IF(?ptm_flag, ?paper, ?nothing) AS ?ptm)
@@ -662,9 +663,9 @@ _WORK = """
 #: source flags true, whether any source gives it, and how many flags are neither the
 #: boolean true nor false.
 _CORPUS_MEASURES = {
-    "papers": f"""SELECT ?kind (COUNT(DISTINCT ?work) AS ?works) (COUNT(DISTINCT ?paper) AS ?n)
+    "papers": f"""SELECT ?kind (COUNT(DISTINCT ?work) AS ?works) (COUNT(DISTINCT ?typed) AS ?n)
     WHERE {{
-      {{ ?paper a ptm:Paper . BIND("all" AS ?kind) }}
+      {{ ?paper a ptm:Paper . BIND("all" AS ?kind) BIND(?paper AS ?typed) }}
       UNION
       {{ ?paper ptm:citedByCount ?cited . FILTER(?cited > 0) BIND("cited" AS ?kind) }}
       {_WORK}
