@@ -897,15 +897,19 @@ def _ptm_share(counts: _Counts, cells: _Cells) -> None:
 def _study_funnel(facts: _Facts, counts: _Counts, cells: _Cells) -> None:
     """study-funnel's counts for each rule its parameter allows (zero where no paper meets
     it), the PTM papers by both of its ways of counting them."""
-    from kg.query.named import get_query
+    from kg.resources import queries_dir
 
-    parameter = get_query("study-funnel").parameter("rule")
-    assert parameter is not None
+    # The values the rule parameter declares, read from the query's header (the query
+    # layer sits above the stores, so its parser is not imported here).
+    header = (queries_dir() / "study-funnel.rq").read_text(encoding="utf-8")
+    declared = re.search(r"^# param: rule \S+ .*?values=(\S+)", header, re.M)
+    assert declared is not None
+    allowed = declared.group(1).split("|")
     per_rule = {s["rule"]: s for s in counts.get(("rule",), [])}
     pattern_papers = {
         p for p, reuses in facts.reuses_of.items() if any(r in facts.pattern_of for r in reuses)
     }
-    for value in parameter.allowed:
+    for value in allowed:
         rule = ox.Literal(value)  # as the parameter binds it: a plain literal
         found = per_rule.get(rule)
         meeting = {p for p, rules in facts.rules.items() if rule in rules}
