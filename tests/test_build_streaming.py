@@ -1,6 +1,6 @@
 """A build on an on-disk store loads each source while it still reads it (reading in
-Python, bulk-loading slices in Oxigraph on other threads); the graph is the same as a
-build that reads first, and a failure leaves the published graph unchanged."""
+Python, one bulk load in Oxigraph on other threads, fed through a pipe); the graph is the
+same as a build that reads first, and a failure leaves the published graph unchanged."""
 
 from __future__ import annotations
 
@@ -73,21 +73,52 @@ def test_a_build_in_one_slice_is_one_bulk_load_and_needs_no_compaction(
     assert compactions[2] == (1, False)
 
 
-def test_a_build_in_many_slices_loaded_at_once_is_compacted_and_holds_the_same_graph(
+def test_a_build_larger_than_the_pipe_is_still_one_bulk_load_with_the_same_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path / "corpus.jsonl"
-    write_corpus(corpus, papers=300)
+    write_corpus(corpus, papers=600)
     in_memory = kg.EmbeddedStore(None)
     kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
     compactions = _compactions(monkeypatch)
-    monkeypatch.setattr(kg.stores.embedded, "BULK_LOAD_LINES", 500)
-    monkeypatch.setattr(kg.stores.embedded, "BULK_LOADERS", 2)  # slices load two at a time
+    # Written to the loader's pipe in many small chunks (a pipe holds 64 KiB): one load.
+    monkeypatch.setattr(kg.stores.embedded, "PIPE_CHUNK", 4096)
     on_disk = kg.EmbeddedStore(tmp_path / "store")
     kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
-    ((layers, compacted),) = compactions
-    assert layers > 5 and compacted
-    assert _quads(on_disk) == _quads(in_memory)
+    assert compactions == [(1, False)]
+    assert _quads(on_disk) == _quads(in_memory) and len(_quads(on_disk)) > 10_000
+
+
+def test_one_bulk_load_of_many_quads_is_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader writes each batch as files of their own: above a few million quads they
+    overlap enough that reading them is slower until compacted."""
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, papers=300)
+    compactions = _compactions(monkeypatch)
+    monkeypatch.setattr(kg.stores.embedded, "COMPACT_ABOVE_QUADS", 1_000)
+    store = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(store, [corpus], rejects_dir=tmp_path / "rejects")
+    assert compactions == [(1, True)]
+    assert len(_quads(store)) > 1_000
+
+
+def test_a_loader_that_fails_early_stops_the_writer_instead_of_blocking_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kg.stores.embedded, "PIPE_CHUNK", 1024)
+    store = kg.EmbeddedStore(tmp_path / "store")
+    line = "<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"
+    with (
+        pytest.raises(SyntaxError, match="line 1"),
+        store.writing() as writer,
+        writer.streaming_graph("https://example.org/broken") as out,
+    ):
+        out.write("<https://example.org/a> <https://example.org/b> .\n")  # no object
+        for _ in range(200_000):  # 15 MB: far more than the pipe holds once the loader stops
+            out.write(line)
+    assert store.is_empty()
 
 
 def test_a_source_named_like_the_registry_is_refused_on_disk_as_in_memory(

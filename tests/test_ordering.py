@@ -1,4 +1,4 @@
-"""Rows sorted in Python (kg.query.ordering) come out exactly as Oxigraph's own ORDER BY
+"""Rows sorted in Python (kg.sparql.ordering) come out exactly as Oxigraph's own ORDER BY
 puts them, for every kind of value sorted there; other kinds are left to the engine."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.query.ordering import sorted_rows
 from kg.rdf.namespaces import XSD
 from kg.sparql.analysis import analyse
+from kg.sparql.ordering import sorted_rows
 
 EX = "https://example.org/"
 

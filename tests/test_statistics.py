@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import EXAMPLES, SHARED_DATA
-from hand_counted import FIELD, PATTERN, build_hand_counted
+from hand_counted import FIELD, PATTERN, STAGE, build_hand_counted
 from pipeline_fixture import make_database
 
 import kg
@@ -19,6 +19,7 @@ from kg.query.named import get_query, prepared_queries, run_query
 from kg.query.sources import drop_source
 from kg.query.stats import stats_text
 from kg.stores import statistics
+from kg.stores.kept_answers import KEPT
 
 NOWHERE_FIELD = FIELD + "12"  # a field of the vocabulary no test paper is in
 
@@ -59,17 +60,57 @@ def parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]
     ]
 
 
-def assert_prepared_equals_live(store: kg.EmbeddedStore) -> int:
-    """Compare every prepared query with its live query; return the combinations compared."""
+STAGES = [STAGE + s for s in ("observation", "background", "hypothesis", "test", "analysis")]
+
+
+def kept_parameter_values(store: kg.EmbeddedStore, name: str) -> list[dict[str, str]]:
+    """For a kept query: none, each parameter alone with each value it can take on this
+    graph (and one it lacks), and pairs of them (their filters combine)."""
+    fields = sorted(
+        {s["f"].value for s in store.query("SELECT DISTINCT ?f WHERE { ?p ptm:hasField ?f }")}
+    )
+    years = sorted(
+        {
+            int(s["y"].value[:4])
+            for s in store.query("SELECT DISTINCT ?y WHERE { ?p fabio:hasPublicationYear ?y }")
+            if s["y"].value[:4].isdigit()
+        }
+    )
+    middle = [str(years[len(years) // 2])] if years else []
+    domains = {
+        "field": [*fields, NOWHERE_FIELD],
+        "pattern": [PATTERN + p for p in ("conceptual", "adaptation", "deployment")],
+        "stage": [*STAGES, STAGE + "conclusion"],
+        "year_from": [*middle, "1900", "3000"],
+        "year_to": [*middle, "1900", "3000"],
+        "papers": ["true", "false"],
+    }
+    names = [p.name for p in get_query(name).parameters]
+    combinations: list[dict[str, str]] = [{}]
+    combinations += [{n: v} for n in names for v in domains[n]]
+    for first, second in itertools.combinations(names, 2):
+        combinations += [
+            {first: a, second: b} for a in domains[first][:3] for b in domains[second][:3]
+        ]
+    return combinations
+
+
+def assert_prepared_equals_live(store: kg.EmbeddedStore, names: list[str] | None = None) -> int:
+    """Compare every prepared and kept query (or those named) with its live query; return
+    the combinations compared."""
     compared = 0
     assert store.statistics().store is not None, store.statistics().reason
-    for name in prepared_queries():
-        for params in parameter_values(store, name):
+    for name in names or [*prepared_queries(), *KEPT]:
+        kept = name in KEPT
+        values = kept_parameter_values(store, name) if kept else parameter_values(store, name)
+        for params in values:
             live = run_query(store, name, params, prepared=False)
             answer = run_query(store, name, params)
-            assert answer.answered.startswith("from the prepared statistics"), (name, params)
+            how = "from the rows kept" if kept else "from the prepared statistics"
+            assert answer.answered.startswith(how), (name, params, answer.answered)
             assert answer.columns == live.columns, (name, params)
             assert answer.terms == live.terms, (name, params)
+            assert answer.rows == live.rows, (name, params)
             compared += 1
     return compared
 

@@ -55,7 +55,7 @@ from typing import Any, ParamSpec, TypeVar
 import networkx as nx
 
 from kg.errors import PtmkgError
-from kg.query.named import prepare_query, run_query, run_sparql
+from kg.query.named import run_query
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
 from kg.stores.embedded import GraphStore
 
@@ -544,14 +544,13 @@ def _node_details(
     # Every model and field, for the labels in edge lists and main fields; papers in the
     # graph. Reading the papers' details is most of the query: only networks with paper
     # nodes ask for them.
-    # The same rows in the engine's order (ordered=False): the network keys them by node,
-    # and sorting tens of thousands of IRIs costs Oxigraph a look-up of both texts per
-    # comparison (3 s of the query's 6 s at a million papers).
+    # Kept with the statistics when the graph was written; live, in the engine's order
+    # (ordered=False): the network keys them by node, and sorting tens of thousands of IRIs
+    # costs Oxigraph a look-up of both texts per comparison (3 s of 6 at a million papers).
     parameters = {} if with_papers else {"papers": False}
-    sparql = prepare_query(store, "network-nodes", parameters, ordered=False)
     return {
         row["node"]: row
-        for row in run_sparql(store, sparql).rows
+        for row in run_query(store, "network-nodes", parameters, ordered=False).rows
         if row["node_type"] != PAPER or row["node"] in graph
     }
 

@@ -26,7 +26,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import PtmkgError
-from kg.query.ordering import sorted_rows
 from kg.query.parameters import (
     Parameter,
     ParameterValue,
@@ -38,8 +37,10 @@ from kg.query.parameters import (
 from kg.query.results import QueryResult, from_solutions, to_python
 from kg.resources import queries_dir
 from kg.sparql.analysis import analyse
+from kg.sparql.ordering import sorted_rows
 from kg.stores.embedded import EmbeddedStore, GraphStore, _query
-from kg.stores.statistics import bind_rows
+from kg.stores.kept_answers import KEPT, answer
+from kg.stores.statistics import bind_rows, kept_rows
 
 #: Says, for each canned query run, whether it was answered from prepared statistics or
 #: live, and why (``ptmkg query --explain`` shows it).
@@ -155,12 +156,15 @@ def run_query(
     params: Mapping[str, ParameterValue] | None = None,
     *,
     prepared: bool = True,
+    ordered: bool = True,
 ) -> QueryResult:
     """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``.
 
     A query with a prepared form is answered from the store's prepared statistics when
     they are fresh (the same rows, from counts made when the graph was written), else
     live; ``prepared=False`` always answers live. ``result.answered`` says which, and why.
+    ``ordered=False`` is for callers that key the rows themselves: a live answer then
+    comes in the engine's order, not sorted.
     A query with a ``SERVICE`` block (``federated-*``) asks an outside endpoint, as a
     bind join (see :mod:`kg.query.federation`).
     """
@@ -170,9 +174,14 @@ def run_query(
 
         return run_federated(store, query.text, list(query.parameters), params, query_name=name)
     form = prepared_queries().get(name) if prepared else None
-    # Oxigraph in this process sorts slowly (see kg.query.ordering): sorted here instead.
+    # Oxigraph in this process sorts slowly (see kg.sparql.ordering): sorted here instead.
     sorts_here = isinstance(store, EmbeddedStore)
-    if form is not None:
+    kept = _kept_answer(store, query, params) if prepared and name in KEPT else None
+    if isinstance(kept, QueryResult):
+        return kept
+    if kept is not None:
+        answered = kept
+    elif form is not None:
         statistics = store.statistics()
         terms = resolve_parameters(list(query.parameters), params or {}, store, name)
         cells = statistics.store
@@ -201,12 +210,33 @@ def run_query(
     else:
         answered = "live" + ("" if prepared else " (asked for)")
     result = _select(
-        lambda ordered: prepare_query(store, name, params, ordered=ordered),
+        lambda sort: prepare_query(store, name, params, ordered=sort and ordered),
         store.query,
-        _order_keys(query.text) if sorts_here else None,
+        _order_keys(query.text) if sorts_here and ordered else None,
     )
     result.answered = answered
     log.info("%s: answered %s", name, result.answered)
+    return result
+
+
+def _kept_answer(
+    store: GraphStore, query: NamedQuery, params: Mapping[str, ParameterValue] | None
+) -> QueryResult | str:
+    """A kept query's answer from the rows kept when the graph was written
+    (:mod:`kg.stores.kept_answers`), or why it is answered live."""
+    statistics = store.statistics()
+    if statistics.store is None:
+        return f"live: {statistics.reason}"
+    rows = kept_rows(statistics.store, query.name)
+    if rows is None or query.name not in statistics.answers:
+        return f"live: {query.name}'s rows were not kept with the {statistics.reason}"
+    terms = resolve_parameters(list(query.parameters), params or {}, store, query.name)
+    found = answer(KEPT[query.name], rows, terms)
+    if found is None:
+        return "live: a parameter has several values, the kept rows one each"
+    result = QueryResult.from_positions(found.columns, found.terms, found.rows)
+    result.answered = f"from the rows kept with the {statistics.reason}"
+    log.info("%s: answered %s", query.name, result.answered)
     return result
 
 
@@ -224,7 +254,7 @@ def _select(
 ) -> QueryResult:
     """A SELECT's rows: ``text(ordered)`` is the query with or without its outermost
     ORDER BY; with ``keys`` (that ORDER BY's variables) the rows are sorted here where
-    :func:`kg.query.ordering.sorted_rows` sorts their values exactly, else by the engine."""
+    :func:`kg.sparql.ordering.sorted_rows` sorts their values exactly, else by the engine."""
     if keys is not None:
         solutions = run(text(False))
         if isinstance(solutions, ox.QuerySolutions):

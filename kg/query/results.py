@@ -22,9 +22,12 @@ import importlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -83,8 +86,30 @@ class QueryResult:
 
     @classmethod
     def from_terms(cls, columns: list[str], terms: list[list[Term | None]]) -> QueryResult:
-        rows = [dict(zip(columns, (to_python(t) for t in row), strict=True)) for row in terms]
+        # A column repeats its values (a model, a field, a year): each distinct term is
+        # converted once (a third of the time for network-reuse's 20,000 rows).
+        known = {t: to_python(t) for t in {t for row in terms for t in row}}
+        rows = [dict(zip(columns, [known[t] for t in row], strict=True)) for row in terms]
         return cls(columns=columns, rows=rows, terms=terms)
+
+    @classmethod
+    def from_positions(
+        cls, columns: list[str], terms: list[Term | None], rows: np.ndarray
+    ) -> QueryResult:
+        """Rows given as a matrix of the positions of their terms in ``terms``: each term
+        is converted once, and the cells are taken column-wise by numpy."""
+        import numpy as np
+
+        found = np.empty(len(terms), dtype=object)
+        values = np.empty(len(terms), dtype=object)
+        for i, term in enumerate(terms):
+            found[i], values[i] = term, to_python(term)
+        python = values[rows].tolist() if len(rows) else []
+        return cls(
+            columns=columns,
+            rows=[dict(zip(columns, row, strict=True)) for row in python],
+            terms=found[rows].tolist() if len(rows) else [],
+        )
 
     def column(self, name: str) -> list[Any]:
         return [row.get(name) for row in self.rows]

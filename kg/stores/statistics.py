@@ -50,6 +50,7 @@ from kg.rdf.namespaces import (
     SKOS,
     XSD,
 )
+from kg.stores.kept_answers import Keeping
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -85,8 +86,9 @@ PREPARED_QUERIES = (
 _GRAPH = ox.NamedNode(STATISTICS_GRAPH)
 _STATISTICS = ox.NamedNode(STATISTICS_GRAPH)  # the graph describes itself
 _ROWS = ox.NamedNode(PSTAT + "rows")
+_KEPT_ROWS = ox.NamedNode(PSTAT + "keptRows")
 #: The layout of the statistics this version writes; others' are answered live.
-FORMAT = "2"
+FORMAT = "3"
 _INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+$")
 _DATABASE_LOGS = ("LOG", "LOCK")  # RocksDB's own log and lock: no data in them
 
@@ -986,6 +988,34 @@ class Statistics:
 def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
     """The statistics quads of a database, the queries they answer, and the seconds taken."""
     started = time.perf_counter()
+    # The kept answers are found by the engine on a thread of their own meanwhile.
+    keeping = Keeping(store)
+    try:
+        quads, answers = _count(store)
+    except BaseException:
+        keeping.abandon()
+        raise
+    kept = keeping.finish()
+    quads += [
+        ox.Quad(_kept_iri(name), _KEPT_ROWS, ox.Literal(rows), _GRAPH)
+        for name, rows in kept.items()
+    ]
+    return quads, answers | frozenset(kept), time.perf_counter() - started
+
+
+def _kept_iri(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{GROUPS}kept/{name}")
+
+
+def kept_rows(statistics: ox.Store, name: str) -> str | None:
+    """A kept answer's rows as SPARQL TSV (see :mod:`kg.stores.kept_answers`)."""
+    for quad in statistics.quads_for_pattern(_kept_iri(name), _KEPT_ROWS, None, _GRAPH):
+        if isinstance(quad.object, ox.Literal):
+            return quad.object.value
+    return None
+
+
+def _count(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str]]:
     rules = "SELECT DISTINCT ?rule WHERE { ?p ptm:meetsNaturalScienceRule ?rule }"
     rule_values = {s[0] for s in _select(store, rules)}
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ptmkg-statistics") as pool:
@@ -1028,8 +1058,7 @@ def compute(store: ox.Store) -> tuple[list[ox.Quad], frozenset[str], float]:
     _study_funnel(facts, counts, cells)
     for name in _STORED_AS_LIVE:
         _stored_as_live(name, counts.get(("live", name), []), cells)
-    quads = [*cells.quads(), *_label_quads(store)]
-    return quads, frozenset(answers), time.perf_counter() - started
+    return [*cells.quads(), *_label_quads(store)], frozenset(answers)
 
 
 def write(target: ox.Store, quads: list[ox.Quad], answers: frozenset[str], seconds: float) -> None:
@@ -1121,6 +1150,7 @@ __all__ = [
     "check",
     "compute",
     "database_fingerprint",
+    "kept_rows",
     "prepare",
     "seal",
 ]

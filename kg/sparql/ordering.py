@@ -94,12 +94,12 @@ def _key(value: Term | None, kinds: set[str]) -> tuple[int, Any]:
         raise _Unsure from None  # an ill-typed literal: the engine's own order
 
 
-def sorted_rows(
-    columns: Sequence[str], rows: list[list[Term | None]], keys: Sequence[tuple[str, bool]]
-) -> list[list[Term | None]] | None:
-    """``rows`` (values in ``columns`` order) sorted by ``keys``, (variable, descending)
-    pairs as ORDER BY lists them; None when a value's order is not certain here (or a key
-    is not a column)."""
+def sort_order(
+    columns: Sequence[str], rows: Sequence[Sequence[Term | None]], keys: Sequence[tuple[str, bool]]
+) -> list[int] | None:
+    """The positions of ``rows`` (values in ``columns`` order) in ORDER BY's order, for
+    ``keys``, (variable, descending) pairs as ORDER BY lists them; None when a value's
+    order is not certain here (or a key is not a column)."""
     order = list(range(len(rows)))
     try:
         # Stable sorts from the last key to the first: rows that tie on a key keep the
@@ -112,7 +112,15 @@ def sorted_rows(
             order.sort(key=column.__getitem__, reverse=descending)
     except _Unsure:
         return None
-    return [rows[i] for i in order]
+    return order
 
 
-__all__ = ["sorted_rows"]
+def sorted_rows(
+    columns: Sequence[str], rows: list[list[Term | None]], keys: Sequence[tuple[str, bool]]
+) -> list[list[Term | None]] | None:
+    """``rows`` sorted by ``keys`` (see :func:`sort_order`); None when unsure."""
+    order = sort_order(columns, rows, keys)
+    return None if order is None else [rows[i] for i in order]
+
+
+__all__ = ["sort_order", "sorted_rows"]
