@@ -147,6 +147,22 @@ def test_sparql_validation_finds_what_pyshacl_finds(broken_store: kg.EmbeddedSto
     assert year and year[0].message.startswith("A paper has at most one publication year")
 
 
+def test_checks_run_at_once_give_the_report_one_at_a_time_gives(
+    broken_store: kg.EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.query import validate as module
+
+    reports = []
+    for at_once, kept in ((1, 100_000), (2, 100_000), (1, 3), (2, 3)):
+        monkeypatch.setattr(module, "CHECKS_AT_ONCE", at_once)
+        monkeypatch.setattr(module, "MAX_KEPT_VIOLATIONS", kept)
+        reports.append(kg.validate(broken_store))
+    assert reports[0] == reports[1] and reports[2] == reports[3]
+    # Fewer kept, as many counted: the same first ones, in the checks' order.
+    assert len(reports[2].violations) == 3 < len(reports[0].violations)
+    assert reports[2].violation_count == reports[0].violation_count
+
+
 def test_a_built_graph_conforms_in_both(illustrative_store: kg.EmbeddedStore) -> None:
     assert _pyshacl(illustrative_store) == set()
     report = kg.validate(illustrative_store)

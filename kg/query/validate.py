@@ -8,7 +8,9 @@ with the graph.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -17,10 +19,18 @@ import rdflib
 
 from kg.query.shacl import RDFS_SUBCLASS, Check, ShapeCompiler
 from kg.resources import shapes_file
-from kg.stores.embedded import GraphStore
+from kg.stores.embedded import EmbeddedStore, GraphStore
 
 #: Violations kept in a report; the count beyond is still exact.
 MAX_KEPT_VIOLATIONS = 100_000
+
+#: Checks run at once on an embedded store: Oxigraph answers each on one core and lets go
+#: of the interpreter meanwhile (at 100k papers two at once took 22 s, one at a time 38 s).
+#: A server is asked one at a time (its pacing is the user's).
+CHECKS_AT_ONCE = min(2, os.cpu_count() or 1)
+
+#: What one check found: how many, and the first MAX_KEPT_VIOLATIONS (focus, value).
+_Found = tuple[int, list[tuple[str, str | None]]]
 
 #: Called after each check with (checks done, checks in all, the check just done).
 ValidationProgress = Callable[[int, int, Check], None]
@@ -107,33 +117,48 @@ def validate(store: GraphStore, progress: ValidationProgress | None = None) -> V
         return known[class_iri]
 
     compiled = ShapeCompiler(_shapes(), subclasses).checks()
-    violations: list[Violation] = []
-    warnings: list[Violation] = []
-    count = 0
-    for done, check in enumerate(compiled, start=1):
+
+    def run(check: Check) -> _Found:
+        # Answered and read on the worker's own thread (pyoxigraph's solutions stay there).
         result = store.query(check.query)
         assert isinstance(result, ox.QuerySolutions)
         has_value = any(variable.value == "value" for variable in result.variables)
+        count, first = 0, list[tuple[str, str | None]]()
         for solution in result:
-            value = _value(solution["value"]) if has_value else None
-            found = Violation(
-                focus=_value(solution["focus"]) or "",
-                path=check.path,
-                message=check.message or _default_message(check, value),
-                severity=check.severity,
-                value=value,
-                component=check.component,
-                shape=check.shape,
-            )
-            if check.severity != "Violation":
-                if len(warnings) < MAX_KEPT_VIOLATIONS:
-                    warnings.append(found)
-                continue
             count += 1
-            if len(violations) < MAX_KEPT_VIOLATIONS:
-                violations.append(found)
-        if progress is not None:
-            progress(done, len(compiled), check)
+            if len(first) < MAX_KEPT_VIOLATIONS:
+                value = _value(solution["value"]) if has_value else None
+                first.append((_value(solution["focus"]) or "", value))
+        del result
+        return count, first
+
+    violations: list[Violation] = []
+    warnings: list[Violation] = []
+    count = 0
+    workers = CHECKS_AT_ONCE if isinstance(store, EmbeddedStore) else 1
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ptmkg-validate") as pool:
+        # Taken in the checks' order, whatever order they finish in: the same report.
+        for done, (check, future) in enumerate(
+            zip(compiled, [pool.submit(run, c) for c in compiled], strict=True), start=1
+        ):
+            found, first = future.result()
+            kept = warnings if check.severity != "Violation" else violations
+            for focus, value in first[: max(0, MAX_KEPT_VIOLATIONS - len(kept))]:
+                kept.append(
+                    Violation(
+                        focus=focus,
+                        path=check.path,
+                        message=check.message or _default_message(check, value),
+                        severity=check.severity,
+                        value=value,
+                        component=check.component,
+                        shape=check.shape,
+                    )
+                )
+            if check.severity == "Violation":
+                count += found
+            if progress is not None:
+                progress(done, len(compiled), check)
     violations.sort(key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
     warnings.sort(key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
     return ValidationReport(
