@@ -8,17 +8,18 @@ the first row is sorted, sources 5.5 s counting the triples of every graph). So 
 write of an embedded store runs each of them once, while the statistics are counted (the
 engine writes the rows to a file on a thread of its own, without the interpreter's
 lock), sorts the rows in ORDER BY's order, and keeps them with the statistics, one
-literal a query: a JSON table of each distinct term's text (as SPARQL TSV writes it) and
-each row as the positions of its terms. Reading 195,000 rows so is a JSON parse and a
-look-up a cell; as TSV, splitting each line and each cell's text took twice as long. A
-query then reads them and applies its parameters here, to the positions:
-network-reuse's filters test the reuse instance or the paper that the kept rows name
-(the kept table has a ``reuse`` column the answer leaves out), network-nodes' ``papers``
-drops the paper rows. Freshness is the statistics': the same fingerprint, the same
-generation.
+literal a query: JSON of each distinct term's text (as SPARQL TSV writes it) and the rows
+as a matrix of the positions of their terms. A query then reads them and applies its
+parameters here, to whole columns of positions at once (numpy): network-reuse's 195,499
+rows at a million papers come back in 0.8 s, where reading them as TSV took 2.3 s and as
+lists of positions 1.2 s. network-reuse's filters test the reuse instance or the paper
+that the kept rows name (its table has a last ``reuse`` column the answer leaves out),
+network-nodes' ``papers`` drops the paper rows. Freshness is the statistics': the same
+fingerprint, the same generation.
 
-``tests/test_kept_answers.py`` compares every kept answer with its live query for every
-parameter value on the test graphs and a synthetic corpus.
+``tests/test_statistics.py`` compares every kept answer with its live query for every
+parameter value on the test graphs and synthetic corpora; ``tests/test_kept_answers.py``
+adds the cases the filters must get right.
 """
 
 from __future__ import annotations
