@@ -104,6 +104,25 @@ def test_one_bulk_load_of_many_quads_is_compacted(
     assert len(_quads(store)) > 1_000
 
 
+def test_a_build_larger_than_one_load_is_loaded_in_turn_and_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader's memory grows with what one call loads: a call takes LOAD_QUADS lines,
+    the next the lines after, and the store is compacted once at the end."""
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, papers=600)
+    in_memory = kg.EmbeddedStore(None)
+    kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
+    compactions = _compactions(monkeypatch)
+    monkeypatch.setattr(kg.stores.embedded, "LOAD_QUADS", 2_000)
+    monkeypatch.setattr(kg.stores.embedded, "PIPE_CHUNK", 4096)
+    on_disk = kg.EmbeddedStore(tmp_path / "store")
+    kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
+    ((layers, compacted),) = compactions
+    assert layers > 5 and compacted
+    assert _quads(on_disk) == _quads(in_memory)
+
+
 def test_a_loader_that_fails_early_stops_the_writer_instead_of_blocking_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

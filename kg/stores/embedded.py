@@ -41,6 +41,9 @@ from kg.stores import statistics as prepared
 
 #: Bytes of N-Quads a build gathers before it writes them to the bulk loader's pipe.
 PIPE_CHUNK = 1 << 20
+#: Lines (quads) one bulk-load call of a build takes at most; the loader's memory grows
+#: with its call (see NQuadsStream). A 100k-paper corpus (1.35M quads) is one call.
+LOAD_QUADS = 1_500_000
 #: Quads in one bulk load above which its files overlap enough to compact them. The loader
 #: writes each batch of a million quads or so as files of its own: at 100k papers (1.3M
 #: quads) compacting cost 4.4 s and no query got faster; at 1M papers (13.4M quads) it
@@ -234,29 +237,39 @@ class _OxigraphWriter(GraphWriter):
 
 
 class NQuadsStream:
-    """A text sink for N-Quads, each ``write`` whole lines, fed through a pipe to one
-    bulk load on another thread.
+    """A text sink for N-Quads, each ``write`` whole lines, fed through a pipe to a bulk
+    load on another thread.
 
-    One call of Oxigraph's bulk loader, as when it loads one big file: it parses and
-    indexes in batches of bounded memory on its own threads (releasing the GIL, so the
-    build reads its sources meanwhile) and leaves the database laid out as if loaded at
-    once, so nothing needs compacting. Loads in several calls left overlapping files that
-    a compaction had to merge (a quarter of a 100k-paper build).
+    One call of Oxigraph's bulk loader, as when it loads a file: it parses and indexes on
+    its own threads (releasing the GIL, so the build reads its sources meanwhile) and
+    leaves the database laid out as if loaded at once, so nothing needs compacting. Its
+    memory grows with what one call loads (1.2 GiB for 1.3M quads, 1.8 GiB for 13.4M), so
+    a call takes at most :data:`LOAD_QUADS` lines and the next call the lines after: a
+    100k-paper corpus is one load, a million papers ten, which a compaction then merges.
     """
 
     def __init__(self, store: ox.Store) -> None:
         self.store: ox.Store | None = store
         self.parts: list[bytes] = []  # encoded lines not yet written to the pipe
         self.pending = 0  # their bytes
-        self.lines = 0  # quads written: one a line
+        self.lines = 0  # quads written (one a line) by all loads
         self.failure: BaseException | None = None
-        self.loaded = 1  # bulk-load calls: one
+        self.loaded = 0  # bulk-load calls
+        self._in_load = 0  # lines given to the current call
+        self._pipe: IO[bytes] | None = None
+        self._loader: threading.Thread | None = None
+        self._start_load()
+
+    def _start_load(self) -> None:
+        assert self.store is not None
         read_end, write_end = os.pipe()
-        self._pipe: IO[bytes] | None = os.fdopen(write_end, "wb", buffering=0)
+        self._pipe = os.fdopen(write_end, "wb", buffering=0)
         self._loader = threading.Thread(
-            target=self._load, args=(store, read_end), name="ptmkg-bulk-load", daemon=True
+            target=self._load, args=(self.store, read_end), name="ptmkg-bulk-load", daemon=True
         )
         self._loader.start()
+        self.loaded += 1
+        self._in_load = 0
 
     def _load(self, store: ox.Store, read_end: int) -> None:
         pipe = os.fdopen(read_end, "rb", buffering=0)
@@ -274,7 +287,12 @@ class NQuadsStream:
             pipe.close()
 
     def write(self, text: str) -> int:
-        self.lines += text.count("\n")
+        lines = text.count("\n")
+        if self._in_load and self._in_load + lines > LOAD_QUADS:
+            self._end_load()  # this call has its share: the next takes these lines
+            self._start_load()
+        self.lines += lines
+        self._in_load += lines
         data = text.encode("utf-8")
         self.parts.append(data)
         self.pending += len(data)
@@ -290,7 +308,7 @@ class NQuadsStream:
         try:
             self._pipe.write(chunk)
         except BrokenPipeError:  # the loader stopped: say why
-            self._loader.join()
+            self._join()
             raise self.failure or PtmkgError("the bulk loader stopped reading") from None
 
     def _end_of_input(self) -> None:
@@ -299,22 +317,30 @@ class NQuadsStream:
                 self._pipe.close()
             self._pipe = None
 
-    def close(self) -> None:
-        """Load what is left and wait for the loader; raise what it raised."""
+    def _join(self) -> None:
+        if self._loader is not None:
+            self._loader.join()
+
+    def _end_load(self) -> None:
+        """Give the current call what is left and wait for it; raise what it raised."""
         if self.parts:
             self._hand_over()
         self._end_of_input()
-        self._loader.join()
+        self._join()
         if self.failure is not None:
             raise self.failure
+
+    def close(self) -> None:
+        """Load what is left and wait for the loader; raise what it raised."""
+        self._end_load()
 
     def abandon(self) -> None:
         """Stop the load (the transaction that holds it is thrown away)."""
         self.parts = []
-        if self._loader.is_alive():
+        if self._loader is not None and self._loader.is_alive():
             self.failure = self.failure or PtmkgError("the build was stopped")
         self._end_of_input()
-        self._loader.join()
+        self._join()
         self.store = None  # the store closes when its transaction lets go of it
 
 
