@@ -43,18 +43,18 @@ them into text for the file formats that need it.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, wraps
+from functools import cache
 from itertools import combinations
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import networkx as nx
 
 from kg.errors import PtmkgError
+from kg.garbage import without_cyclic_gc
 from kg.query.named import run_query
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
 from kg.stores.embedded import GraphStore
@@ -379,33 +379,7 @@ class NetworkFilters:
         return " ".join(f"--{name} {value}" for name, value in given.items() if value is not None)
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _without_cyclic_gc(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``function`` with Python's cyclic garbage collector paused.
-
-    A network at a million papers holds millions of dicts, sets and tuples (the
-    query's rows, the grouped rows, the graph); while they pile up the collector
-    walks all of them again and again (a few seconds of a 20 s export), yet none
-    of them is part of a cycle: reference counting frees them all the same.
-    """
-
-    @wraps(function)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if not gc.isenabled():
-            return function(*args, **kwargs)
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_without_cyclic_gc
+@without_cyclic_gc
 def network(
     store: GraphStore,
     kind: str = "model-field",
