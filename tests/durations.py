@@ -20,7 +20,7 @@ import pytest
 #: The recorded durations, by test id (written by ``--store-durations``).
 DURATIONS = Path(__file__).with_name("durations.json")
 #: A test recorded at this many seconds or more is slow.
-SLOW_SECONDS = 1.0
+SLOW_SECONDS = 0.7
 
 
 class SlowTests:
