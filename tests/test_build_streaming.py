@@ -73,18 +73,30 @@ def test_a_build_in_one_slice_is_one_bulk_load_and_needs_no_compaction(
     assert compactions[2] == (1, False)
 
 
-def test_a_build_larger_than_the_pipe_is_still_one_bulk_load_with_the_same_graph(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _built_on_disk_and_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: int
+) -> tuple[list[tuple[int, bool]], kg.EmbeddedStore, kg.EmbeddedStore]:
+    """A 600-paper corpus built in memory, then on disk with the store's ``settings``:
+    the on-disk build's (layers, compacted?) and both stores."""
     corpus = tmp_path / "corpus.jsonl"
     write_corpus(corpus, papers=600)
     in_memory = kg.EmbeddedStore(None)
     kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
     compactions = _compactions(monkeypatch)
-    # Written to the loader's pipe in many small chunks (a pipe holds 64 KiB): one load.
-    monkeypatch.setattr(kg.stores.embedded, "PIPE_CHUNK", 4096)
+    for name, value in settings.items():
+        monkeypatch.setattr(kg.stores.embedded, name, value)
     on_disk = kg.EmbeddedStore(tmp_path / "store")
     kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
+    return compactions, on_disk, in_memory
+
+
+def test_a_build_larger_than_the_pipe_is_still_one_bulk_load_with_the_same_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Written to the loader's pipe in many small chunks (a pipe holds 64 KiB): one load.
+    compactions, on_disk, in_memory = _built_on_disk_and_in_memory(
+        tmp_path, monkeypatch, PIPE_CHUNK=4096
+    )
     assert compactions == [(1, False)]
     assert _quads(on_disk) == _quads(in_memory) and len(_quads(on_disk)) > 10_000
 
@@ -109,15 +121,9 @@ def test_a_build_larger_than_one_load_is_loaded_in_turn_and_compacted(
 ) -> None:
     """The loader's memory grows with what one call loads: a call takes LOAD_QUADS lines,
     the next the lines after, and the store is compacted once at the end."""
-    corpus = tmp_path / "corpus.jsonl"
-    write_corpus(corpus, papers=600)
-    in_memory = kg.EmbeddedStore(None)
-    kg.build(in_memory, [corpus], rejects_dir=tmp_path / "rejects")
-    compactions = _compactions(monkeypatch)
-    monkeypatch.setattr(kg.stores.embedded, "LOAD_QUADS", 2_000)
-    monkeypatch.setattr(kg.stores.embedded, "PIPE_CHUNK", 4096)
-    on_disk = kg.EmbeddedStore(tmp_path / "store")
-    kg.build(on_disk, [corpus], rejects_dir=tmp_path / "rejects")
+    compactions, on_disk, in_memory = _built_on_disk_and_in_memory(
+        tmp_path, monkeypatch, LOAD_QUADS=2_000, PIPE_CHUNK=4096
+    )
     ((layers, compacted),) = compactions
     assert layers > 5 and compacted
     assert _quads(on_disk) == _quads(in_memory)
