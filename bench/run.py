@@ -119,6 +119,31 @@ def run_child(command: list[str], timeout: float | None = None) -> tuple[float, 
     return elapsed, usage.ru_maxrss / 1024, output
 
 
+def statistics_ready(store_path: Path) -> dict[str, float]:
+    """Wait for the statistics a build left to its background process: how long after the
+    build returned they were ready, and what their process recorded it cost."""
+    import pyoxigraph as ox
+
+    import kg
+    from kg.stores import preparing, statistics
+
+    generation = kg.EmbeddedStore(store_path).current_generation()
+    assert generation is not None
+    began = time.perf_counter()
+    failure = preparing.wait(generation)
+    waited = time.perf_counter() - began
+    if failure is not None:
+        raise SystemExit(f"{store_path}: the statistics were not prepared: {failure}")
+    cells = ox.Store.read_only(str(generation / statistics.STATISTICS_FOLDER))
+    cost = statistics.cost(cells)
+    del cells
+    return {
+        "waited_seconds": waited,
+        "seconds": cost.get("preparationSeconds", cost["seconds"]),
+        "rss_mib": cost.get("peakMemoryMiB", 0.0),
+    }
+
+
 def child_bulk_load(store: str, nquads: str) -> None:
     import pyoxigraph as ox
 
@@ -208,14 +233,27 @@ def measure_size(
 
     build_command = [*cli, "build", str(corpus), "--store", str(store_path)]
     seconds, rss, _ = run_child([*build_command, "--rejects", str(work / "rejects")])
+    # The build returns once its graph is published (queryable); its statistics are then
+    # prepared by a process of its own (kg.stores.preparing), timed here until ready.
+    prepared = statistics_ready(store_path)
     startup, _, _ = run_child([*cli, "--help"])
-    result["build"] = {"seconds": seconds, "rss_mib": rss, "startup_seconds": startup}
-    _log(f"{papers:,} papers: built in {seconds:.1f} s, peak RSS {rss:,.0f} MiB")
+    result["build"] = {
+        "seconds": seconds,
+        "rss_mib": rss,
+        "startup_seconds": startup,
+        "statistics": prepared,
+    }
+    _log(
+        f"{papers:,} papers: built in {seconds:.1f} s, peak RSS {rss:,.0f} MiB; statistics "
+        f"ready {prepared['waited_seconds']:.1f} s later ({prepared['seconds']:.1f} s, "
+        f"{prepared['rss_mib']:,.0f} MiB)"
+    )
 
     # Building the same source again into the store that holds it (the in-place rebuild a
     # user does after fixing a file), next to the fresh build above.
     seconds, rss, _ = run_child([*build_command, "--rejects", str(work / "rejects")])
     result["rebuild"] = {"seconds": seconds, "rss_mib": rss}
+    result["rebuild"]["statistics"] = statistics_ready(store_path)
     _log(f"{papers:,} papers: rebuilt in place in {seconds:.1f} s, peak RSS {rss:,.0f} MiB")
 
     # Validation against the shapes, as 'ptmkg validate' runs it.
@@ -411,6 +449,12 @@ def _served(entry: dict[str, Any]) -> str:
     return _seconds(entry["median"])
 
 
+def _build_rss(result: dict[str, Any]) -> float:
+    """The build's peak RSS: its own process's, or its statistics process's if larger."""
+    build = result["build"]
+    return max(build["rss_mib"], build.get("statistics", {}).get("rss_mib", 0.0))
+
+
 def _build_and_query(result: dict[str, Any]) -> tuple[float, float, bool]:
     """Seconds to build and run every canned query once: ptmkg's, rdflib's, rdflib capped."""
     ours = _build_seconds(result) + sum(q["live_median"] for q in result["queries"].values())
@@ -456,7 +500,9 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         "alone, the startup column), the bulk loader's own call, and rdflib's fill (its "
         "N-Quads parser adds quad by quad to a Dataset; reading the source is left out, "
         "which favours rdflib). Quads: every quad in the built store (`ptmkg dump`), which "
-        "is what the bulk loader and rdflib load.",
+        "is what the bulk loader and rdflib load. The build returns once its graph is "
+        "published and queryable; its prepared statistics follow in a process of their own "
+        "(the next table).",
         "",
         "| papers | quads | ptmkg build (wall) | startup | build | quads/s | bulk loader "
         "| quads/s | build / bulk speed (target ≥ 0.8) | rdflib fill | rdflib / build "
@@ -476,6 +522,29 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
             f"{r['quads'] / bulk['inner_seconds']:,.0f} | "
             f"{bulk['inner_seconds'] / ours:.2f}x | {rd} | {rd_ratio} |"
         )
+    prepared = [r for r in results if "statistics" in r["build"]]
+    if prepared:
+        lines += [
+            "",
+            "### Statistics, prepared once the graph is queryable",
+            "",
+            "The build returns when its graph is published and queryable (the build column "
+            "above); a process of its own then computes the prepared statistics and kept "
+            "answers from the published database, and queries that need them wait for them "
+            "(kg.stores.preparing). Ready: the time from the build's start until they were "
+            "sealed; the process's own wall time and peak RSS are what it recorded.",
+            "",
+            "| papers | build (queryable) | statistics process | statistics ready | its peak RSS |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for r in prepared:
+            ready = r["build"]["statistics"]
+            lines.append(
+                f"| {r['papers']:,} | {_seconds(r['build']['seconds'])} | "
+                f"{_seconds(ready['seconds'])} | "
+                f"{_seconds(r['build']['seconds'] + ready['waited_seconds'])} | "
+                f"{ready['rss_mib']:,.0f} MiB |"
+            )
     answered = [r for r in results if _queried(r)]
     if answered:
         lines += [
@@ -521,21 +590,27 @@ def render(results: list[dict[str, Any]], host: dict[str, Any], command: str) ->
         "",
         "## Memory (peak RSS of each child process)",
         "",
-        "| papers | ptmkg build | bulk loader | rdflib | synth |",
-        "|---:|---:|---:|---:|---:|",
+        "| papers | ptmkg build | its statistics process | bulk loader | rdflib | synth |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         rdflib = r.get("rdflib")
+        ready = r["build"].get("statistics")
         lines.append(
             f"| {r['papers']:,} | {r['build']['rss_mib']:,.0f} MiB | "
+            f"{(format(ready['rss_mib'], ',.0f') + ' MiB') if ready else 'in the build'} | "
             f"{r['bulk_load']['rss_mib']:,.0f} MiB | "
             f"{(format(rdflib['rss_mib'], ',.0f') + ' MiB') if rdflib else 'not run'} | "
             f"{r['synth']['rss_mib']:,.0f} MiB |"
         )
     by_size = {r["papers"]: r for r in results}
     if 100_000 in by_size and 1_000_000 in by_size:
-        growth = by_size[1_000_000]["build"]["rss_mib"] / by_size[100_000]["build"]["rss_mib"]
-        lines += ["", f"From 100k to 1M papers (10x) the build's peak RSS grows {growth:.2f}x."]
+        growth = _build_rss(by_size[1_000_000]) / _build_rss(by_size[100_000])
+        lines += [
+            "",
+            f"From 100k to 1M papers (10x) the build's peak RSS (the larger of the build's and "
+            f"its statistics process's) grows {growth:.2f}x.",
+        ]
     lines += [
         "",
         "## Canned queries (median)",
@@ -669,16 +744,19 @@ def targets(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]
         )
     by_size = {r["papers"]: r for r in results}
     largest = by_size[max(by_size)]
-    rss = largest["build"]["rss_mib"]
+    rss = _build_rss(largest)
     rows.append(
         (
-            "peak RSS of the build at 1M papers < 1.5 GiB",
-            f"{rss:,.0f} MiB at {largest['papers']:,}",
+            "peak RSS of the build at 1M papers < 1.5 GiB (the build's process and its "
+            "statistics process)",
+            f"{largest['build']['rss_mib']:,.0f} MiB and "
+            f"{largest['build'].get('statistics', {}).get('rss_mib', 0):,.0f} MiB "
+            f"at {largest['papers']:,}",
             rss < TARGETS["rss_mib"] if largest["papers"] >= 1_000_000 else None,
         )
     )
     if 100_000 in by_size and 1_000_000 in by_size:
-        growth = by_size[1_000_000]["build"]["rss_mib"] / by_size[100_000]["build"]["rss_mib"]
+        growth = _build_rss(by_size[1_000_000]) / _build_rss(by_size[100_000])
         rows.append(("memory 100k → 1M grows far less than 10x", f"{growth:.2f}x", growth < 3))
     slowest = max(largest["queries"].items(), key=lambda item: item[1]["median"])
     over = sorted(

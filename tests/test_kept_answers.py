@@ -12,7 +12,7 @@ from test_statistics import assert_prepared_equals_live, kept_parameter_values
 
 import kg
 from kg.query.named import run_query
-from kg.stores import statistics
+from kg.stores import preparing, statistics
 from kg.stores.kept_answers import KEPT, Table
 
 PTM = "https://w3id.org/ptmkg/ontology#"
@@ -133,6 +133,7 @@ def test_stale_or_missing_statistics_mean_live_kept_answers(tmp_path):
     store = build_hand_counted(tmp_path)
     generation = store.current_generation()
     assert generation is not None
+    assert preparing.wait(generation) is None  # prepared in the background: done
     store.close()
     database = ox.Store(str(generation))  # another tool writes to the published database
     database.add(

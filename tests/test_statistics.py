@@ -18,7 +18,7 @@ import kg
 from kg.query.named import get_query, prepared_queries, run_query
 from kg.query.sources import drop_source
 from kg.query.stats import stats_text
-from kg.stores import statistics
+from kg.stores import preparing, statistics
 from kg.stores.kept_answers import KEPT
 
 NOWHERE_FIELD = FIELD + "12"  # a field of the vocabulary no test paper is in
@@ -245,6 +245,7 @@ def test_statistics_another_version_wrote_are_not_read(tmp_path):
     store = build_hand_counted(tmp_path)
     generation = store.current_generation()
     assert generation is not None
+    assert preparing.wait(generation) is None  # prepared in the background: done
     store.close()
     written = ox.Store(str(generation / statistics.STATISTICS_FOLDER))
     described = ox.NamedNode(statistics.STATISTICS_GRAPH)
@@ -304,6 +305,7 @@ def test_a_write_the_statistics_did_not_see_is_detected_and_answered_live(tmp_pa
     expected = run_query(store, "papers-by-field", prepared=False)
     generation = store.current_generation()
     assert generation is not None
+    assert preparing.wait(generation) is None  # prepared in the background: done
     store.close()
     # Another tool writes to the published database itself.
     database = ox.Store(str(generation))
@@ -328,6 +330,7 @@ def test_a_store_without_statistics_answers_live(tmp_path):
     store = build_hand_counted(tmp_path)
     generation = store.current_generation()
     assert generation is not None
+    assert preparing.wait(generation) is None  # prepared in the background: done
     store.close()
     import shutil
 

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from kg.defaults import STORE_ENV
 from kg.errors import PtmkgError, StoreInUseError
+from kg.stores import preparing
 from kg.stores import statistics as prepared
 
 #: Bytes of N-Quads a build gathers before it writes them to the bulk loader's pipe.
@@ -451,6 +452,14 @@ class EmbeddedStore(GraphStore):
         assert generation is not None
         what = f"{self.location} ({generation.name})"
         folder = generation / prepared.STATISTICS_FOLDER
+        if self._statistics is None and not folder.is_dir():
+            # Prepared in the background after the build published the generation: wait
+            # for them (sooner than a live count at scale), or say why there are none.
+            failed = preparing.wait(generation)
+            if failed is not None:
+                return prepared.Statistics(
+                    None, frozenset(), f"no prepared statistics for {what}: {failed}"
+                )
         if self._statistics is None and folder.is_dir():
             try:
                 self._statistics = prepared.in_memory(ox.Store.read_only(str(folder)))
@@ -598,13 +607,8 @@ class EmbeddedStore(GraphStore):
                 # an uncompacted 1M-paper build ran 3x slower than on one loaded at once.
                 store.optimize()
             store.flush()
-            # Computed from the finished database, into the generation's own folder: they
-            # are published, and removed, with it.
-            statistics = prepared.prepare(store, staging / prepared.STATISTICS_FOLDER)
         except BaseException as exc:
             writer.store = None
-            with contextlib.suppress(NameError):
-                del statistics  # closed before its folder is removed
             del store
             gc.collect()
             shutil.rmtree(staging, ignore_errors=True)
@@ -621,12 +625,14 @@ class EmbeddedStore(GraphStore):
         del store
         if held_elsewhere:
             gc.collect()
-        # The database's files are final once it is closed: the statistics record them.
-        prepared.seal(statistics, prepared.database_fingerprint(staging))
-        del statistics
         generation = self.path / f"gen-{number:06d}"
         try:
             os.rename(staging, generation)
+            # The statistics are computed from the closed database, into the generation's
+            # own folder (published, and removed, with it), by a process of its own that
+            # holds their lock from before the generation is published (kg.stores.preparing).
+            if not preparing.start(generation):
+                preparing.prepare_here(generation)
             self._publish(generation)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,94 @@
+"""Statistics prepared in the background: a build publishes its graph, then a process of
+its own prepares the statistics; readers that need them wait for it, and a preparation
+that fails is reported, never served."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph as ox
+from hand_counted import build_hand_counted
+
+import kg
+from kg.query.named import run_query
+from kg.stores import preparing, statistics
+
+
+def test_a_build_leaves_the_statistics_to_a_process_of_their_own(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    assert preparing.wait(generation) is None
+    assert not preparing.preparing(generation)
+    folder = generation / statistics.STATISTICS_FOLDER
+    assert folder.is_dir() and not (generation / preparing.PREPARING).exists()
+    cells = ox.Store.read_only(str(folder))
+    cost = statistics.cost(cells)
+    # Only a background preparation records its own wall time and memory.
+    assert cost["preparationSeconds"] >= cost["seconds"] > 0
+    assert 20 < cost["peakMemoryMiB"] < 4096
+    del cells
+    assert run_query(store, "top-models").answered.startswith("from the prepared statistics")
+
+
+def test_a_reader_waits_for_statistics_being_prepared(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    assert preparing.wait(generation) is None
+    store.close()
+    shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
+    # A preparation under way: its lock is held (here by the test, as a build's child holds it).
+    lock = os.open(generation / preparing.LOCK, os.O_RDWR)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    answers: list[str] = []
+    reader = threading.Thread(
+        target=lambda: answers.append(
+            run_query(kg.EmbeddedStore(store.path), "pattern-by-field").answered
+        )
+    )
+    reader.start()
+    time.sleep(0.5)
+    assert reader.is_alive() and not answers  # waiting, not answering live meanwhile
+    assert preparing.preparing(generation)
+    preparing.prepare_here(generation)
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    os.close(lock)
+    reader.join(timeout=60)
+    assert answers and answers[0].startswith("from the prepared statistics"), answers
+
+
+def test_a_failed_preparation_is_reported_and_the_queries_answer_live(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    assert preparing.wait(generation) is None
+    expected = run_query(store, "pattern-by-field").rows
+    store.close()
+    shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
+    # The preparing process itself, run on a generation whose database it cannot open.
+    (generation / "CURRENT").rename(generation / "CURRENT.moved")
+    lock = os.open(generation / preparing.LOCK, os.O_RDWR)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.stores.preparing", str(generation), str(lock)],
+        pass_fds=(lock,),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    os.close(lock)
+    assert done.returncode == 1 and done.stderr == ""
+    assert not (generation / statistics.STATISTICS_FOLDER).exists()
+    assert not (generation / preparing.PREPARING).exists()
+    (generation / "CURRENT.moved").rename(generation / "CURRENT")
+    result = run_query(kg.EmbeddedStore(store.path), "pattern-by-field")
+    assert result.answered.startswith("live: no prepared statistics for")
+    assert "their preparation failed (FileNotFoundError: IO error" in result.answered
+    assert "CURRENT: No such file" in result.answered
+    assert result.rows == expected
