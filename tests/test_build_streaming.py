@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import kg
+import kg.stores.embedded
 from kg.synth import write_corpus
 
 
@@ -116,16 +117,27 @@ def test_one_bulk_load_of_many_quads_is_compacted(
     assert len(_quads(store)) > 1_000
 
 
-def test_a_build_larger_than_one_load_is_loaded_in_turn_and_compacted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("compact_above", [100_000_000, 1_000])
+def test_a_build_larger_than_one_load_is_loaded_in_turn_and_compacted_by_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compact_above: int
 ) -> None:
     """The loader's memory grows with what one call loads: a call takes LOAD_QUADS lines,
-    the next the lines after, and the store is compacted once at the end."""
+    the next the lines after while the one before still indexes (two at once), and the
+    store is compacted once at the end when the calls loaded more than
+    COMPACT_ABOVE_QUADS."""
+    calls: list[int] = []
+    close = kg.stores.embedded.NQuadsStream.close
+
+    def counting(stream: kg.stores.embedded.NQuadsStream) -> None:
+        close(stream)
+        calls.append(stream.loaded)
+
+    monkeypatch.setattr(kg.stores.embedded.NQuadsStream, "close", counting)
     compactions, on_disk, in_memory = _built_on_disk_and_in_memory(
-        tmp_path, monkeypatch, LOAD_QUADS=2_000, PIPE_CHUNK=4096
+        tmp_path, monkeypatch, LOAD_QUADS=2_000, PIPE_CHUNK=4096, COMPACT_ABOVE_QUADS=compact_above
     )
-    ((layers, compacted),) = compactions
-    assert layers > 5 and compacted
+    assert calls and calls[0] > 5  # the calls of one streamed write
+    assert compactions == [(1, compact_above < 10_000)]
     assert _quads(on_disk) == _quads(in_memory)
 
 

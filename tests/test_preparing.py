@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 from hand_counted import build_hand_counted
@@ -35,6 +36,21 @@ def test_a_build_leaves_the_statistics_to_a_process_of_their_own(tmp_path):
     assert 20 < cost["peakMemoryMiB"] < 4096
     del cells
     assert run_query(store, "top-models").answered.startswith("from the prepared statistics")
+    # The process was detached: none is left for this one to reap.
+    assert not [pid for pid in _children() if _state(pid) == "Z"]
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
+
+
+def _state(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[0]
 
 
 def test_a_reader_waits_for_statistics_being_prepared(tmp_path):

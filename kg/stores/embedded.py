@@ -42,9 +42,12 @@ from kg.stores import statistics as prepared
 
 #: Bytes of N-Quads a build gathers before it writes them to the bulk loader's pipe.
 PIPE_CHUNK = 1 << 20
-#: Lines (quads) one bulk-load call of a build takes at most; the loader's memory grows
-#: with its call (see NQuadsStream). A 100k-paper corpus (1.35M quads) is one call.
-LOAD_QUADS = 1_500_000
+#: Lines (quads) one bulk-load call of a build takes at most, and the calls that may hold
+#: their quads at once (one reading, one indexing); the loader's memory grows with its
+#: call (see NQuadsStream): two calls of 450k quads hold 0.85 GiB, beside the build's own
+#: half a gigabyte at a million papers.
+LOAD_QUADS = 450_000
+LOADS_AT_ONCE = 2
 #: Quads in one bulk load above which its files overlap enough to compact them. The loader
 #: writes each batch of a million quads or so as files of its own: at 100k papers (1.3M
 #: quads) compacting cost 4.4 s and no query got faster; at 1M papers (13.4M quads) it
@@ -159,14 +162,16 @@ class GraphStore(ABC):
 
 
 class _OxigraphWriter(GraphWriter):
-    def __init__(self, store: ox.Store, empty: bool = False) -> None:
+    def __init__(self, store: ox.Store, empty: bool = False, lenient: bool = False) -> None:
         self.store: ox.Store | None = store
+        self.lenient = lenient  # streamed lines are loaded without validating them again
         self.bulk_loaded = False
         # Writes that each leave their own files in the database: the data it started with,
         # each bulk-load call (a slice), each other change. Files of several overlap, and
         # reading them is slower until the database is compacted.
         self.layers = 0 if empty else 1
         self.loaded_quads = 0  # by the largest bulk load
+        self.load_calls = 0  # bulk-load calls of streamed graphs
 
     @property
     def needs_compaction(self) -> bool:
@@ -227,30 +232,41 @@ class _OxigraphWriter(GraphWriter):
         self.bulk_loaded = True
         for graph_iri in graph_iris:
             self._remove_graph(store, graph_iri)
-        stream = NQuadsStream(store)
+        stream = NQuadsStream(store, lenient=self.lenient)
         try:
             yield stream
             stream.close()
         finally:
             stream.abandon()
-            self.layers += stream.loaded
+            # Its calls overlap no more than one call's batches do (see NQuadsStream): one
+            # layer, compacted by its size.
+            self.layers += 1 if stream.loaded else 0
+            self.load_calls += stream.loaded
             self.loaded_quads = max(self.loaded_quads, stream.lines)
 
 
 class NQuadsStream:
-    """A text sink for N-Quads, each ``write`` whole lines, fed through a pipe to a bulk
-    load on another thread.
+    """A text sink for N-Quads, each ``write`` whole lines, fed through pipes to bulk
+    loads on other threads.
 
-    One call of Oxigraph's bulk loader, as when it loads a file: it parses and indexes on
-    its own threads (releasing the GIL, so the build reads its sources meanwhile) and
-    leaves the database laid out as if loaded at once, so nothing needs compacting. Its
-    memory grows with what one call loads (1.2 GiB for 1.3M quads, 1.8 GiB for 13.4M), so
-    a call takes at most :data:`LOAD_QUADS` lines and the next call the lines after: a
-    100k-paper corpus is one load, a million papers ten, which a compaction then merges.
+    Oxigraph's bulk loader parses and indexes on its own threads (releasing the GIL, so
+    the build reads its sources meanwhile). Its memory grows with what one call loads
+    (0.47 GiB for 500k quads, 0.92 GiB for 1M, 1.8 GiB for 13.4M in one call, which it
+    indexes a million at a time on two threads), so a call takes at most
+    :data:`LOAD_QUADS` lines and the next call the lines after, while the one before it
+    still indexes: at most :data:`LOADS_AT_ONCE` calls hold their quads at once. A
+    100k-paper corpus is three calls, a million papers thirty, which a compaction then
+    merges (see ``_OxigraphWriter.needs_compaction``).
+
+    ``lenient`` loads skip Oxigraph's validation of the IRIs: the lines a build writes are
+    made of IRIs it minted or checked (:data:`kg.rdf.triples.terms.SAFE_IRI`) and escaped
+    literals, and parsing them again cost a fifth of a load. An in-memory store's loads
+    validate them (every test that builds in memory checks the lines a build writes).
     """
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, lenient: bool = False) -> None:
         self.store: ox.Store | None = store
+        self.lenient = lenient
         self.parts: list[bytes] = []  # encoded lines not yet written to the pipe
         self.pending = 0  # their bytes
         self.lines = 0  # quads written (one a line) by all loads
@@ -258,17 +274,22 @@ class NQuadsStream:
         self.loaded = 0  # bulk-load calls
         self._in_load = 0  # lines given to the current call
         self._pipe: IO[bytes] | None = None
-        self._loader: threading.Thread | None = None
+        self._loads: list[threading.Thread] = []  # calls not yet joined, the oldest first
         self._start_load()
 
     def _start_load(self) -> None:
         assert self.store is not None
+        while len(self._loads) >= LOADS_AT_ONCE:  # the oldest call lets go of its quads
+            self._loads.pop(0).join()
+            if self.failure is not None:
+                raise self.failure
         read_end, write_end = os.pipe()
         self._pipe = os.fdopen(write_end, "wb", buffering=0)
-        self._loader = threading.Thread(
+        loader = threading.Thread(
             target=self._load, args=(self.store, read_end), name="ptmkg-bulk-load", daemon=True
         )
-        self._loader.start()
+        loader.start()
+        self._loads.append(loader)
         self.loaded += 1
         self._in_load = 0
 
@@ -278,11 +299,13 @@ class NQuadsStream:
             # Through /dev/fd Oxigraph reads the pipe itself, without taking the GIL for
             # each read as it does from a Python file object (where there is no /dev/fd).
             if os.path.isdir("/dev/fd"):
-                store.bulk_load(path=f"/dev/fd/{read_end}", format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(
+                    path=f"/dev/fd/{read_end}", format=ox.RdfFormat.N_QUADS, lenient=self.lenient
+                )
             else:
-                store.bulk_load(pipe, format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(pipe, format=ox.RdfFormat.N_QUADS, lenient=self.lenient)
         except BaseException as exc:  # handed to the writing thread
-            self.failure = exc
+            self.failure = self.failure or exc
         finally:
             # The last read end: a writer still writing gets a broken pipe, not a block.
             pipe.close()
@@ -290,7 +313,10 @@ class NQuadsStream:
     def write(self, text: str) -> int:
         lines = text.count("\n")
         if self._in_load and self._in_load + lines > LOAD_QUADS:
-            self._end_load()  # this call has its share: the next takes these lines
+            # This call has its share: it indexes while the next takes these lines.
+            if self.parts:
+                self._hand_over()
+            self._end_of_input()
             self._start_load()
         self.lines += lines
         self._in_load += lines
@@ -319,11 +345,12 @@ class NQuadsStream:
             self._pipe = None
 
     def _join(self) -> None:
-        if self._loader is not None:
-            self._loader.join()
+        for loader in self._loads:
+            loader.join()
+        self._loads = []
 
-    def _end_load(self) -> None:
-        """Give the current call what is left and wait for it; raise what it raised."""
+    def close(self) -> None:
+        """Load what is left and wait for the loaders; raise what they raised."""
         if self.parts:
             self._hand_over()
         self._end_of_input()
@@ -331,14 +358,10 @@ class NQuadsStream:
         if self.failure is not None:
             raise self.failure
 
-    def close(self) -> None:
-        """Load what is left and wait for the loader; raise what it raised."""
-        self._end_load()
-
     def abandon(self) -> None:
-        """Stop the load (the transaction that holds it is thrown away)."""
+        """Stop the loads (the transaction that holds them is thrown away)."""
         self.parts = []
-        if self._loader is not None and self._loader.is_alive():
+        if any(loader.is_alive() for loader in self._loads):
             self.failure = self.failure or PtmkgError("the build was stopped")
         self._end_of_input()
         self._join()
@@ -597,7 +620,7 @@ class EmbeddedStore(GraphStore):
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise PtmkgError(f"cannot write the store at {self.location}: {exc}") from None
-        writer = _OxigraphWriter(store, empty=current is None or fresh)
+        writer = _OxigraphWriter(store, empty=current is None or fresh, lenient=True)
         if rewritten:
             writer.bulk_loaded, writer.layers = True, 2
         try:

@@ -16,7 +16,7 @@ lock (:func:`wait`): the counts come sooner than the live query would at a milli
 process fails, it leaves the reason in ``ptmkg-statistics.error`` and queries answer live,
 saying why; if it is killed, the lock goes with it and queries answer live.
 
-    python -m kg.stores.preparing GENERATION LOCK_FD     (what a build starts)
+    python -m kg.stores.preparing GENERATION LOCK_FD     (what a build starts, detached)
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ import pyoxigraph as ox
 
 from kg.stores import statistics as prepared
 
+#: What the build starts: fork, the first process exits, the second runs :func:`main`.
+_DETACHED = (
+    "import os, sys\n"
+    "if os.fork():\n"
+    "    os._exit(0)\n"
+    "from kg.stores.preparing import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
 LOCK = "ptmkg-statistics.lock"
 ERROR = "ptmkg-statistics.error"
 PREPARING = "ptmkg-statistics.preparing"
@@ -47,16 +55,20 @@ def start(generation: Path) -> bool:
     lock = os.open(generation / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits it with the descriptor
-        subprocess.Popen(
-            [sys.executable, "-m", "kg.stores.preparing", str(generation), str(lock)],
+        # The child forks before it imports anything and its first process exits at once:
+        # waited for here, so no process is left for this one to reap, while the second
+        # (adopted by init) prepares the statistics.
+        subprocess.run(
+            [sys.executable, "-c", _DETACHED, str(generation), str(lock)],
             pass_fds=(lock,),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C in the build's terminal does not stop it
-            close_fds=True,
+            check=True,
+            timeout=60,
         )
-    except OSError:
+    except (OSError, subprocess.SubprocessError):
         fcntl.flock(lock, fcntl.LOCK_UN)
         return False
     finally:
