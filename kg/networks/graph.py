@@ -7,6 +7,12 @@ only for a network with paper nodes, as they cost the most). It therefore works 
 any store the other commands work on and counts exactly what ``ptmkg query``
 counts: distinct papers, never topic slots or reuse instances.
 
+Where those answers come from rows kept when the graph was written, a network reads
+them as they are kept, a matrix of the positions of their terms, and counts its edges
+over whole columns with numpy (:class:`ReuseRows`): no dict per row, no set per paper.
+Live answers (no statistics, or stale ones) give rows of Python values, grouped the same
+way into the same network.
+
 Kinds (:data:`NETWORK_KINDS`):
 
 ``model-field``
@@ -44,91 +50,207 @@ them into text for the file formats that need it.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from itertools import combinations
-from typing import Any
+from dataclasses import dataclass
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from kg.errors import PtmkgError
 from kg.garbage import without_cyclic_gc
 from kg.query.named import run_query
+from kg.query.results import QueryResult, row_dicts, to_python
 from kg.rdf.vocabulary import ConceptScheme, vocabulary
 from kg.stores.embedded import GraphStore
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL, FIELD, PAPER = "model", "field", "paper"
 
 
 # ------------------------------------------------------------------ rows
 
+#: The ``network-reuse`` columns a network reads, in the order :class:`ReuseRows` takes them.
+REUSE_COLUMNS = (
+    "paper",
+    "model",
+    "paper_field",
+    "reuse_pattern",
+    "pattern_label",
+    "reuse_stage",
+    "stage_label",
+)
+
 
 @dataclass
 class ReuseRows:
-    """The ``network-reuse`` rows, grouped: what each paper reuses, and how."""
+    """The ``network-reuse`` rows, grouped: what each paper reuses, and how.
 
-    models_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    fields_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    patterns_of: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    stages_of: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    pattern_labels: list[str] = field(default_factory=list)
-    stage_labels: list[str] = field(default_factory=list)
+    Every paper, model and field is named by its position in :attr:`names` (sorted, so
+    that comparing positions compares names), and the rows become relations between
+    positions, each an int array of distinct rows in sorted order: the networks are then
+    counted over whole columns at once (numpy), never row by row. The rows' values are
+    Python values (``to_python``), as ``run_query`` gives them: two terms with the same
+    value are one paper, model or field.
+    """
+
+    #: Every paper, model and field, sorted.
+    names: list[Any]
+    #: (paper, model): each paper and each model it reuses.
+    paper_model: np.ndarray
+    #: (paper, field): each paper and each of its fields.
+    paper_field: np.ndarray
+    #: Per row of :attr:`paper_model`, whether that reuse has each pattern (a column per
+    #: label of :attr:`pattern_labels`); ``stages`` likewise, of :attr:`stage_labels`.
+    patterns: np.ndarray
+    stages: np.ndarray
+    pattern_labels: list[str]
+    stage_labels: list[str]
 
     @classmethod
-    def from_rows(cls, rows: Iterable[dict[str, Any]]) -> ReuseRows:
-        grouped = cls()
-        words = vocabulary()
-        pattern_name = _labeller(words.patterns)
-        stage_name = _labeller(words.stages)
-        seen_patterns: set[str] = set()
-        seen_stages: set[str] = set()
-        for row in rows:
-            paper, model = row["paper"], row["model"]
-            grouped.models_of[paper].add(model)
-            if row.get("paper_field"):
-                grouped.fields_of[paper].add(row["paper_field"])
-            for label in (pattern_name(row.get("reuse_pattern")), row.get("pattern_label")):
-                if label:
-                    grouped.patterns_of[paper, model].add(label)
-                    seen_patterns.add(label)
-            for label in (stage_name(row.get("reuse_stage")), row.get("stage_label")):
-                if label:
-                    grouped.stages_of[paper, model].add(label)
-                    seen_stages.add(label)
-        # The vocabularies' labels always come first and always get a count (0 if
-        # none), so every edge has the same columns; labels outside them follow.
-        known_patterns = words.patterns.labels()
-        known_stages = words.stages.labels()
-        grouped.pattern_labels = known_patterns + sorted(seen_patterns - set(known_patterns))
-        grouped.stage_labels = known_stages + sorted(seen_stages - set(known_stages))
-        return grouped
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> ReuseRows:
+        """From rows of Python values, as ``run_query(store, "network-reuse").rows``."""
+        import numpy as np
 
-    def papers(self) -> list[str]:
-        return sorted(self.models_of)
+        # Each distinct value once (equal values are one, as in a set of them).
+        index: dict[Any, int] = {}
+        cells = [index.setdefault(row.get(c), len(index)) for row in rows for c in REUSE_COLUMNS]
+        matrix = np.array(cells, dtype=np.int64).reshape(-1, len(REUSE_COLUMNS))
+        return _grouped(list(index), matrix)
 
-    def papers_of_model(self) -> dict[str, set[str]]:
-        return _papers_of(self.models_of)
+    @classmethod
+    def from_result(cls, result: QueryResult) -> ReuseRows:
+        """From a ``network-reuse`` answer: its positions where kept rows gave them
+        (``run_query(..., positions=True)``), else its rows."""
+        import numpy as np
 
-    def papers_of_field(self) -> dict[str, set[str]]:
-        return _papers_of(self.fields_of)
+        if result.positions is None:
+            return cls.from_rows(result.rows)
+        terms, matrix = result.positions.terms, result.positions.rows
+        values = [to_python(term) for term in terms]
+        # Two terms with one value (an IRI and a plain literal of its text) are one value.
+        index: dict[Any, int] = {}
+        first = np.array([index.setdefault(v, i) for i, v in enumerate(values)], dtype=np.int64)
+        chosen = [result.columns.index(c) for c in REUSE_COLUMNS]
+        return _grouped(values, first[matrix[:, chosen]] if len(values) else matrix[:, chosen])
 
+    @cached_property
+    def linked(self) -> np.ndarray:
+        """(paper, model, reuse, field): each paper's models (and the row of
+        :attr:`paper_model` that is), each with each of its fields."""
+        import numpy as np
 
-def _papers_of(of_paper: dict[str, set[str]]) -> dict[str, set[str]]:
-    """``paper -> things`` turned round: ``thing -> papers``."""
-    papers: dict[str, set[str]] = defaultdict(set)
-    for paper, things in of_paper.items():
-        for thing in things:
-            papers[thing].add(paper)
-    return papers
+        reuses = np.arange(len(self.paper_model), dtype=np.int64)[:, None]
+        return _join(np.concatenate([self.paper_model, reuses], axis=1), self.paper_field)
+
+    @property
+    def papers(self) -> int:
+        """The distinct papers in the rows."""
+        return _count_distinct(self.paper_model[:, 0])
+
+    @property
+    def papers_with_fields(self) -> int:
+        return _count_distinct(self.paper_field[:, 0])
 
 
-def _labeller(scheme: ConceptScheme) -> Callable[[str | None], str | None]:
+def _grouped(values: list[Any], matrix: np.ndarray) -> ReuseRows:
+    """:class:`ReuseRows` from a matrix of positions in ``values`` (columns: REUSE_COLUMNS),
+    where no two positions hold equal values."""
+    import numpy as np
+
+    matrix = matrix.astype(np.int64, copy=False)
+    # A row's field counts when it has one (an empty value is none), as its paper and
+    # model always do.
+    truthy = np.fromiter(map(bool, values), dtype=bool, count=len(values))
+    used = _present(len(values), matrix[:, 0], matrix[:, 1], matrix[truthy[matrix[:, 2]], 2])
+    order = sorted(used.tolist(), key=values.__getitem__)
+    size = len(order)
+    rank = np.full(len(values), -1, dtype=np.int64)
+    rank[order] = np.arange(size, dtype=np.int64)
+    # The rows come sorted by paper and model (the query's ORDER BY, which sorts IRIs as
+    # their names sort): each (paper, model) is then one run of rows, found without a sort.
+    pair = rank[matrix[:, 0]] * size + rank[matrix[:, 1]]
+    if len(pair) > 1 and not np.all(pair[1:] >= pair[:-1]):
+        by_pair = np.argsort(pair, kind="stable")
+        matrix, pair = matrix[by_pair], pair[by_pair]
+    changes = np.ones(len(pair), dtype=bool)
+    changes[1:] = pair[1:] != pair[:-1]
+    starts = np.flatnonzero(changes)
+    reuse_of_row = np.cumsum(changes) - 1
+    papers, fields = rank[matrix[:, 0]], rank[matrix[:, 2]]
+    with_field = truthy[matrix[:, 2]]
+    words = vocabulary()
+    pattern_labels, patterns = _flags(
+        values, words.patterns, matrix[:, 3], matrix[:, 4], reuse_of_row, len(starts)
+    )
+    stage_labels, stages = _flags(
+        values, words.stages, matrix[:, 5], matrix[:, 6], reuse_of_row, len(starts)
+    )
+    return ReuseRows(
+        names=[values[i] for i in order],
+        paper_model=np.stack([papers[starts], rank[matrix[starts, 1]]], axis=1),
+        paper_field=_distinct(papers[with_field], fields[with_field]),
+        patterns=patterns,
+        stages=stages,
+        pattern_labels=pattern_labels,
+        stage_labels=stage_labels,
+    )
+
+
+def _present(size: int, *columns: np.ndarray) -> np.ndarray:
+    """The positions (below ``size``) found in any of the columns, in order: a mask, no sort."""
+    import numpy as np
+
+    found = np.zeros(size, dtype=bool)
+    for column in columns:
+        found[column] = True
+    return np.flatnonzero(found)
+
+
+def _flags(
+    values: list[Any],
+    scheme: ConceptScheme,
+    concepts: np.ndarray,
+    labels: np.ndarray,
+    reuse_of_row: np.ndarray,
+    reuses: int,
+) -> tuple[list[str], np.ndarray]:
+    """The labels of a reuse's patterns (or stages), from a column of concepts (labelled
+    by the vocabulary) and one of labels given outside it, and per (paper, model) reuse
+    whether it has each label."""
+    import numpy as np
+
+    name = _labeller(scheme)
+    by_concept = {i: name(values[i]) for i in _present(len(values), concepts).tolist()}
+    by_label = {i: values[i] for i in _present(len(values), labels).tolist()}
+    seen = {label for label in (*by_concept.values(), *by_label.values()) if label}
+    # The vocabulary's labels always come first and always get a count (0 if none), so
+    # every edge has the same columns; labels outside it follow.
+    known = scheme.labels()
+    every = known + sorted(seen - set(known))
+    where: dict[str, int] = {}
+    for i, label in enumerate(every):
+        where.setdefault(label, i)
+    flags = np.zeros((reuses, len(every)), dtype=bool)
+    for cells, labelled in ((concepts, by_concept), (labels, by_label)):
+        of_position = np.full(len(values), -1, dtype=np.int64)
+        for i, label in labelled.items():
+            if label:
+                of_position[i] = where[label]
+        label_of_row = of_position[cells]
+        keep = label_of_row >= 0
+        flags[reuse_of_row[keep], label_of_row[keep]] = True
+    # Equal labels are one label: each column says what its label's first column says.
+    return every, flags[:, _first_positions(every)]
+
+
+def _labeller(scheme: ConceptScheme) -> Callable[[Any], str | None]:
     """A concept's label from its IRI (the ontology names the concepts, not the rows)."""
 
     @cache
-    def label(iri: str | None) -> str | None:
+    def label(iri: Any) -> str | None:
         if not iri:
             return None
         concept = scheme.lookup(iri)
@@ -143,7 +265,146 @@ def count_key(prefix: str, label: str) -> str:
     return prefix + "_" + (re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_") or "other")
 
 
+# ------------------------------------------------------------------ relations (numpy)
+
+
+def _distinct(*columns: np.ndarray) -> np.ndarray:
+    """The rows ``columns`` make, each once, sorted on the first column, then the next..."""
+    import numpy as np
+
+    if not len(columns[0]):
+        return np.empty((0, len(columns)), dtype=np.int64)
+    table = np.stack(columns, axis=1).astype(np.int64, copy=False)
+    table = table[np.lexsort(columns[::-1])]
+    differs = np.ones(len(table), dtype=bool)
+    differs[1:] = np.any(table[1:] != table[:-1], axis=1)
+    return table[differs]
+
+
+def _count_distinct(column: np.ndarray) -> int:
+    import numpy as np
+
+    return len(np.unique(column))
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal keys (in a sorted column) starts, and how long it is."""
+    import numpy as np
+
+    if not len(keys):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return starts, np.diff(np.append(starts, len(keys)))
+
+
+def _spread(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For items taken ``counts[i]`` times each: which item each copy is, and its number
+    among that item's copies (0, 1, ...)."""
+    import numpy as np
+
+    items = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    firsts = np.cumsum(counts) - counts
+    return items, np.arange(len(items), dtype=np.int64) - np.repeat(firsts, counts)
+
+
+def _join(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Every row of ``left`` with every row of ``right`` that has its first column (a
+    paper): left's columns, then right's others. Both are sorted on their first column."""
+    import numpy as np
+
+    starts, sizes = _groups(right[:, 0])
+    keys = right[starts, 0]
+    at = np.searchsorted(keys, left[:, 0])
+    at = np.minimum(at, max(len(keys) - 1, 0))
+    matched = (keys[at] == left[:, 0]) if len(keys) else np.zeros(len(left), dtype=bool)
+    taken = np.where(matched, sizes[at] if len(keys) else 0, 0)
+    rows, offset = _spread(taken)
+    partner = starts[at[rows]] + offset if len(keys) else offset
+    return np.concatenate([left[rows], right[partner, 1:]], axis=1)
+
+
+def _pairs_within(groups: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """(a, b, group) for every two members a < b of one group; the rows are distinct
+    (group, member) pairs sorted by group, then member."""
+    import numpy as np
+
+    starts, sizes = _groups(groups)
+    ends = np.repeat(starts + sizes, sizes)
+    later = ends - np.arange(len(groups), dtype=np.int64) - 1
+    first, offset = _spread(later)
+    second = first + 1 + offset
+    return np.stack([members[first], members[second], groups[first]], axis=1)
+
+
+def _first_positions(labels: list[str]) -> list[int]:
+    """Each label's column: the first of equal labels (equal labels count the same)."""
+    where: dict[str, int] = {}
+    return [where.setdefault(label, i) for i, label in enumerate(labels)]
+
+
 # ------------------------------------------------------------------ kinds
+
+
+@dataclass
+class NetworkParts:
+    """A network before it is a networkx graph: nodes and edges as positions in
+    :attr:`ReuseRows.names`, both in the order the graph is built in."""
+
+    #: The nodes (positions, sorted) and each one's type.
+    nodes: np.ndarray
+    types: list[str]
+    #: (a, b) per edge, a < b, sorted; each edge's weight and its attributes (weight first).
+    ends: np.ndarray
+    weights: np.ndarray
+    attributes: list[dict[str, Any]]
+    #: The edge attribute listing what links its ends (``fields``, ``models``), if any.
+    shared: str | None = None
+
+    def heavier(self, min_weight: int) -> NetworkParts:
+        """The edges of ``min_weight`` or more, and the nodes left with one."""
+        import numpy as np
+
+        keep = self.weights >= min_weight
+        ends = self.ends[keep]
+        linked = np.isin(self.nodes, ends)
+        return NetworkParts(
+            self.nodes[linked],
+            [t for t, kept in zip(self.types, linked.tolist(), strict=True) if kept],
+            ends,
+            self.weights[keep],
+            [a for a, kept in zip(self.attributes, keep.tolist(), strict=True) if kept],
+            self.shared,
+        )
+
+    def degrees(self, size: int) -> tuple[list[int], list[int]]:
+        """Each node's degree and weighted degree, as networkx counts them (a loop twice)."""
+        import numpy as np
+
+        ends = self.ends.ravel()
+        degree = np.bincount(ends, minlength=size)
+        weighted = np.zeros(size, dtype=np.int64)
+        np.add.at(weighted, ends, np.repeat(self.weights.astype(np.int64), 2))
+        return degree[self.nodes].tolist(), weighted[self.nodes].tolist()
+
+    def graph(self, names: list[Any]) -> nx.Graph:
+        """The networkx graph: nodes in order, then each node's neighbours in order."""
+        graph = nx.Graph()
+        node_names = [names[i] for i in self.nodes.tolist()]
+        if None in node_names:
+            raise ValueError("None cannot be a node")  # as networkx says
+        # Nodes and edges go straight into the graph's dicts, as add_node and add_edge put
+        # them there: every node and every pair is new, so their look-ups, and the copy of
+        # every attribute dict that add_edges_from makes, would change nothing (and took a
+        # third of the time).
+        graph._node.update(zip(node_names, [{"type": t} for t in self.types], strict=True))
+        adjacency = graph._adj
+        adjacency.update(zip(node_names, [{} for _ in node_names], strict=True))
+        a_names = [names[i] for i in self.ends[:, 0].tolist()]
+        b_names = [names[i] for i in self.ends[:, 1].tolist()]
+        for a, b, data in zip(a_names, b_names, self.attributes, strict=True):
+            adjacency[a][b] = data
+            adjacency[b][a] = data
+        return graph
 
 
 @dataclass(frozen=True)
@@ -155,7 +416,7 @@ class NetworkKind:
     node_types: tuple[str, ...]
     #: What links two nodes (the first is the default) and what an edge's weight counts then.
     weights: dict[str, str]
-    build: Callable[[ReuseRows, str], nx.Graph]
+    parts: Callable[[ReuseRows, str], NetworkParts]
 
     @property
     def vias(self) -> tuple[str, ...]:
@@ -165,118 +426,127 @@ class NetworkKind:
     def bipartite(self) -> bool:
         return len(self.node_types) == 2
 
+    def build(self, rows: ReuseRows, via: str) -> nx.Graph:
+        """The network's nodes (with their types) and edges, in sorted order."""
+        return self.parts(rows, via).graph(rows.names)
 
-def _model_field(rows: ReuseRows, _via: str) -> nx.Graph:
-    papers: dict[tuple[str, str], set[str]] = defaultdict(set)
-    pattern_papers: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
-        lambda: defaultdict(set)
+
+def _in_edge_order(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges' ends with the smaller first, and the order that sorts them so."""
+    import numpy as np
+
+    low, high = ends.min(axis=1), ends.max(axis=1)
+    order = np.lexsort((high, low))
+    return np.stack([low, high], axis=1)[order], order
+
+
+def _typed_nodes(size: int, typed: list[tuple[np.ndarray, str]]) -> tuple[np.ndarray, list[str]]:
+    """The nodes of each type (a later type wins a node in several), sorted."""
+    import numpy as np
+
+    kinds = [""]
+    code = np.zeros(size, dtype=np.int64)
+    for nodes, node_type in typed:
+        kinds.append(node_type)
+        code[nodes] = len(kinds) - 1
+    nodes = np.flatnonzero(code)
+    return nodes, [kinds[c] for c in code[nodes].tolist()]
+
+
+def _model_field(rows: ReuseRows, _via: str) -> NetworkParts:
+    import numpy as np
+
+    size = len(rows.names)
+    linked = rows.linked  # (paper, model, reuse, field), each once
+    found, edge_of, weights = np.unique(
+        linked[:, 1] * size + linked[:, 3], return_inverse=True, return_counts=True
     )
-    stage_papers: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for paper, models in rows.models_of.items():
-        for model in models:
-            for field_iri in rows.fields_of.get(paper, ()):
-                edge = (model, field_iri)
-                papers[edge].add(paper)
-                for label in rows.patterns_of.get((paper, model), ()):
-                    pattern_papers[edge][label].add(paper)
-                for label in rows.stages_of.get((paper, model), ()):
-                    stage_papers[edge][label].add(paper)
-    types: dict[str, str] = {}
-    edges: list[tuple[str, str, dict[str, Any]]] = []
-    for (model, field_iri), linked in sorted(papers.items()):
-        types[model] = MODEL
-        types[field_iri] = FIELD
-        attributes: dict[str, Any] = {"weight": len(linked)}
-        for label in rows.pattern_labels:
-            attributes[count_key("pattern", label)] = len(pattern_papers[model, field_iri][label])
-        for label in rows.stage_labels:
-            attributes[count_key("stage", label)] = len(stage_papers[model, field_iri][label])
-        edges.append((model, field_iri, attributes))
-    return _graph_in_order(types, edges)
+    edges = np.stack([found // size, found % size], axis=1)
+    # Per edge (model, field) and label, the papers whose reuse of the model has it.
+    counts = [weights[:, None]]
+    for flags in (rows.patterns, rows.stages):
+        of_linked = flags[linked[:, 2]]
+        counts += [
+            np.bincount(edge_of, weights=of_linked[:, j], minlength=len(edges)).astype(np.int64)[
+                :, None
+            ]
+            for j in range(flags.shape[1])
+        ]
+    ends, order = _in_edge_order(edges)
+    keys = (
+        "weight",
+        *(count_key("pattern", label) for label in rows.pattern_labels),
+        *(count_key("stage", label) for label in rows.stage_labels),
+    )
+    table = np.concatenate(counts, axis=1)[order].tolist()
+    nodes, types = _typed_nodes(size, [(edges[:, 0], MODEL), (edges[:, 1], FIELD)])
+    return NetworkParts(nodes, types, ends, weights[order], row_dicts(keys)(map(tuple, table)))
 
 
-def _model_model(rows: ReuseRows, via: str) -> nx.Graph:
-    return _one_mode(MODEL, rows.models_of, rows.fields_of, via, shared="fields")
+def _model_model(rows: ReuseRows, via: str) -> NetworkParts:
+    return _one_mode(rows, MODEL, via, shared="fields")
 
 
-def _field_field(rows: ReuseRows, via: str) -> nx.Graph:
-    return _one_mode(FIELD, rows.fields_of, rows.models_of, via, shared="models")
+def _field_field(rows: ReuseRows, via: str) -> NetworkParts:
+    return _one_mode(rows, FIELD, via, shared="models")
 
 
-def _one_mode(
-    node_type: str,
-    members_of: dict[str, set[str]],
-    others_of: dict[str, set[str]],
-    via: str,
-    *,
-    shared: str,
-) -> nx.Graph:
-    """Nodes of one type (``members_of``: a paper's models, or its fields), linked by the
-    papers they share (``via="paper"``), or else by the things of the other type their
-    papers have in common (``others_of``), which the edge lists under ``shared``."""
-    graph = nx.Graph()
-    for node in sorted(_papers_of(members_of)):
-        graph.add_node(node, type=node_type)
+def _one_mode(rows: ReuseRows, node_type: str, via: str, *, shared: str) -> NetworkParts:
+    """Nodes of one type (a paper's models, or its fields), linked by the papers they
+    share (``via="paper"``), or else by the things of the other type their papers have
+    in common, which the edge lists under ``shared``."""
+    import numpy as np
+
+    size = len(rows.names)
+    members = rows.paper_model if node_type == MODEL else rows.paper_field
+    nodes = np.unique(members[:, 1])
     if via == "paper":
-        papers: Counter[tuple[str, str]] = Counter()
-        for members in members_of.values():
-            papers.update(combinations(sorted(members), 2))
-        for (a, b), count in sorted(papers.items()):
-            graph.add_edge(a, b, weight=count)
-        return graph
-    others: dict[str, set[str]] = defaultdict(set)
-    for paper, members in members_of.items():
-        for member in members:
-            others[member] |= others_of.get(paper, set())
-    for a, b in combinations(sorted(others), 2):
-        common = others[a] & others[b]
-        if common:
-            graph.add_edge(a, b, weight=len(common), **{shared: sorted(common)})
-    return graph
+        triples = _pairs_within(members[:, 0], members[:, 1])
+        sharing = None
+    else:
+        # (model, field) pairs of the same paper; the other type's thing groups them.
+        linked = rows.linked[:, [1, 3]]  # (model, field)
+        member, other = (0, 1) if node_type == MODEL else (1, 0)
+        by_other = _distinct(linked[:, other], linked[:, member])
+        triples = _pairs_within(by_other[:, 0], by_other[:, 1])
+        sharing = shared
+    triples = _distinct(triples[:, 0], triples[:, 1], triples[:, 2])
+    starts, weights = _groups(triples[:, 0] * size + triples[:, 1])
+    ends = triples[starts, :2]
+    if sharing is None:
+        attributes = [{"weight": w} for w in weights.tolist()]
+    else:
+        names = rows.names
+        between = np.split(triples[:, 2], starts[1:]) if len(starts) else []
+        attributes = [
+            {"weight": w, sharing: [names[i] for i in common.tolist()]}
+            for w, common in zip(weights.tolist(), between, strict=True)
+        ]
+    return NetworkParts(nodes, [node_type] * len(nodes), ends, weights, attributes, sharing)
 
 
-def _paper_model(rows: ReuseRows, _via: str) -> nx.Graph:
-    types: dict[str, str] = {}
-    edges: list[tuple[str, str, dict[str, Any]]] = []
-    pattern_keys = [(label, count_key("pattern", label)) for label in rows.pattern_labels]
-    stage_keys = [(label, count_key("stage", label)) for label in rows.stage_labels]
-    for paper in rows.papers():
-        types[paper] = PAPER
-        for model in sorted(rows.models_of[paper]):
-            types[model] = MODEL
-            patterns = rows.patterns_of.get((paper, model), set())
-            stages = rows.stages_of.get((paper, model), set())
-            attributes: dict[str, Any] = {
-                "weight": 1,
-                "patterns": [p for p in rows.pattern_labels if p in patterns],
-                "stages": [s for s in rows.stage_labels if s in stages],
-            }
-            for label, key in pattern_keys:
-                attributes[key] = int(label in patterns)
-            for label, key in stage_keys:
-                attributes[key] = int(label in stages)
-            edges.append((paper, model, attributes))
-    return _graph_in_order(types, edges)
+def _paper_model(rows: ReuseRows, _via: str) -> NetworkParts:
+    import numpy as np
 
-
-def _graph_in_order(
-    types: dict[str, str], edges: list[tuple[str, str, dict[str, Any]]]
-) -> nx.Graph:
-    """Nodes (of these types) and edges, added in the order :func:`_sorted` leaves them in.
-
-    Built in order, the finished network needs no sorted copy (at a million papers
-    the copy took most of a second).
-    """
-    graph = nx.Graph()
-    graph.add_nodes_from((node, {"type": types[node]}) for node in sorted(types))
-    graph.add_edges_from(
-        sorted(((a, b, d) if a <= b else (b, a, d) for a, b, d in edges), key=_ends)
-    )
-    return graph
-
-
-def _ends(edge: tuple[str, str, dict[str, Any]]) -> tuple[str, str]:
-    return edge[0], edge[1]
+    size = len(rows.names)
+    edges = rows.paper_model
+    flags = [rows.patterns.astype(np.int64), rows.stages.astype(np.int64)]
+    ends, order = _in_edge_order(edges)
+    keys = [
+        *(count_key("pattern", label) for label in rows.pattern_labels),
+        *(count_key("stage", label) for label in rows.stage_labels),
+    ]
+    table = np.concatenate(flags, axis=1)[order]
+    # Each edge's lists of patterns and stages, its own (a copy of its combination's).
+    lists = []
+    for labels, found in zip((rows.pattern_labels, rows.stage_labels), flags, strict=True):
+        combinations, which = np.unique(found[order], axis=0, return_inverse=True)
+        made = [[label for label, f in zip(labels, c, strict=True) if f] for c in combinations]
+        lists.append(list(map(list.copy, map(made.__getitem__, which.ravel().tolist()))))
+    columns = [[1] * len(edges), *lists, *(table[:, j].tolist() for j in range(len(keys)))]
+    attributes = row_dicts(("weight", "patterns", "stages", *keys))(zip(*columns, strict=True))
+    nodes, types = _typed_nodes(size, [(edges[:, 0], PAPER), (edges[:, 1], MODEL)])
+    return NetworkParts(nodes, types, ends, np.ones(len(edges), dtype=np.int64), attributes)
 
 
 NETWORK_KINDS: dict[str, NetworkKind] = {
@@ -415,21 +685,27 @@ def network(
         )
     filters = NetworkFilters(field, pattern, stage, year_from, year_to, min_weight, top)
     filters.check()
-    rows = ReuseRows.from_rows(run_query(store, "network-reuse", filters.query_parameters()).rows)
-    graph = chosen.build(rows, via)
-    _describe_nodes(graph, rows, _node_details(store, graph, PAPER in chosen.node_types))
+    answer = run_query(store, "network-reuse", filters.query_parameters(), positions=True)
+    rows = ReuseRows.from_result(answer)
+    parts = chosen.parts(rows, via)
     if min_weight is not None:
-        graph.remove_edges_from(
-            [(a, b) for a, b, weight in graph.edges(data="weight") if weight < min_weight]
-        )
-        graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
+        parts = parts.heavier(min_weight)
+    graph = parts.graph(rows.names)
+    _describe_nodes(graph, rows, parts, _node_details(store, rows, parts, chosen.node_types))
     if top is not None and len(graph) > top:
         graph = graph.subgraph(_heaviest(graph, top)).copy()
-    degrees = dict(graph.degree())
-    weighted_degrees = dict(graph.degree(weight="weight"))
-    for node, attributes in graph.nodes(data=True):
-        attributes["degree"] = degrees[node]
-        attributes["weighted_degree"] = weighted_degrees[node]
+        degrees = dict(graph.degree())
+        weighted_degrees = dict(graph.degree(weight="weight"))
+        counted = [(degrees[node], weighted_degrees[node]) for node in graph]
+    else:
+        # Counted over the edges' ends at once: the graph is built in order, so no sorted
+        # copy is needed either.
+        counted = list(zip(*parts.degrees(len(rows.names)), strict=True))
+    for (_node, attributes), (degree, weighted_degree) in zip(
+        graph.nodes(data=True), counted, strict=True
+    ):
+        attributes["degree"] = degree
+        attributes["weighted_degree"] = weighted_degree
     graph.graph.update(
         {
             "name": f"ptmkg {chosen.name} network",
@@ -439,11 +715,11 @@ def network(
             "filters": filters.describe(),
             "bipartite": chosen.bipartite,
             # What the network was made from, so an empty one can say why it is empty.
-            "papers": len(rows.models_of),
-            "papers_with_fields": len(rows.fields_of),
+            "papers": rows.papers,
+            "papers_with_fields": rows.papers_with_fields,
         }
     )
-    return _sorted(graph)
+    return _sorted(graph) if top is not None else graph
 
 
 def why_empty(graph: nx.Graph) -> str:
@@ -510,91 +786,171 @@ def _in_order(graph: nx.Graph) -> bool:
     return all(list(neighbours) == sorted(neighbours) for neighbours in graph.adj.values())
 
 
+@dataclass
+class _Details:
+    """The ``network-nodes`` rows of the network's nodes, column by column."""
+
+    #: Each node's row (the last, where a node has several).
+    row_of: dict[Any, int]
+    columns: dict[str, list[Any]]
+    #: Every field's and every model's label (its IRI where it has none).
+    field_label: dict[Any, Any]
+    model_label: dict[Any, Any]
+
+    def column(self, name: str) -> list[Any]:
+        found = self.columns.get(name)
+        return found if found is not None else [None] * len(next(iter(self.columns.values()), []))
+
+
 def _node_details(
-    store: GraphStore, graph: nx.Graph, with_papers: bool
-) -> dict[str, dict[str, Any]]:
-    if len(graph) == 0:
-        return {}
+    store: GraphStore, rows: ReuseRows, parts: NetworkParts, node_types: tuple[str, ...]
+) -> _Details:
+    if not len(parts.nodes):
+        return _Details({}, {}, {}, {})
     # Every model and field, for the labels in edge lists and main fields; papers in the
     # graph. Reading the papers' details is most of the query: only networks with paper
     # nodes ask for them.
     # Kept with the statistics when the graph was written; live, in the engine's order
     # (ordered=False): the network keys them by node, and sorting tens of thousands of IRIs
     # costs Oxigraph a look-up of both texts per comparison (3 s of 6 at a million papers).
-    parameters = {} if with_papers else {"papers": False}
-    return {
-        row["node"]: row
-        for row in run_query(store, "network-nodes", parameters, ordered=False).rows
-        if row["node_type"] != PAPER or row["node"] in graph
-    }
+    parameters = {} if PAPER in node_types else {"papers": False}
+    answer = run_query(store, "network-nodes", parameters, ordered=False, positions=True)
+    in_graph = {rows.names[i] for i in parts.nodes.tolist()}
+    if answer.positions is None:
+        kept = [r for r in answer.rows if r["node_type"] != PAPER or r["node"] in in_graph]
+        columns = {c: [r.get(c) for r in kept] for c in answer.columns}
+    else:
+        columns = _kept_columns(answer, in_graph)
+    nodes, types, labels = (columns.get(c, []) for c in ("node", "node_type", "label"))
+    row_of = dict(zip(nodes, range(len(nodes)), strict=True))
+    field_label, model_label = {}, {}
+    for node, i in row_of.items():
+        if types[i] == FIELD:
+            field_label[node] = labels[i] or node
+        elif types[i] == MODEL:
+            model_label[node] = labels[i] or node
+    return _Details(row_of, columns, field_label, model_label)
 
 
-def _describe_nodes(graph: nx.Graph, rows: ReuseRows, details: dict[str, dict[str, Any]]) -> None:
-    papers_of = {**rows.papers_of_model(), **rows.papers_of_field()}
-    field_label = {
-        iri: (row.get("label") or iri) for iri, row in details.items() if row["node_type"] == FIELD
-    }
-    model_label = {
-        iri: (row.get("label") or iri) for iri, row in details.items() if row["node_type"] == MODEL
-    }
-    for node, attributes in graph.nodes(data=True):
-        row = details.get(node, {})
+def _kept_columns(answer: QueryResult, in_graph: set[Any]) -> dict[str, list[Any]]:
+    """The columns of the kept ``network-nodes`` rows a network needs (every model and
+    field, the papers in it), their terms made Python values once each."""
+    import numpy as np
+
+    assert answer.positions is not None
+    terms, matrix = answer.positions.terms, answer.positions.rows
+    node, node_type = (answer.columns.index(c) for c in ("node", "node_type"))
+    values = np.empty(len(terms), dtype=object)
+    wanted = np.zeros(len(terms), dtype=bool)
+    for column, keeps in ((node_type, lambda v: v != PAPER), (node, in_graph.__contains__)):
+        positions = _present(len(terms), matrix[:, column]).tolist()
+        found = [to_python(terms[i]) for i in positions]
+        values[positions] = found
+        wanted[positions] = list(map(keeps, found))
+    kept = matrix[wanted[matrix[:, node_type]] | wanted[matrix[:, node]]]
+    # The other terms of those rows (labels, DOIs, titles ...).
+    rest = _present(len(terms), kept.ravel()).tolist()
+    values[rest] = [to_python(terms[i]) for i in rest]
+    return {c: values[kept[:, i]].tolist() for i, c in enumerate(answer.columns)}
+
+
+def _describe_nodes(
+    graph: nx.Graph, rows: ReuseRows, parts: NetworkParts, details: _Details
+) -> None:
+    import numpy as np
+
+    size = len(rows.names)
+    # A node's papers: a field's, else a model's (the distinct papers in the rows).
+    of_models = np.bincount(rows.paper_model[:, 1], minlength=size)
+    of_fields = np.bincount(rows.paper_field[:, 1], minlength=size)
+    papers = np.where(of_fields > 0, of_fields, of_models).tolist()
+    field_label, model_label = details.field_label, details.model_label
+    main_of_model, main_of_paper = _main_fields(rows, field_label)
+    row_of = details.row_of
+    labels, alt_labels, backbones = (details.column(c) for c in ("label", "alt_labels", "backbone"))
+    dois, titles, years = (details.column(c) for c in ("doi", "title", "year"))
+    field_columns = [
+        (details.column(key), name)
+        for key, name in (
+            ("openalex", "openalex"),
+            ("notation", "openalex_id"),
+            ("domain_label", "domain"),
+            ("natural_science", "natural_science"),
+        )
+    ]
+    for position, (node, attributes) in zip(
+        parts.nodes.tolist(), graph.nodes(data=True), strict=True
+    ):
+        i = row_of.get(node)
         node_type = attributes["type"]
         attributes["iri"] = node
         if node_type == PAPER:
+            doi, title, year = (None, None, None) if i is None else (dois[i], titles[i], years[i])
             # A paper without a DOI (a draft known by its file) is shown by its title.
-            attributes["label"] = row.get("doi") or row.get("title") or node
-            papers = {node}
-            attributes.update(_paper_ids(row))
+            attributes["label"] = doi or title or node
+            if doi:
+                attributes["doi"] = doi
+                attributes["doi_url"] = "https://doi.org/" + doi
+            if title:
+                attributes["title"] = title
+            if year is not None:
+                attributes["year"] = year
+            attributes["papers"] = 1
+            main = main_of_paper[position]
         else:
-            attributes["label"] = row.get("label") or node
-            papers = papers_of.get(node, set())
-        attributes["papers"] = len(papers)
-        main = attributes["label"] if node_type == FIELD else _main_field(papers, rows, field_label)
+            attributes["label"] = (None if i is None else labels[i]) or node
+            attributes["papers"] = papers[position]
+            main = attributes["label"] if node_type == FIELD else main_of_model[position]
         if main:
             attributes["main_field"] = main
+        if i is None:
+            continue
         if node_type == MODEL:
-            spellings = [s for s in (row.get("alt_labels") or "").split("; ") if s]
+            spellings = [s for s in (alt_labels[i] or "").split("; ") if s]
             if spellings:
                 attributes["alt_labels"] = spellings
-            if row.get("backbone"):
-                attributes["backbone"] = model_label.get(row["backbone"], row["backbone"])
+            if backbones[i]:
+                attributes["backbone"] = model_label.get(backbones[i], backbones[i])
         elif node_type == FIELD:
-            for key, name in (
-                ("openalex", "openalex"),
-                ("notation", "openalex_id"),
-                ("domain_label", "domain"),
-                ("natural_science", "natural_science"),
-            ):
-                if row.get(key) is not None:
-                    attributes[name] = row[key]
-    for _a, _b, data in graph.edges(data=True):
-        if "fields" in data:
-            data["fields"] = sorted(field_label.get(f, f) for f in data["fields"])
-        if "models" in data:
-            data["models"] = sorted(model_label.get(m, m) for m in data["models"])
+            for column, name in field_columns:
+                if column[i] is not None:
+                    attributes[name] = column[i]
+    if parts.shared is not None:
+        label = field_label if parts.shared == "fields" else model_label
+        for data in parts.attributes:
+            data[parts.shared] = sorted(label.get(x, x) for x in data[parts.shared])
 
 
-def _paper_ids(row: dict[str, Any]) -> dict[str, Any]:
-    ids: dict[str, Any] = {}
-    if row.get("doi"):
-        ids["doi"] = row["doi"]
-        ids["doi_url"] = "https://doi.org/" + row["doi"]
-    if row.get("title"):
-        ids["title"] = row["title"]
-    if row.get("year") is not None:
-        ids["year"] = row["year"]
-    return ids
+def _main_fields(rows: ReuseRows, label: dict[Any, Any]) -> tuple[list[Any], list[Any]]:
+    """The field most of a model's papers are in, and of a paper's fields the one... the
+    label counted most (ties: the first label), for each position in ``rows.names``
+    (None where it has no field): for models, then for papers."""
+    import numpy as np
 
+    names, size = rows.names, len(rows.names)
+    fields = np.unique(rows.paper_field[:, 1]).tolist()
+    label_of = [label.get(names[f], names[f]) for f in fields]
+    distinct = sorted(set(label_of))
+    where = {name: i for i, name in enumerate(distinct)}
+    code = np.zeros(size, dtype=np.int64)
+    code[fields] = [where[name] for name in label_of]
+    count = max(len(distinct), 1)
 
-def _main_field(papers: set[str], rows: ReuseRows, label: dict[str, str]) -> str | None:
-    """The field most of these papers are in (ties: the first label)."""
-    counts: Counter[str] = Counter()
-    for paper in papers:
-        counts.update(label.get(f, f) for f in rows.fields_of.get(paper, ()))
-    if not counts:
-        return None
-    return min(counts, key=lambda name: (-counts[name], name))
+    def most(holders: np.ndarray, of_fields: np.ndarray) -> list[Any]:
+        main: list[Any] = [None] * size
+        if not len(holders):
+            return main
+        found, counts = np.unique(holders * count + code[of_fields], return_counts=True)
+        holder, named = found // count, found % count
+        order = np.lexsort((named, -counts, holder))
+        holder, named = holder[order], named[order]
+        first = np.concatenate([[True], holder[1:] != holder[:-1]])
+        for h, n in zip(holder[first].tolist(), named[first].tolist(), strict=True):
+            main[h] = distinct[n]
+        return main
+
+    linked = rows.linked
+    return most(linked[:, 1], linked[:, 3]), most(rows.paper_field[:, 0], rows.paper_field[:, 1])
 
 
 # ------------------------------------------------------------------ writable values

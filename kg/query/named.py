@@ -157,6 +157,7 @@ def run_query(
     *,
     prepared: bool = True,
     ordered: bool = True,
+    positions: bool = False,
 ) -> QueryResult:
     """Run a canned query by name: ``run_query(store, "top-models", {"field": "Neuroscience"})``.
 
@@ -164,7 +165,9 @@ def run_query(
     they are fresh (the same rows, from counts made when the graph was written), else
     live; ``prepared=False`` always answers live. ``result.answered`` says which, and why.
     ``ordered=False`` is for callers that key the rows themselves: a live answer then
-    comes in the engine's order, not sorted.
+    comes in the engine's order, not sorted. ``positions=True`` is for callers that work
+    on whole columns: an answer from kept rows then makes no dicts, its rows are in
+    ``result.positions`` only (``rows`` and ``terms`` empty); a live answer is as always.
     A query with a ``SERVICE`` block (``federated-*``) asks an outside endpoint, as a
     bind join (see :mod:`kg.query.federation`).
     """
@@ -176,7 +179,7 @@ def run_query(
     form = prepared_queries().get(name) if prepared else None
     # Oxigraph in this process sorts slowly (see kg.sparql.ordering): sorted here instead.
     sorts_here = isinstance(store, EmbeddedStore)
-    kept = _kept_answer(store, query, params) if prepared and name in KEPT else None
+    kept = _kept_answer(store, query, params, positions) if prepared and name in KEPT else None
     if isinstance(kept, QueryResult):
         return kept
     if kept is not None:
@@ -220,7 +223,10 @@ def run_query(
 
 
 def _kept_answer(
-    store: GraphStore, query: NamedQuery, params: Mapping[str, ParameterValue] | None
+    store: GraphStore,
+    query: NamedQuery,
+    params: Mapping[str, ParameterValue] | None,
+    positions: bool = False,
 ) -> QueryResult | str:
     """A kept query's answer from the rows kept when the graph was written
     (:mod:`kg.stores.kept_answers`), or why it is answered live."""
@@ -234,7 +240,9 @@ def _kept_answer(
     found = answer(KEPT[query.name], rows, terms)
     if found is None:
         return "live: a parameter has several values, the kept rows one each"
-    result = QueryResult.from_positions(found.columns, found.terms, found.rows)
+    result = QueryResult.from_positions(
+        found.columns, found.terms, found.rows, python=not positions
+    )
     result.answered = f"from the rows kept with the {statistics.reason}"
     log.info("%s: answered %s", query.name, result.answered)
     return result
