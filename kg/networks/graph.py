@@ -129,7 +129,7 @@ class ReuseRows:
         if result.positions is None:
             return cls.from_rows(result.rows)
         terms, matrix = result.positions.terms, result.positions.rows
-        values = [to_python(term) for term in terms]
+        values = list(map(to_python, terms))
         # Two terms with one value (an IRI and a plain literal of its text) are one value.
         index: dict[Any, int] = {}
         first = np.array([index.setdefault(v, i) for i, v in enumerate(values)], dtype=np.int64)
@@ -540,13 +540,26 @@ def _paper_model(rows: ReuseRows, _via: str) -> NetworkParts:
     # Each edge's lists of patterns and stages, its own (a copy of its combination's).
     lists = []
     for labels, found in zip((rows.pattern_labels, rows.stage_labels), flags, strict=True):
-        combinations, which = np.unique(found[order], axis=0, return_inverse=True)
+        combinations, which = _combinations(found[order])
         made = [[label for label, f in zip(labels, c, strict=True) if f] for c in combinations]
-        lists.append(list(map(list.copy, map(made.__getitem__, which.ravel().tolist()))))
+        lists.append(list(map(list.copy, map(made.__getitem__, which.tolist()))))
     columns = [[1] * len(edges), *lists, *(table[:, j].tolist() for j in range(len(keys)))]
     attributes = row_dicts(("weight", "patterns", "stages", *keys))(zip(*columns, strict=True))
     nodes, types = _typed_nodes(size, [(edges[:, 0], PAPER), (edges[:, 1], MODEL)])
     return NetworkParts(nodes, types, ends, np.ones(len(edges), dtype=np.int64), attributes)
+
+
+def _combinations(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a 0/1 matrix, and which one each row is (as np.unique with
+    axis=0 gives them, by each row's bits as one number where they fit in one)."""
+    import numpy as np
+
+    if flags.shape[1] > 62:
+        combinations, which = np.unique(flags, axis=0, return_inverse=True)
+        return combinations, which.ravel()
+    codes = flags @ (np.int64(1) << np.arange(flags.shape[1], dtype=np.int64))
+    _codes, first, which = np.unique(codes, return_index=True, return_inverse=True)
+    return flags[first], which.ravel()
 
 
 NETWORK_KINDS: dict[str, NetworkKind] = {
@@ -844,13 +857,13 @@ def _kept_columns(answer: QueryResult, in_graph: set[Any]) -> dict[str, list[Any
     wanted = np.zeros(len(terms), dtype=bool)
     for column, keeps in ((node_type, lambda v: v != PAPER), (node, in_graph.__contains__)):
         positions = _present(len(terms), matrix[:, column]).tolist()
-        found = [to_python(terms[i]) for i in positions]
+        found = list(map(to_python, map(terms.__getitem__, positions)))
         values[positions] = found
         wanted[positions] = list(map(keeps, found))
     kept = matrix[wanted[matrix[:, node_type]] | wanted[matrix[:, node]]]
     # The other terms of those rows (labels, DOIs, titles ...).
     rest = _present(len(terms), kept.ravel()).tolist()
-    values[rest] = [to_python(terms[i]) for i in rest]
+    values[rest] = list(map(to_python, map(terms.__getitem__, rest)))
     return {c: values[kept[:, i]].tolist() for i, c in enumerate(answer.columns)}
 
 
