@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg.stores import preparing
 
 REPO = Path(__file__).resolve().parent.parent
 FIRST = "doi,title,model,pattern\n10.8000/first,First,BERT,Adaptation\n"
@@ -40,7 +41,11 @@ def _papers(store_path: Path) -> int:
 
 @pytest.fixture
 def first_store(tmp_path, write) -> Path:
-    kg.build(kg.EmbeddedStore(tmp_path / "s"), [write("first.csv", FIRST)], rejects_dir=tmp_path)
+    store = kg.EmbeddedStore(tmp_path / "s")
+    kg.build(store, [write("first.csv", FIRST)], rejects_dir=tmp_path)
+    # Settled: its statistics, prepared by a process of their own, are written.
+    generation = store.current_generation()
+    assert generation is not None and preparing.wait(generation) is None
     return tmp_path / "s"
 
 
