@@ -174,7 +174,7 @@ class _OxigraphWriter(GraphWriter):
         # each bulk-load call (a slice), each other change. Files of several overlap, and
         # reading them is slower until the database is compacted.
         self.layers = 0 if empty else 1
-        self.loaded_quads = 0  # by the largest bulk load
+        self.loaded_quads = 0  # by the bulk loads into the empty database it started as
         self.load_calls = 0  # bulk-load calls of streamed graphs
 
     @property
@@ -246,7 +246,7 @@ class _OxigraphWriter(GraphWriter):
             # layer, compacted by its size.
             self.layers += 1 if stream.loaded else 0
             self.load_calls += stream.loaded
-            self.loaded_quads = max(self.loaded_quads, stream.lines)
+            self.loaded_quads += stream.lines
 
 
 class NQuadsStream:
@@ -631,7 +631,10 @@ class EmbeddedStore(GraphStore):
             raise PtmkgError(f"cannot write the store at {self.location}: {exc}") from None
         writer = _OxigraphWriter(store, empty=current is None or fresh, lenient=True)
         if rewritten:
-            writer.bulk_loaded, writer.layers = True, 2
+            # The kept graphs were bulk-loaded into an empty database: with what the write
+            # streams next, one load in batches (as a fresh build's ontology, registry and
+            # sources are), compacted by its size.
+            writer.bulk_loaded, writer.layers, writer.loaded_quads = True, 0, len(store)
         try:
             yield writer
             if writer.needs_compaction:
