@@ -175,7 +175,6 @@ class _OxigraphWriter(GraphWriter):
         # reading them is slower until the database is compacted.
         self.layers = 0 if empty else 1
         self.loaded_quads = 0  # by the bulk loads into the empty database it started as
-        self.load_calls = 0  # bulk-load calls of streamed graphs
 
     @property
     def needs_compaction(self) -> bool:
@@ -245,7 +244,6 @@ class _OxigraphWriter(GraphWriter):
             # Its calls overlap no more than one call's batches do (see NQuadsStream): one
             # layer, compacted by its size.
             self.layers += 1 if stream.loaded else 0
-            self.load_calls += stream.loaded
             self.loaded_quads += stream.lines
 
 

@@ -76,11 +76,6 @@ def start(generation: Path) -> bool:
     return True
 
 
-def prepare_here(generation: Path) -> None:
-    """Prepare ``generation``'s statistics in this process (when none could be started)."""
-    _prepare(generation)
-
-
 def wait(generation: Path) -> str | None:
     """Wait until no process prepares ``generation``'s statistics; why there are none if
     their preparation failed, else None."""
@@ -114,7 +109,9 @@ def preparing(generation: Path) -> bool:
     return False
 
 
-def _prepare(generation: Path) -> None:
+def prepare_here(generation: Path) -> None:
+    """Prepare ``generation``'s statistics in this process (the background process's work,
+    or the build's when no process could be started)."""
     started = time.perf_counter()
     scratch = generation / PREPARING
     shutil.rmtree(scratch, ignore_errors=True)
@@ -122,7 +119,7 @@ def _prepare(generation: Path) -> None:
     database = ox.Store.read_only(str(generation))
     statistics = prepared.prepare(database, scratch)
     del database
-    # Recorded for 'ptmkg stats' and the benchmark: what preparing them cost.
+    # Recorded for the benchmark (statistics.cost): what preparing them cost.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     prepared.record_cost(statistics, time.perf_counter() - started, peak)
     prepared.seal(statistics, fingerprint)
@@ -138,7 +135,7 @@ def main(argv: list[str]) -> int:
     readers = (generation.parent / f"{generation.name}.readers").open("a+")
     fcntl.flock(readers, fcntl.LOCK_SH)
     try:
-        _prepare(generation)
+        prepare_here(generation)
     except BaseException as exc:  # left for readers: they answer live and say why
         shutil.rmtree(generation / PREPARING, ignore_errors=True)
         with contextlib.suppress(OSError):
