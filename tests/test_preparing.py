@@ -108,3 +108,64 @@ def test_a_failed_preparation_is_reported_and_the_queries_answer_live(tmp_path):
     assert "their preparation failed (FileNotFoundError: IO error" in result.answered
     assert "CURRENT: No such file" in result.answered
     assert result.rows == expected
+
+
+def _run_preparation(generation: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    lock = os.open(generation / preparing.LOCK, os.O_RDWR)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "kg.stores.preparing", str(generation), str(lock), *extra],
+            pass_fds=(lock,),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(lock)
+
+
+def test_a_preparation_past_its_memory_is_stopped_and_the_reason_kept(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    assert preparing.wait(generation) is None
+    expected = run_query(store, "pattern-by-field").rows
+    store.close()
+    shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
+    # What a build allows: a few GiB beside twice the database.
+    assert 2 << 30 < preparing.memory_limit(generation) < 3 << 30
+    done = _run_preparation(generation, str(generation.stat().st_ino), str(1 << 20))
+    assert done.returncode == 4 and done.stderr == ""
+    assert not (generation / statistics.STATISTICS_FOLDER).exists()
+    assert not (generation / preparing.PREPARING).exists()
+    reason = (generation / preparing.ERROR).read_text(encoding="utf-8")
+    assert reason.startswith("MemoryError: the preparation held ")
+    assert reason.strip().endswith("more than the 1 MiB its database allows")
+    result = run_query(kg.EmbeddedStore(store.path), "pattern-by-field")
+    assert "their preparation failed (MemoryError" in result.answered
+    assert result.rows == expected
+
+
+def test_a_preparation_whose_store_was_replaced_leaves_the_new_one_alone(tmp_path):
+    store = build_hand_counted(tmp_path)
+    generation = store.current_generation()
+    assert generation is not None
+    assert preparing.wait(generation) is None
+    store.close()
+    published = generation.stat().st_ino
+    # The store removed and another folder made in its place before the preparation ran.
+    moved = generation.with_name("moved")
+    generation.rename(moved)
+    generation.mkdir()
+    (generation / preparing.LOCK).touch()
+    done = _run_preparation(generation, str(published))
+    assert done.returncode == 3 and done.stderr == ""
+    assert sorted(p.name for p in generation.iterdir()) == [preparing.LOCK]
+    shutil.rmtree(generation)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.stores.preparing", str(generation), "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3 and done.stderr == "" and not generation.exists()

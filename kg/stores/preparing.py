@@ -16,7 +16,11 @@ lock (:func:`wait`): the counts come sooner than the live query would at a milli
 process fails, it leaves the reason in ``ptmkg-statistics.error`` and queries answer live,
 saying why; if it is killed, the lock goes with it and queries answer live.
 
-    python -m kg.stores.preparing GENERATION LOCK_FD     (what a build starts, detached)
+A guard thread stops the process if its memory passes what its database allows
+(:func:`memory_limit`) or its generation is removed under it.
+
+    python -m kg.stores.preparing GENERATION LOCK_FD [INODE [MEMORY_LIMIT_BYTES]]
+        (what a build starts, detached, with the published generation's inode)
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,11 +52,19 @@ _DETACHED = (
 LOCK = "ptmkg-statistics.lock"
 ERROR = "ptmkg-statistics.error"
 PREPARING = "ptmkg-statistics.preparing"
+#: The memory a preparation may hold, beside twice its database's files: at a million
+#: papers (a 1.1 GiB database) it peaks at 1.0 GiB. A preparation past it is stopped and
+#: its reason left for readers, who answer live; so is one whose generation is removed
+#: or replaced under it (its store deleted while it worked).
+MEMORY_ALLOWANCE = 2 << 30
+#: Seconds between the guard's looks at the process's memory and its generation.
+GUARD_SECONDS = 0.2
 
 
 def start(generation: Path) -> bool:
     """Start preparing ``generation``'s statistics in the background; False if no process
     could be started (the caller then prepares them itself)."""
+    identity = os.stat(generation).st_ino
     lock = os.open(generation / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits it with the descriptor
@@ -59,7 +72,7 @@ def start(generation: Path) -> bool:
         # waited for here, so no process is left for this one to reap, while the second
         # (adopted by init) prepares the statistics.
         subprocess.run(
-            [sys.executable, "-c", _DETACHED, str(generation), str(lock)],
+            [sys.executable, "-c", _DETACHED, str(generation), str(lock), str(identity)],
             pass_fds=(lock,),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -128,9 +141,58 @@ def prepare_here(generation: Path) -> None:
     os.rename(scratch, generation / prepared.STATISTICS_FOLDER)
 
 
+def memory_limit(generation: Path) -> int:
+    """Bytes of memory a preparation of ``generation`` may hold."""
+    files = sum(entry.stat().st_size for entry in os.scandir(generation) if entry.is_file())
+    return MEMORY_ALLOWANCE + 2 * files
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _identity(generation: Path) -> int:
+    try:
+        return os.stat(generation).st_ino
+    except FileNotFoundError:
+        return -1  # _check ends the process
+
+
+def _check(generation: Path, identity: int, limit: int) -> None:
+    """End this process if its generation is gone or its memory passed ``limit``."""
+    try:
+        if os.stat(generation).st_ino != identity:
+            os._exit(3)  # another generation of that name: nothing here is its own
+    except FileNotFoundError:
+        os._exit(3)  # the store was removed: nothing is left to prepare for
+    held = _resident_bytes()
+    if held > limit:
+        shutil.rmtree(generation / PREPARING, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (generation / ERROR).write_text(
+                f"MemoryError: the preparation held {held >> 20:,} MiB, more than the "
+                f"{limit >> 20:,} MiB its database allows\n",
+                encoding="utf-8",
+            )
+        os._exit(4)
+
+
+def _guard(generation: Path, identity: int, limit: int) -> None:
+    while True:
+        time.sleep(GUARD_SECONDS)
+        _check(generation, identity, limit)
+
+
 def main(argv: list[str]) -> int:
     generation = Path(argv[0])
     lock = int(argv[1])
+    if os.path.isdir("/proc/self"):  # the guard reads the memory it holds there
+        identity = int(argv[2]) if len(argv) > 2 else _identity(generation)
+        _check(generation, identity, sys.maxsize)
+        limit = int(argv[3]) if len(argv) > 3 else memory_limit(generation)
+        _check(generation, identity, limit)
+        threading.Thread(target=_guard, args=(generation, identity, limit), daemon=True).start()
     # The generation stays on disk while it is read (see EmbeddedStore.hold_generation).
     readers = (generation.parent / f"{generation.name}.readers").open("a+")
     fcntl.flock(readers, fcntl.LOCK_SH)
