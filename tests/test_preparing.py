@@ -80,7 +80,8 @@ def test_a_reader_waits_for_statistics_being_prepared(tmp_path):
     assert answers and answers[0].startswith("from the prepared statistics"), answers
 
 
-def test_a_failed_preparation_is_reported_and_the_queries_answer_live(tmp_path):
+def _unprepared(tmp_path: Path) -> tuple[kg.EmbeddedStore, Path, list[dict]]:
+    """A built store (closed) whose statistics were removed, and pattern-by-field's rows."""
     store = build_hand_counted(tmp_path)
     generation = store.current_generation()
     assert generation is not None
@@ -88,17 +89,14 @@ def test_a_failed_preparation_is_reported_and_the_queries_answer_live(tmp_path):
     expected = run_query(store, "pattern-by-field").rows
     store.close()
     shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
+    return store, generation, expected
+
+
+def test_a_failed_preparation_is_reported_and_the_queries_answer_live(tmp_path):
+    store, generation, expected = _unprepared(tmp_path)
     # The preparing process itself, run on a generation whose database it cannot open.
     (generation / "CURRENT").rename(generation / "CURRENT.moved")
-    lock = os.open(generation / preparing.LOCK, os.O_RDWR)
-    done = subprocess.run(
-        [sys.executable, "-m", "kg.stores.preparing", str(generation), str(lock)],
-        pass_fds=(lock,),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    os.close(lock)
+    done = _run_preparation(generation)
     assert done.returncode == 1 and done.stderr == ""
     assert not (generation / statistics.STATISTICS_FOLDER).exists()
     assert not (generation / preparing.PREPARING).exists()
@@ -125,13 +123,7 @@ def _run_preparation(generation: Path, *extra: str) -> subprocess.CompletedProce
 
 
 def test_a_preparation_past_its_memory_is_stopped_and_the_reason_kept(tmp_path):
-    store = build_hand_counted(tmp_path)
-    generation = store.current_generation()
-    assert generation is not None
-    assert preparing.wait(generation) is None
-    expected = run_query(store, "pattern-by-field").rows
-    store.close()
-    shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
+    store, generation, expected = _unprepared(tmp_path)
     # What a build allows: a few GiB beside twice the database.
     assert 2 << 30 < preparing.memory_limit(generation) < 3 << 30
     done = _run_preparation(generation, str(generation.stat().st_ino), str(1 << 20))
