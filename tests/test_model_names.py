@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from kg.errors import PtmkgError
 from kg.models.key import model_key, parse
 from kg.models.names import RULES, ModelResolver, UnresolvableMention
+from kg.models.registry import ModelRegistry
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,12 @@ def test_users_extend_the_alias_table(tmp_path: Path, monkeypatch: pytest.Monkey
     assert extended.resolve("RN50").name == "ResNet-50"
     monkeypatch.setenv("PTMKG_ALIASES", str(table))
     assert ModelResolver.from_environment().resolve("leaf net v1").name == "LeafNet"
+    # Read once while the table is unchanged; a changed table is read again.
+    assert ModelRegistry.from_environment() is ModelRegistry.from_environment()
+    table.write_text("name,aliases\nLeafNet,LN-1|leaf net v1|LeafNet One\n", encoding="utf-8")
+    assert ModelResolver.from_environment().resolve("leafnet one").name == "LeafNet"
+    monkeypatch.delenv("PTMKG_ALIASES")
+    assert ModelResolver.from_environment().resolve("leafnet one").name != "LeafNet"
 
 
 def test_a_broken_alias_table_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import pytest
-from hand_counted import FIELD, PATTERN, STAGE, build_hand_counted, model, paper
+from hand_counted import FIELD, PATTERN, STAGE, STUDY_A, build_hand_counted, model, paper
 from test_federated import FEDERATED_ANSWERS
 
 import kg
@@ -563,3 +563,39 @@ def test_the_illustrative_corpus_answers_every_query(illustrative_store):
             continue  # they ask an outside endpoint: tests/test_federated.py runs them locally
         result = kg.run_query(illustrative_store, name, needs.get(name))
         assert bool(result.rows) != (name in clean), name
+
+
+def test_a_model_parameter_reads_the_names_of_the_graph_it_asks(tmp_path):
+    # In memory: a model added by a later write is found by its name at once.
+    memory = kg.EmbeddedStore(None)
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    (folder / "study-a.csv").write_text(STUDY_A, encoding="utf-8")
+    kg.build(memory, [folder / "study-a.csv"], rejects_dir=tmp_path / "rejects", strict=True)
+    assert kg.run_query(memory, "papers-reusing-model", {"model": "resnet50"}).rows
+    with pytest.raises(kg.PtmkgError, match="no model called 'LeafNet'"):
+        kg.run_query(memory, "papers-reusing-model", {"model": "LeafNet"})
+    memory.update(
+        f"INSERT DATA {{ GRAPH <urn:test> {{ <{model('leafnet')}> a ptm:PretrainedModel ; "
+        f'rdfs:label "LeafNet" . <urn:r> ptm:reusedModel <{model("leafnet")}> ; '
+        f"ptm:inPaper <{paper(1)}> }} }}"
+    )
+    found = kg.run_query(memory, "papers-reusing-model", {"model": "leaf-net"})
+    assert rows(found, "paper", "reused_model_label") == [(paper(1), "LeafNet")]
+
+
+def test_rows_ordered_by_a_variable_they_do_not_show_are_sorted_by_the_engine():
+    from kg.sparql.analysis import analyse
+
+    shown = analyse("SELECT ?a ?b WHERE { ?a ?p ?b } ORDER BY ?b DESC(?a)")
+    assert shown is not None and shown.sortable_keys == (("b", False), ("a", True))
+    hidden = analyse("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a ?b")
+    assert hidden is not None and hidden.order_keys == (("a", False), ("b", False))
+    assert hidden.sortable_keys is None
+    every = analyse("SELECT * WHERE { ?a ?p ?b } ORDER BY ?a")
+    assert every is not None and every.sortable_keys is None
+    limited = analyse("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a LIMIT 2")
+    assert limited is not None and limited.sortable_keys is None
+    named = kg.get_query("papers-reusing-model")
+    analysis = analyse(named.text)
+    assert analysis is not None and analysis.sortable_keys is None  # ?reused_model

@@ -94,8 +94,12 @@ def tokens(name: str) -> tuple[Token, ...]:
     return tuple(t for t in out if t.text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def model_key(name: str) -> str:
-    """The key two spellings of one model share; empty when the name has no letter or digit."""
+    """The key two spellings of one model share; empty when the name has no letter or digit.
+
+    Remembered: the registry's 4,500 spellings are keyed each time it is read, and a
+    model parameter keys every spelling in the graph."""
     return _key(tokens(name))
 
 

@@ -250,9 +250,10 @@ def _kept_answer(
 
 def _order_keys(text: str) -> tuple[tuple[str, bool], ...] | None:
     """The outermost ORDER BY's variables, when rows may be sorted after the engine gave
-    them (not when LIMIT or OFFSET follows: then the order picks the rows)."""
+    them (not when LIMIT or OFFSET follows: then the order picks the rows; nor when a key
+    is not a column: the engine then sorts, rather than the query running twice)."""
     analysis = analyse(text, remember=True)
-    return analysis.order_keys if analysis is not None and not analysis.limited else None
+    return analysis.sortable_keys if analysis is not None else None
 
 
 def _select(

@@ -183,6 +183,16 @@ SELECT DISTINCT ?model ?name WHERE {
 """
 
 
+def _model_names(store: GraphStore) -> dict[str, set[str]]:
+    """Each model's IRI and its names (labels and aliases) in the graph."""
+    names: dict[str, set[str]] = {}
+    solutions = store.query(_MODEL_NAMES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for solution in solutions:
+        names.setdefault(solution["model"].value, set()).add(solution["name"].value)
+    return names
+
+
 def _model(value: str, store: GraphStore | None) -> list[Term]:
     """The models in the graph that a name, an alias or an IRI denotes."""
     from kg.models.names import ModelResolver, UnresolvableMention, model_key
@@ -190,11 +200,7 @@ def _model(value: str, store: GraphStore | None) -> list[Term]:
     if store is None:
         raise ParameterError("a model parameter needs a graph to look the model up in")
     text = value.strip()
-    names: dict[str, set[str]] = {}
-    solutions = store.query(_MODEL_NAMES)
-    assert isinstance(solutions, ox.QuerySolutions)
-    for solution in solutions:
-        names.setdefault(solution["model"].value, set()).add(solution["name"].value)
+    names = store.remembered("model names", lambda: _model_names(store))
     if text in names:
         return [ox.NamedNode(text)]
     wanted = {model_key(text)}

@@ -125,6 +125,18 @@ class Analysis:
     #: The outermost ORDER BY as (variable, descending) pairs when every condition is a
     #: variable (ASC or DESC of one); None without ORDER BY or with any other expression.
     order_keys: tuple[tuple[str, bool], ...] | None = None
+    #: The outermost SELECT's variables, in order; None for ``SELECT *`` or another form.
+    projected: tuple[str, ...] | None = None
+
+    @property
+    def sortable_keys(self) -> tuple[tuple[str, bool], ...] | None:
+        """:attr:`order_keys` when the rows alone can be sorted by them: no LIMIT or
+        OFFSET picks the rows by the order, and each key is a column of the rows."""
+        if self.limited or self.order_keys is None:
+            return None
+        if self.projected is None or any(k not in self.projected for k, _ in self.order_keys):
+            return None
+        return self.order_keys
 
     @property
     def is_update(self) -> bool:
@@ -379,7 +391,15 @@ def _analyse(text: str) -> Analysis | None:
         services=services,
         guard_filters=guards,
         order_keys=_order_keys(order) if order is not None else None,
+        projected=_projected(top),
     )
+
+
+def _projected(top: Any) -> tuple[str, ...] | None:
+    if _name(top) != "SelectQuery" or not _get(top, "projection"):
+        return None
+    names = [_get(p, "var") or _get(p, "evar") for p in _get(top, "projection")]
+    return tuple(str(n) for n in names) if all(n is not None for n in names) else None
 
 
 def _order_keys(order: Any) -> tuple[tuple[str, bool], ...] | None:
@@ -469,6 +489,7 @@ def _save(text: str, analysis: Analysis) -> None:
         ],
         "guard_filters": [[g.span.start, g.span.end, g.variable] for g in analysis.guard_filters],
         "order_keys": None if analysis.order_keys is None else list(analysis.order_keys),
+        "projected": None if analysis.projected is None else list(analysis.projected),
     }
     with (
         contextlib.suppress(OSError, PtmkgError),
@@ -521,6 +542,9 @@ def _load(text: str) -> Analysis | None:
             order_keys=None
             if record["order_keys"] is None
             else tuple((str(name), bool(descending)) for name, descending in record["order_keys"]),
+            projected=None
+            if record["projected"] is None
+            else tuple(str(name) for name in record["projected"]),
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AssertionError):
         return None
