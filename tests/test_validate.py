@@ -44,7 +44,10 @@ INSERT DATA { GRAPH <urn:broken> {
   # A paper with nothing: no DOI, no sameAs; one typed through a subclass of ptm:Paper.
   <urn:p2> a ptm:Paper .
   <urn:SubPaper> rdfs:subClassOf ptm:Paper .
-  <urn:p3> a <urn:SubPaper> ; bibo:doi "10.5555/ok.3" .
+  <urn:p3> a <urn:SubPaper> ; bibo:doi "10.5555/ok.3" ; dcterms:title "" .
+  # No shape's focus node: its values break no constraint.
+  <urn:x1> bibo:doi "https://doi.org/10.5555/BAD" ; dcterms:title "" ;
+      ptm:hasField <urn:not-a-field> .
   # A reuse instance without a paper, with two models, a pattern outside the scheme,
   # no mention, a line that is no integer and no source.
   <urn:r1> a ptm:ReuseInstance ; ptm:reusedModel <urn:m1>, <urn:m2> ;

@@ -289,6 +289,31 @@ class ShapeCompiler:
     # ----------------------------------------------------------------- targets
 
     def _target(self, shape: Node, focus: str) -> str | None:
+        """The shape's focus nodes, each once: a subquery binding ``focus``."""
+        patterns = self._target_patterns(shape, focus)
+        if not patterns:
+            return None
+        return "{ SELECT DISTINCT " + focus + " WHERE { " + " UNION ".join(patterns) + " } }"
+
+    def _membership(self, shape: Node, focus: str) -> str | None:
+        """A test that a bound ``focus`` is one of the shape's focus nodes, where they are
+        all instances of classes: a look-up of each class (a ``VALUES`` of them made
+        Oxigraph join every node of the class first, 3x the time); else None."""
+        if any(
+            next(self.shapes.objects(shape, p), None) is not None
+            for p in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        ):
+            return None
+        classes = [
+            c for target in self.shapes.objects(shape, SH.targetClass)
+            for c in self.subclasses(str(target))
+        ]  # fmt: skip
+        if not classes:
+            return None
+        tests = " UNION ".join(f"{{ {focus} <{RDF_TYPE}> <{c}> }}" for c in dict.fromkeys(classes))
+        return f"EXISTS {{ {tests} }}"
+
+    def _target_patterns(self, shape: Node, focus: str) -> list[str]:
         patterns = []
         for class_iri in self.shapes.objects(shape, SH.targetClass):
             kind = self.names.fresh("type")
@@ -300,9 +325,7 @@ class ShapeCompiler:
             patterns.append(f"{{ {focus} {term(predicate)} {self.names.fresh()} }}")
         for predicate in self.shapes.objects(shape, SH.targetObjectsOf):
             patterns.append(f"{{ {self.names.fresh()} {term(predicate)} {focus} }}")
-        if not patterns:
-            return None
-        return "{ SELECT DISTINCT " + focus + " WHERE { " + " UNION ".join(patterns) + " } }"
+        return patterns
 
     # ------------------------------------------------------------------ checks
 
@@ -322,7 +345,8 @@ class ShapeCompiler:
                 continue
             target = self._target(shape, "?focus")
             assert target is not None
-            found.extend(self._shape_checks(shape, shape, target))
+            membership = self._membership(shape, "?focus")
+            found.extend(self._shape_checks(shape, shape, target, membership))
         return found
 
     def _severity(self, shape: Node) -> str:
@@ -344,16 +368,28 @@ class ShapeCompiler:
         english = [m for m in messages if isinstance(m, Literal) and m.language in (None, "en")]
         return str((english or messages)[0])
 
-    def _shape_checks(self, shape: Node, outer: Node, target: str) -> list[Check]:
+    def _shape_checks(
+        self, shape: Node, outer: Node, target: str, membership: str | None
+    ) -> list[Check]:
+        """``target`` binds the outer shape's focus nodes; ``membership``, where there is
+        one, tests a bound node instead (see :meth:`_membership`)."""
         checks = []
         path = self._path(shape)
         for predicate, obj in self._constraints(shape):
             component = str(predicate).rsplit("#", 1)[-1]
             component = component[0].upper() + component[1:] + "ConstraintComponent"
+            where = target
             if path is not None:
                 pattern, value = self._property_violation(shape, path[0], predicate, obj, "?focus")
                 select = f"?focus ({value} AS ?value)" if value else "?focus"
                 distinct = "DISTINCT " if value is None else ""
+                if value is not None and membership is not None:
+                    # A constraint on each value: the values that break it first (a scan
+                    # of the path's statements), then whether their node is a focus node,
+                    # rather than every focus node's values (0.6 s against 1.6 s for the
+                    # pattern of bibo:doi at 100k papers).
+                    found, _, condition = pattern.partition(" FILTER(")
+                    where, pattern = "", f"{found} FILTER({condition[:-1]} && {membership})"
             else:
                 condition = self._value_condition(shape, predicate, obj, "?focus")
                 if condition is None:
@@ -373,12 +409,12 @@ class ShapeCompiler:
                     component=component,
                     message=self._message(shape),
                     severity=self._severity(shape),
-                    query=f"SELECT {distinct}{select} WHERE {{ {target} {pattern} }}",
+                    query=f"SELECT {distinct}{select} WHERE {{ {where} {pattern} }}",
                 )
             )
         for nested in sorted(self.shapes.objects(shape, SH.property), key=self._key):
             if not self._is_deactivated(nested):
-                checks.extend(self._shape_checks(nested, outer, target))
+                checks.extend(self._shape_checks(nested, outer, target, membership))
         return checks
 
 
