@@ -161,9 +161,15 @@ class ShapeCompiler:
         raise PtmkgError(f"shape {shape}: only predicate and inverse paths are supported")
 
     def _class_test(self, value: str, class_iri: str) -> str:
-        classes = " ".join(f"<{c}>" for c in self.subclasses(class_iri))
-        kind = self.names.fresh("type")
-        return f"EXISTS {{ {value} <{RDF_TYPE}> {kind} . VALUES {kind} {{ {classes} }} }}"
+        return self._instance_test(value, self.subclasses(class_iri))
+
+    @staticmethod
+    def _instance_test(node: str, classes: list[str]) -> str:
+        """A test that ``node`` is an instance of one of ``classes``: a look-up of each.
+        A ``VALUES`` of them made Oxigraph join every instance of them first: the checks
+        at 100k papers took 24 s one at a time that way, 21.5 s this way."""
+        tests = " UNION ".join(f"{{ {node} <{RDF_TYPE}> <{c}> }}" for c in dict.fromkeys(classes))
+        return f"EXISTS {{ {tests} }}"
 
     # -------------------------------------------------------------- conditions
 
@@ -297,8 +303,7 @@ class ShapeCompiler:
 
     def _membership(self, shape: Node, focus: str) -> str | None:
         """A test that a bound ``focus`` is one of the shape's focus nodes, where they are
-        all instances of classes: a look-up of each class (a ``VALUES`` of them made
-        Oxigraph join every node of the class first, 3x the time); else None."""
+        all instances of classes; else None."""
         if any(
             next(self.shapes.objects(shape, p), None) is not None
             for p in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -308,10 +313,7 @@ class ShapeCompiler:
             c for target in self.shapes.objects(shape, SH.targetClass)
             for c in self.subclasses(str(target))
         ]  # fmt: skip
-        if not classes:
-            return None
-        tests = " UNION ".join(f"{{ {focus} <{RDF_TYPE}> <{c}> }}" for c in dict.fromkeys(classes))
-        return f"EXISTS {{ {tests} }}"
+        return self._instance_test(focus, classes) if classes else None
 
     def _target_patterns(self, shape: Node, focus: str) -> list[str]:
         patterns = []

@@ -102,8 +102,9 @@ def _count_statements(store: GraphStore) -> int:
     return max(quads, int(next(iter(result))["n"].value))
 
 
-def validate(store: GraphStore, progress: ValidationProgress | None = None) -> ValidationReport:
-    """Check the union of all the store's graphs (ontology included) against the shapes."""
+def store_checks(store: GraphStore) -> list[Check]:
+    """The shapes' constraints as the queries that find their violations in ``store``
+    (its own subclasses of each target class included)."""
     known: dict[str, list[str]] = {}
 
     def subclasses(class_iri: str) -> list[str]:
@@ -116,7 +117,12 @@ def validate(store: GraphStore, progress: ValidationProgress | None = None) -> V
             known[class_iri] = sorted(found | {class_iri})
         return known[class_iri]
 
-    compiled = ShapeCompiler(_shapes(), subclasses).checks()
+    return ShapeCompiler(_shapes(), subclasses).checks()
+
+
+def validate(store: GraphStore, progress: ValidationProgress | None = None) -> ValidationReport:
+    """Check the union of all the store's graphs (ontology included) against the shapes."""
+    compiled = store_checks(store)
 
     def run(check: Check) -> _Found:
         # Answered and read on the worker's own thread (pyoxigraph's solutions stay there).
