@@ -53,12 +53,18 @@ def _state(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[0]
 
 
-def test_a_reader_waits_for_statistics_being_prepared(tmp_path):
+def _built(tmp_path: Path) -> tuple[kg.EmbeddedStore, Path]:
+    """A built store (closed) once its statistics are prepared, and its generation."""
     store = build_hand_counted(tmp_path)
     generation = store.current_generation()
     assert generation is not None
     assert preparing.wait(generation) is None
     store.close()
+    return store, generation
+
+
+def test_a_reader_waits_for_statistics_being_prepared(tmp_path):
+    store, generation = _built(tmp_path)
     shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
     # A preparation under way: its lock is held (here by the test, as a build's child holds it).
     lock = os.open(generation / preparing.LOCK, os.O_RDWR)
@@ -82,10 +88,7 @@ def test_a_reader_waits_for_statistics_being_prepared(tmp_path):
 
 def _unprepared(tmp_path: Path) -> tuple[kg.EmbeddedStore, Path, list[dict]]:
     """A built store (closed) whose statistics were removed, and pattern-by-field's rows."""
-    store = build_hand_counted(tmp_path)
-    generation = store.current_generation()
-    assert generation is not None
-    assert preparing.wait(generation) is None
+    store, generation = _built(tmp_path)
     expected = run_query(store, "pattern-by-field").rows
     store.close()
     shutil.rmtree(generation / statistics.STATISTICS_FOLDER)
@@ -139,11 +142,7 @@ def test_a_preparation_past_its_memory_is_stopped_and_the_reason_kept(tmp_path):
 
 
 def test_a_preparation_whose_store_was_replaced_leaves_the_new_one_alone(tmp_path):
-    store = build_hand_counted(tmp_path)
-    generation = store.current_generation()
-    assert generation is not None
-    assert preparing.wait(generation) is None
-    store.close()
+    _store, generation = _built(tmp_path)
     published = generation.stat().st_ino
     # The store removed and another folder made in its place before the preparation ran.
     moved = generation.with_name("moved")
