@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     if generation is None:
         raise SystemExit(f"{args.store}: no graph (run 'ptmkg build' first)")
     preparing.wait(generation)  # its statistics process would share the cores
+    preparing.wait_compacted(generation)  # and so would its compaction (a new generation)
+    store = kg.EmbeddedStore(args.store)
     timed = []
     began = time.perf_counter()
     for check in store_checks(store):

@@ -19,8 +19,21 @@ saying why; if it is killed, the lock goes with it and queries answer live.
 A guard thread stops the process if its memory passes what its database allows
 (:func:`memory_limit`) or its generation is removed under it.
 
+A large build whose loads left overlapping files (kg.stores.embedded) is also compacted
+here rather than in the build: 31 s of a 131 s build at a million papers. A published
+generation is never written, so the process compacts a copy of it (hard links to its
+files, :meth:`pyoxigraph.Store.backup`), copies the statistics beside it, resealed for
+its files, and publishes the copy as the next generation, under the store's lock and
+only while the generation it copied is still the current one: a build that started
+meanwhile writes a newer graph, and the copy is dropped. Until then queries read the
+uncompacted generation, whole and correct, only slower. :func:`wait_compacted` waits for
+it (under ``<generation>/ptmkg-compaction.lock``, which the build takes before it
+publishes, as it does the statistics' lock).
+
     python -m kg.stores.preparing GENERATION LOCK_FD [INODE [MEMORY_LIMIT_BYTES]]
-        (what a build starts, detached, with the published generation's inode)
+        (what a build starts, detached, with the published generation's inode; with
+        ``--compact COMPACTION_LOCK_FD`` it also compacts, given
+        kg.stores.embedded.compact_successor, as the build's detached script does)
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -46,10 +60,15 @@ _DETACHED = (
     "import os, sys\n"
     "if os.fork():\n"
     "    os._exit(0)\n"
+    "from kg.stores.embedded import compact_successor\n"
     "from kg.stores.preparing import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
+    "sys.exit(main(sys.argv[1:], compact_successor))\n"
 )
 LOCK = "ptmkg-statistics.lock"
+COMPACTION_LOCK = "ptmkg-compaction.lock"
+COMPACTION_ERROR = "ptmkg-compaction.error"
+#: The folder a compaction writes its copy in, beside the generations: this and its pid.
+COMPACTING = "compacting-"
 ERROR = "ptmkg-statistics.error"
 PREPARING = "ptmkg-statistics.preparing"
 #: The memory a preparation may hold, beside twice its database's files: at a million
@@ -61,19 +80,26 @@ MEMORY_ALLOWANCE = 2 << 30
 GUARD_SECONDS = 0.2
 
 
-def start(generation: Path) -> bool:
-    """Start preparing ``generation``'s statistics in the background; False if no process
-    could be started (the caller then prepares them itself)."""
+def start(generation: Path, compact: bool = False) -> bool:
+    """Start preparing ``generation``'s statistics in the background, then (``compact``)
+    publishing a compacted copy of it; False if no process could be started (the caller
+    then does both itself)."""
     identity = os.stat(generation).st_ino
-    lock = os.open(generation / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    locks = [os.open(generation / LOCK, os.O_RDWR | os.O_CREAT, 0o644)]
+    if compact:
+        locks.append(os.open(generation / COMPACTION_LOCK, os.O_RDWR | os.O_CREAT, 0o644))
+    arguments = [str(generation), str(locks[0]), str(identity)]
+    if compact:
+        arguments += ["--compact", str(locks[1])]
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits it with the descriptor
+        for lock in locks:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits it with the descriptor
         # The child forks before it imports anything and its first process exits at once:
         # waited for here, so no process is left for this one to reap, while the second
         # (adopted by init) prepares the statistics.
         subprocess.run(
-            [sys.executable, "-c", _DETACHED, str(generation), str(lock), str(identity)],
-            pass_fds=(lock,),
+            [sys.executable, "-c", _DETACHED, *arguments],
+            pass_fds=tuple(locks),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -82,10 +108,12 @@ def start(generation: Path) -> bool:
             timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
-        fcntl.flock(lock, fcntl.LOCK_UN)
+        for lock in locks:
+            fcntl.flock(lock, fcntl.LOCK_UN)
         return False
     finally:
-        os.close(lock)  # the lock stays held by the child's copy of the descriptor
+        for lock in locks:
+            os.close(lock)  # the locks stay held by the child's copies of the descriptors
     return True
 
 
@@ -105,6 +133,19 @@ def wait(generation: Path) -> str | None:
     except OSError:
         return None
     return f"their preparation failed ({failure})" if failure else None
+
+
+def wait_compacted(generation: Path) -> None:
+    """Wait until no process compacts a copy of ``generation`` (the store's current
+    generation is then the compacted copy, unless a build replaced it first)."""
+    try:
+        lock = os.open(generation / COMPACTION_LOCK, os.O_RDONLY)
+    except OSError:
+        return  # nothing to compact, or the generation is gone (replaced by its copy)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+    finally:
+        os.close(lock)
 
 
 def preparing(generation: Path) -> bool:
@@ -139,6 +180,16 @@ def prepare_here(generation: Path) -> None:
     del statistics
     gc.collect()  # closed (its lock released) before readers may open it
     os.rename(scratch, generation / prepared.STATISTICS_FOLDER)
+
+
+def compact_here(generation: Path) -> None:
+    """Compact a generation that is not yet published (a build that could not start its
+    background process does it before publishing)."""
+    database = ox.Store(str(generation))
+    database.optimize()
+    database.flush()
+    del database
+    gc.collect()
 
 
 def memory_limit(generation: Path) -> int:
@@ -178,34 +229,67 @@ def _check(generation: Path, identity: int, limit: int) -> None:
         os._exit(4)
 
 
-def _guard(generation: Path, identity: int, limit: int) -> None:
-    while True:
-        time.sleep(GUARD_SECONDS)
+def _guard(generation: Path, identity: int, limit: int, stop: threading.Event) -> None:
+    while not stop.wait(GUARD_SECONDS):
         _check(generation, identity, limit)
 
 
-def main(argv: list[str]) -> int:
+#: Publishes a compacted copy of a generation (kg.stores.embedded.compact_successor).
+Compaction = Callable[[Path, Callable[[], None]], "Path | None"]
+
+
+def main(argv: list[str], compact: Compaction | None = None) -> int:
+    compaction: int | None = None
+    if "--compact" in argv:
+        at = argv.index("--compact")
+        compaction = int(argv[at + 1])
+        argv = argv[:at] + argv[at + 2 :]
     generation = Path(argv[0])
     lock = int(argv[1])
+    stop = threading.Event()
+    guard: threading.Thread | None = None
     if os.path.isdir("/proc/self"):  # the guard reads the memory it holds there
         identity = int(argv[2]) if len(argv) > 2 else _identity(generation)
         _check(generation, identity, sys.maxsize)
         limit = int(argv[3]) if len(argv) > 3 else memory_limit(generation)
         _check(generation, identity, limit)
-        threading.Thread(target=_guard, args=(generation, identity, limit), daemon=True).start()
+        guard = threading.Thread(
+            target=_guard, args=(generation, identity, limit, stop), daemon=True
+        )
+        guard.start()
     # The generation stays on disk while it is read (see EmbeddedStore.hold_generation).
     readers = (generation.parent / f"{generation.name}.readers").open("a+")
     fcntl.flock(readers, fcntl.LOCK_SH)
     try:
-        prepare_here(generation)
-    except BaseException as exc:  # left for readers: they answer live and say why
-        shutil.rmtree(generation / PREPARING, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            (generation / ERROR).write_text(f"{type(exc).__name__}: {exc}\n", encoding="utf-8")
-        return 1
+        try:
+            prepare_here(generation)
+        except BaseException as exc:  # left for readers: they answer live and say why
+            shutil.rmtree(generation / PREPARING, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                (generation / ERROR).write_text(f"{type(exc).__name__}: {exc}\n", encoding="utf-8")
+            return 1
+        finally:
+            os.close(lock)  # readers waiting for the statistics go on
+        if compaction is not None and compact is not None:
+
+            def let_go() -> None:
+                # The generation may go now: the guard would take that for a removal under it.
+                stop.set()
+                if guard is not None:
+                    guard.join()
+                readers.close()
+
+            try:
+                compact(generation, let_go)
+            except Exception as exc:  # the uncompacted graph stays: whole, only slower
+                with contextlib.suppress(OSError):
+                    (generation / COMPACTION_ERROR).write_text(
+                        f"{type(exc).__name__}: {exc}\n", encoding="utf-8"
+                    )
     finally:
         readers.close()
-        os.close(lock)
+        if compaction is not None:
+            os.close(compaction)
     return 0
 
 

@@ -1126,7 +1126,11 @@ def cost(statistics: ox.Store) -> dict[str, float]:
 
 
 def seal(target: ox.Store, fingerprint: str) -> None:
-    """Record what the statistics were computed from (the last write to them)."""
+    """Record what the statistics were computed from (the last write to them): the
+    fingerprint of that database, in place of one recorded before (statistics copied to
+    a compacted copy of their database, which holds the same graph in other files)."""
+    for quad in list(target.quads_for_pattern(_STATISTICS, _p("fingerprint"), None, _GRAPH)):
+        target.remove(quad)
     target.add(ox.Quad(_STATISTICS, _p("fingerprint"), ox.Literal(fingerprint), _GRAPH))
     target.flush()
 
