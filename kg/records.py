@@ -109,6 +109,20 @@ class Analysis:
     raw_response: str | None = None  # kept when the analysis failed
 
 
+def paper_key(
+    identity: str | None, identifier: str | None, file: str | None, title: str | None
+) -> str:
+    """:attr:`PaperRecord.key` from its parts (``identity``: the DOI, else the OpenAlex
+    work IRI), for a reader that knows them before it makes the record."""
+    if identity is not None:
+        return identity
+    if identifier is not None:
+        return f"id:{identifier}"
+    if file is not None:
+        return f"file:{file_name(file)}\x1f{title or ''}"
+    raise ValueError("a paper record needs a DOI, an OpenAlex id, an identifier or a file")
+
+
 @dataclass(frozen=True)
 class PaperRecord:
     """What one row of a source says about one paper."""
@@ -149,14 +163,7 @@ class PaperRecord:
     def key(self) -> str:
         """What identifies the paper: its DOI, else its OpenAlex work IRI, else its
         identifier (``id:...``), else its file's name and its title (``file:...``)."""
-        identity = self.doi or self.openalex_id
-        if identity is not None:
-            return identity
-        if self.identifier is not None:
-            return f"id:{self.identifier}"
-        if self.file is not None:
-            return f"file:{file_name(self.file)}\x1f{self.title or ''}"
-        raise ValueError("a paper record needs a DOI, an OpenAlex id, an identifier or a file")
+        return paper_key(self.doi or self.openalex_id, self.identifier, self.file, self.title)
 
     @property
     def authors(self) -> tuple[Author, ...]:

@@ -45,7 +45,7 @@ from kg.read.values import (
     split_list,
     text_or_none,
 )
-from kg.records import Extraction, PaperRecord, Reject, Reuse, file_name
+from kg.records import Extraction, PaperRecord, Reject, Reuse, file_name, paper_key
 from kg.text import spreadsheet_cell
 
 
@@ -449,8 +449,7 @@ class _GenericConverter(_Converter):
             uses_dl, uses_ptms, model is not None, self._dl_name, self._ptms_name
         )
         metadata = (title, year, venue, fields, uses_dl, uses_ptms)
-        paper = PaperRecord(doi=doi, line=row.line, title=title, identifier=identifier, file=file)
-        key = paper.key
+        key = paper_key(doi, identifier, file, title)
         if key in self.papers:
             self.check_paper(key, row.line, metadata)
         else:
