@@ -449,23 +449,21 @@ def compact_successor(generation: Path, let_go: Callable[[], None]) -> Path | No
         source = ox.Store.read_only(str(generation))
         source.backup(str(staging))  # hard links to its files: nothing of it is written
         del source
-        database = ox.Store(str(staging))
-        database.optimize()
-        database.flush()
-        del database
-        gc.collect()  # closed before its files are fingerprinted
+        preparing.compact_here(staging)  # closed before its files are fingerprinted
         statistics_folder = staging / prepared.STATISTICS_FOLDER
         shutil.copytree(generation / prepared.STATISTICS_FOLDER, statistics_folder)
         statistics = ox.Store(str(statistics_folder))
         prepared.seal(statistics, prepared.database_fingerprint(staging))
         del statistics
         gc.collect()
-        return publish_successor(generation, staging, let_go)
+        return _publish_successor(generation, staging, let_go)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # what was not published
 
 
-def publish_successor(generation: Path, successor: Path, let_go: Callable[[], None]) -> Path | None:
+def _publish_successor(
+    generation: Path, successor: Path, let_go: Callable[[], None]
+) -> Path | None:
     """Publish ``successor`` (a folder beside the generations holding the same graph as
     ``generation``, compacted, with its statistics) as the store's next generation, if
     ``generation`` is still the current one and no build holds the store; then remove
@@ -483,16 +481,18 @@ def publish_successor(generation: Path, successor: Path, let_go: Callable[[], No
         lock.truncate(0)
         lock.write(f"{_COMPACTION_HOLDS}{os.getpid()}\n")
         lock.flush()
-        current = store.current_generation()
-        if current is None or current.resolve() != generation.resolve():
-            return None  # a newer graph was published meanwhile
-        store._remove_stale_staging()
-        published = store.path / f"gen-{_generation_number(generation) + 1:06d}"
-        os.rename(successor, published)
-        store._publish(published)
-        let_go()
-        store._remove_old_generations(keep={published.name})
-        lock.truncate(0)
+        try:
+            current = store.current_generation()
+            if current is None or current.resolve() != generation.resolve():
+                return None  # a newer graph was published meanwhile
+            store._remove_stale_staging()
+            published = store.path / f"gen-{_generation_number(generation) + 1:06d}"
+            os.rename(successor, published)
+            store._publish(published)
+            let_go()
+            store._remove_old_generations(keep={published.name})
+        finally:
+            lock.truncate(0)
     return published
 
 

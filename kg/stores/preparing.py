@@ -120,14 +120,8 @@ def start(generation: Path, compact: bool = False) -> bool:
 def wait(generation: Path) -> str | None:
     """Wait until no process prepares ``generation``'s statistics; why there are none if
     their preparation failed, else None."""
-    try:
-        lock = os.open(generation / LOCK, os.O_RDONLY)
-    except OSError:
+    if not _wait_for(generation / LOCK):
         return None  # prepared by the build itself, or before this version
-    try:
-        fcntl.flock(lock, fcntl.LOCK_SH)
-    finally:
-        os.close(lock)
     try:
         failure = (generation / ERROR).read_text(encoding="utf-8").strip()
     except OSError:
@@ -138,14 +132,21 @@ def wait(generation: Path) -> str | None:
 def wait_compacted(generation: Path) -> None:
     """Wait until no process compacts a copy of ``generation`` (the store's current
     generation is then the compacted copy, unless a build replaced it first)."""
+    # No lock file: nothing to compact, or the generation is gone (replaced by its copy).
+    _wait_for(generation / COMPACTION_LOCK)
+
+
+def _wait_for(lock_file: Path) -> bool:
+    """Wait until no process holds ``lock_file`` exclusively; False if there is none."""
     try:
-        lock = os.open(generation / COMPACTION_LOCK, os.O_RDONLY)
+        lock = os.open(lock_file, os.O_RDONLY)
     except OSError:
-        return  # nothing to compact, or the generation is gone (replaced by its copy)
+        return False
     try:
         fcntl.flock(lock, fcntl.LOCK_SH)
     finally:
         os.close(lock)
+    return True
 
 
 def preparing(generation: Path) -> bool:
@@ -183,8 +184,8 @@ def prepare_here(generation: Path) -> None:
 
 
 def compact_here(generation: Path) -> None:
-    """Compact a generation that is not yet published (a build that could not start its
-    background process does it before publishing)."""
+    """Compact a database no reader has: a generation not yet published (a build that
+    could not start its background process does it before publishing), or a copy."""
     database = ox.Store(str(generation))
     database.optimize()
     database.flush()
